@@ -1,0 +1,40 @@
+#include "agent/wire/error_code.hpp"
+
+#include <array>
+#include <utility>
+
+namespace jitd::wire {
+namespace {
+
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 14> kNames{{
+    {ErrorCode::bad_request, "bad_request"},
+    {ErrorCode::request_too_large, "request_too_large"},
+    {ErrorCode::not_authorized, "not_authorized"},
+    {ErrorCode::port_not_protected, "port_not_protected"},
+    {ErrorCode::invalid_source, "invalid_source"},
+    {ErrorCode::source_not_allowed, "source_not_allowed"},
+    {ErrorCode::duration_exceeds_max, "duration_exceeds_max"},
+    {ErrorCode::reason_required, "reason_required"},
+    {ErrorCode::limit_reached, "limit_reached"},
+    {ErrorCode::overlaps_grant, "overlaps_grant"},
+    {ErrorCode::not_found, "not_found"},
+    {ErrorCode::policy_invalid, "policy_invalid"},
+    {ErrorCode::too_many_connections, "too_many_connections"},
+    {ErrorCode::internal, "internal"},
+}};
+
+}  // namespace
+
+std::string_view to_string(ErrorCode c) {
+    for (const auto& [code, name] : kNames)
+        if (code == c) return name;
+    return "internal";
+}
+
+std::optional<ErrorCode> error_code_from_string(std::string_view s) {
+    for (const auto& [code, name] : kNames)
+        if (name == s) return code;
+    return std::nullopt;
+}
+
+}  // namespace jitd::wire

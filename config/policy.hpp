@@ -1,0 +1,64 @@
+// The policy model: what /etc/jitd/policy.yaml says, validated. See DESIGN.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/cidr.hpp"
+
+namespace jitd::config {
+
+enum class Protocol : std::uint8_t { tcp, udp, any };
+const char* to_string(Protocol p);
+
+inline constexpr std::chrono::seconds kDefaultMaxDuration{3 * 3600};
+inline constexpr std::chrono::seconds kMaxMaxDuration{7 * 24 * 3600};
+
+struct PortRule {
+    std::uint16_t port = 0;
+    Protocol protocol = Protocol::any;
+    std::chrono::seconds max_duration = kDefaultMaxDuration;
+    bool any_source = true;             // `allowed_sources: any`
+    std::vector<Cidr> allowed_sources;  // when !any_source
+    // True when `p` (tcp or udp) is one of the protocols this rule covers.
+    bool covers(Protocol p) const { return protocol == Protocol::any || protocol == p; }
+};
+
+struct Role {
+    std::vector<std::string> users;
+    std::vector<std::string> groups;
+};
+
+struct Access {
+    Role admins;      // root is always admin, whatever this says
+    Role requesters;  // open for themselves, revoke/extend their own
+    Role viewers;     // list and status
+};
+
+struct Limits {
+    unsigned max_grants_per_user = 16;
+    unsigned widest_ipv4 = 16;  // widest prefix one grant may cover under `any`
+    unsigned widest_ipv6 = 48;
+};
+
+struct Policy {
+    std::string origin;  // file name used in messages
+    std::vector<PortRule> ports;
+    Access access;
+    std::vector<Cidr> always_allow;
+    bool require_reason = false;
+    Limits limits;
+
+    // The rule protecting `port` for `protocol` (tcp or udp), or nullptr.
+    const PortRule* find(std::uint16_t port, Protocol protocol) const;
+    // The rule for `port` whatever its protocol, or nullptr.
+    const PortRule* find_port(std::uint16_t port) const;
+};
+
+// The policy used when the file has no `ports` key: 22, 3389, 5985, 5986, any protocol, 3h,
+// any source; access empty (only root).
+std::vector<PortRule> default_ports();
+
+}  // namespace jitd::config

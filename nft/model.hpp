@@ -1,0 +1,72 @@
+// What nft/ is asked to enforce, in kernel terms: no users, no YAML, no sockets.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace jitd::nft {
+
+inline constexpr const char* kTableName = "jitd";  // always `table inet jitd`
+
+enum class L4 : std::uint8_t { tcp = 6, udp = 17 };
+
+struct Prefix {
+    enum class Family : std::uint8_t { ipv4 = 4, ipv6 = 6 };
+    Family family = Family::ipv4;
+    std::array<std::uint8_t, 16> bytes{};  // network byte order, host bits zero
+    std::uint8_t len = 32;
+    bool is_host() const { return len == (family == Family::ipv4 ? 32 : 128); }
+    std::string str() const;  // "10.0.0.0/24", hosts without length
+    friend bool operator==(const Prefix&, const Prefix&) = default;
+};
+
+struct ProtoPort {
+    L4 proto = L4::tcp;
+    std::uint16_t port = 0;
+    friend bool operator==(const ProtoPort&, const ProtoPort&) = default;
+};
+
+// The policy-derived part of the table. Installing it never touches grant elements.
+struct TableSpec {
+    std::vector<ProtoPort> protected_ports;
+    std::vector<Prefix> always_allow;
+};
+
+// One grant element: `saddr . l4proto . dport`. Hosts go to the hash sets, prefixes to the
+// interval sets; the caller never chooses.
+struct ElementKey {
+    Prefix source;
+    L4 proto = L4::tcp;
+    std::uint16_t port = 0;
+    std::string str() const;  // "10.0.0.0/24 . tcp . 22", as the kernel error messages say it
+    friend bool operator==(const ElementKey&, const ElementKey&) = default;
+};
+
+struct Element {
+    ElementKey key;
+    std::chrono::seconds timeout{0};  // kernel timeout, whole seconds, > 0
+    std::string comment;  // at most 127 bytes, e.g. "jitd:g-5f2c9a01b2c3:alice:1763900000"
+};
+
+struct ListedElement {
+    ElementKey key;
+    std::chrono::milliseconds timeout{0};    // as set
+    std::chrono::milliseconds remaining{0};  // until the kernel removes it
+    std::string comment;
+};
+
+// One kernel transaction of element changes: all `remove`s then all `add`s. Removing a key the
+// kernel already expired is not an error. An `add` for a key also in `remove` is a supersede.
+struct Change {
+    std::vector<ElementKey> remove;
+    std::vector<Element> add;
+    bool empty() const { return remove.empty() && add.empty(); }
+};
+
+// The ruleset in `nft -f` syntax, exactly what install() creates (grant sets empty).
+std::string render_ruleset(const TableSpec& spec);
+
+}  // namespace jitd::nft

@@ -1,0 +1,60 @@
+// A netlink connection to nf_tables and the operations jitd needs, each one transaction.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "nft/model.hpp"
+
+namespace jitd::nft {
+
+class Error : public std::runtime_error {
+  public:
+    enum class Kind { kernel, overlap, exists, not_found, unsupported, io };
+    Error(Kind kind, int err, std::string what, std::optional<ElementKey> key = std::nullopt);
+    Kind kind() const { return kind_; }
+    int err() const { return errno_; }  // positive errno from the kernel, 0 if none
+    // The element a kernel error was traced back to (for batches of elements).
+    const std::optional<ElementKey>& key() const { return key_; }
+
+  private:
+    Kind kind_;
+    int errno_;
+    std::optional<ElementKey> key_;
+};
+
+struct Features {
+    bool destroy_element = false;  // NFT_MSG_DESTROYSETELEM (Linux 6.3)
+};
+
+class Session {
+  public:
+    // Opens a netlink socket in the calling thread's network namespace.
+    static Session open();
+    Session(Session&&) noexcept;
+    Session& operator=(Session&&) noexcept;
+    ~Session();
+
+    const Features& features() const;
+
+    bool table_exists();
+    // Creates what is missing and replaces chain rules, protected pairs and always-allow
+    // prefixes in one transaction. Grant sets and their elements are kept.
+    void install(const TableSpec& spec);
+    // Deletes `table inet jitd` (no error if it is absent).
+    void remove_table();
+
+    // One transaction; throws Error naming the element the kernel refused, applying nothing.
+    void apply(const Change& change);
+    std::vector<ListedElement> list_elements();
+
+  private:
+    struct Impl;
+    explicit Session(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jitd::nft
