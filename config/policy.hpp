@@ -51,7 +51,8 @@ struct Policy {
     bool require_reason = false;
     Limits limits;
 
-    // The rule protecting `port` for `protocol` (tcp or udp), or nullptr.
+    // The rule protecting `port` for `protocol` (tcp or udp), or nullptr. For `any`: the rule
+    // whose protocol is `any` (covering both), or nullptr.
     const PortRule* find(std::uint16_t port, Protocol protocol) const;
     // The rule for `port` whatever its protocol, or nullptr.
     const PortRule* find_port(std::uint16_t port) const;

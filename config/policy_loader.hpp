@@ -25,7 +25,8 @@ class PolicyError : public std::runtime_error {
     std::string message_;
 };
 
-// what() is "FILE:LINE:COLUMN: message".
+// what() is "FILE:LINE:COLUMN: message" ("FILE: message" when line is 0, e.g. the file cannot be
+// read). The origin in messages is the path (or origin) exactly as given.
 Policy load_policy_file(const std::string& path);
 Policy parse_policy(std::string_view yaml_text, const std::string& origin);
 
