@@ -4,7 +4,9 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace jitd::nft {
@@ -34,6 +36,10 @@ struct TableSpec {
     std::vector<ProtoPort> protected_ports;
     std::vector<Prefix> always_allow;
 };
+
+// Parses "10.0.0.0/24", "2001:db8::/32" or a bare address (a host); nullopt when malformed or
+// when host bits are set. Added for tests and callers that hold text.
+std::optional<Prefix> parse_prefix(std::string_view text);
 
 // One grant element: `saddr . l4proto . dport`. Hosts go to the hash sets, prefixes to the
 // interval sets; the caller never chooses.

@@ -1,1 +1,75 @@
-// placeholder: being written
+// render_ruleset: the table in `nft -f` syntax. It is what install() builds over netlink; the
+// integration tests check that `nft` accepts it and lists both the same way.
+#include <string>
+
+#include "nft/layout.hpp"
+#include "nft/model.hpp"
+
+namespace jitd::nft {
+namespace {
+
+std::string type_text(const layout::SetDef& def) {
+    std::string out;
+    for (const auto& f : def.fields) {
+        if (!out.empty()) out += " . ";
+        out += f.name;
+    }
+    return out;
+}
+
+std::string flags_text(const layout::SetDef& def) {
+    if (def.interval && def.timeout) return "interval,timeout";
+    if (def.interval) return "interval";
+    if (def.timeout) return "timeout";
+    return "";
+}
+
+// The policy-given elements of a set, "" when it has none.
+std::string elements_text(const layout::SetDef& def, const TableSpec& spec) {
+    std::string out;
+    auto add = [&out](const std::string& e) { out += (out.empty() ? "" : ", ") + e; };
+    if (def.role == layout::SetRole::protected_ports) {
+        for (const auto& pp : spec.protected_ports)
+            add(std::string(layout::proto_name(pp.proto)) + " . " + std::to_string(pp.port));
+    } else if (def.role == layout::SetRole::allow) {
+        for (const auto& p : spec.always_allow)
+            if (layout::allow_set_for(p.family) == def.name) add(p.str());
+    }
+    return out;
+}
+
+void append_set(std::string& out, const layout::SetDef& def, const TableSpec& spec) {
+    out += "\tset " + std::string(def.name) + " {\n";
+    out += "\t\ttype " + type_text(def) + "\n";
+    if (auto flags = flags_text(def); !flags.empty()) out += "\t\tflags " + flags + "\n";
+    if (auto elems = elements_text(def, spec); !elems.empty())
+        out += "\t\telements = { " + elems + " }\n";
+    out += "\t}\n";
+}
+
+}  // namespace
+
+std::string render_ruleset(const TableSpec& raw) {
+    const TableSpec spec = layout::normalized(raw);
+    std::string out = "table inet " + std::string(kTableName) + " {\n";
+    for (const auto& def : layout::sets()) append_set(out, def, spec);
+    out += "\tchain " + std::string(layout::kChain) + " {\n";
+    for (const char* line : {
+             "type filter hook input priority filter; policy accept;",
+             "iif \"lo\" accept",
+             "ct state established,related accept",
+             "meta l4proto . th dport != @protected accept",
+             "ip saddr @allow4 accept",
+             "ip6 saddr @allow6 accept",
+             "ip saddr . meta l4proto . th dport @grant4_host accept",
+             "ip saddr . meta l4proto . th dport @grant4_net accept",
+             "ip6 saddr . meta l4proto . th dport @grant6_host accept",
+             "ip6 saddr . meta l4proto . th dport @grant6_net accept",
+             "counter drop",
+         })
+        out += "\t\t" + std::string(line) + "\n";
+    out += "\t}\n}\n";
+    return out;
+}
+
+}  // namespace jitd::nft

@@ -1,0 +1,69 @@
+// The shape of `table inet jitd`: one description of its sets and chain that both the text
+// rendering (render_ruleset) and the netlink builder use, so the two cannot drift apart.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "nft/model.hpp"
+
+namespace jitd::nft::layout {
+
+// nft's datatype ids (nftables include/datatype.h), needed so `nft list` prints keys properly.
+inline constexpr std::uint32_t kTypeIpAddr = 7;
+inline constexpr std::uint32_t kTypeIp6Addr = 8;
+inline constexpr std::uint32_t kTypeInetProto = 12;
+inline constexpr std::uint32_t kTypeInetService = 13;
+
+// One component of a set key: nft type id, its name in nft syntax, its length in bytes.
+struct Field {
+    std::uint32_t type;
+    std::string_view name;
+    std::uint32_t len;
+};
+
+inline constexpr Field kIp4{kTypeIpAddr, "ipv4_addr", 4};
+inline constexpr Field kIp6{kTypeIp6Addr, "ipv6_addr", 16};
+inline constexpr Field kProto{kTypeInetProto, "inet_proto", 1};
+inline constexpr Field kService{kTypeInetService, "inet_service", 2};
+
+enum class SetRole : std::uint8_t { protected_ports, grant, allow };
+
+struct SetDef {
+    std::string_view name;
+    SetRole role;
+    std::vector<Field> fields;
+    bool interval;
+    bool timeout;
+};
+
+inline constexpr std::string_view kProtected = "protected";
+inline constexpr std::string_view kGrant4Host = "grant4_host";
+inline constexpr std::string_view kGrant4Net = "grant4_net";
+inline constexpr std::string_view kGrant6Host = "grant6_host";
+inline constexpr std::string_view kGrant6Net = "grant6_net";
+inline constexpr std::string_view kAllow4 = "allow4";
+inline constexpr std::string_view kAllow6 = "allow6";
+inline constexpr std::string_view kChain = "input";
+
+// All sets, in the order they are created (and rendered).
+const std::vector<SetDef>& sets();
+const SetDef& set(std::string_view name);
+
+// The grant set an element belongs to: by family, host or prefix.
+std::string_view grant_set_for(const ElementKey& key);
+std::string_view allow_set_for(Prefix::Family family);
+
+// Key length in the kernel: each component padded to 4 bytes.
+std::uint32_t key_len(const SetDef& def);
+// nft's concatenated type id: (t1 << 6 | t2) << 6 | t3.
+std::uint32_t key_type(const SetDef& def);
+
+// The policy part with duplicates removed and always-allow prefixes covered by a wider one
+// dropped (interval sets refuse overlapping elements).
+TableSpec normalized(const TableSpec& spec);
+
+std::string_view proto_name(L4 proto);
+
+}  // namespace jitd::nft::layout

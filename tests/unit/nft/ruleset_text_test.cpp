@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+
+#include "nft/model.hpp"
+
+namespace jitd::nft {
+namespace {
+
+TableSpec sample() {
+    TableSpec spec;
+    spec.protected_ports = {{L4::tcp, 22}, {L4::udp, 22}, {L4::tcp, 3389}};
+    spec.always_allow = {*parse_prefix("192.0.2.0/24"), *parse_prefix("2001:db8:1::/48")};
+    return spec;
+}
+
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+TEST(RenderRuleset, StartsWithOurTableOnly) {
+    const std::string text = render_ruleset(sample());
+    EXPECT_EQ(text.rfind("table inet jitd {\n", 0), 0u);
+    EXPECT_EQ(text.find("table", 1), std::string::npos) << "one table only";
+    EXPECT_EQ(text.back(), '\n');
+}
+
+TEST(RenderRuleset, ProtectedPairsAndAllowPrefixesAreElements) {
+    const std::string text = render_ruleset(sample());
+    EXPECT_TRUE(has(text, "elements = { tcp . 22, udp . 22, tcp . 3389 }")) << text;
+    EXPECT_TRUE(has(text, "elements = { 192.0.2.0/24 }")) << text;
+    EXPECT_TRUE(has(text, "elements = { 2001:db8:1::/48 }")) << text;
+}
+
+TEST(RenderRuleset, GrantSetsHaveTimeoutsAndNoElements) {
+    const std::string text = render_ruleset(sample());
+    EXPECT_TRUE(has(text,
+                    "\tset grant4_host {\n\t\ttype ipv4_addr . inet_proto . inet_service\n"
+                    "\t\tflags timeout\n\t}\n"))
+        << text;
+    EXPECT_TRUE(has(text,
+                    "\tset grant6_net {\n\t\ttype ipv6_addr . inet_proto . inet_service\n"
+                    "\t\tflags interval,timeout\n\t}\n"))
+        << text;
+}
+
+TEST(RenderRuleset, ChainOrderAcceptsBeforeTheDrop) {
+    const std::string text = render_ruleset(sample());
+    const auto hook = text.find("type filter hook input priority filter; policy accept;");
+    const auto lo = text.find("iif \"lo\" accept");
+    const auto ct = text.find("ct state established,related accept");
+    const auto unprot = text.find("meta l4proto . th dport != @protected accept");
+    const auto allow = text.find("ip saddr @allow4 accept");
+    const auto grant = text.find("ip6 saddr . meta l4proto . th dport @grant6_net accept");
+    const auto drop = text.find("counter drop");
+    ASSERT_NE(drop, std::string::npos);
+    EXPECT_LT(hook, lo);
+    EXPECT_LT(lo, ct);
+    EXPECT_LT(ct, unprot);
+    EXPECT_LT(unprot, allow);
+    EXPECT_LT(allow, grant);
+    EXPECT_LT(grant, drop);
+}
+
+TEST(RenderRuleset, EmptyPolicyHasNoElementsLines) {
+    const std::string text = render_ruleset(TableSpec{});
+    EXPECT_FALSE(has(text, "elements")) << text;
+    EXPECT_TRUE(has(text, "counter drop"));
+}
+
+}  // namespace
+}  // namespace jitd::nft
