@@ -95,9 +95,10 @@ std::string parse_iso(std::string_view s, int64_t& total) {
     const std::string_view date = s.substr(0, t);
     const std::string_view time =
         t == std::string_view::npos ? std::string_view{} : s.substr(t + 1);
-    if (date.empty() && time.empty()) return "ISO 8601 duration has no components";
-    if (t != std::string_view::npos && time.empty())
+    if (t != std::string_view::npos && time.empty()) {
         return "ISO 8601 duration has an empty time part";
+    }
+    if (date.empty() && time.empty()) return "ISO 8601 duration has no components";
     for (char c : date) {
         if (c == 'Y' || c == 'M' || c == 'W') {
             return "ISO 8601 years, months and weeks are not supported; use days (P7D)";
