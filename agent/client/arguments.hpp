@@ -1,0 +1,45 @@
+// Parsing of jit-request's own argument forms: PORT[/tcp|/udp], the SSH client address, and
+// the time bounds of `audit` (a duration back from now or an ISO time).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "agent/wire/timefmt.hpp"
+#include "config/policy.hpp"
+
+namespace jitd::client {
+
+struct PortSpec {
+    std::uint16_t port = 0;
+    std::optional<config::Protocol> protocol;  // tcp or udp; none = the port's policy protocol
+};
+
+struct PortSpecParse {
+    PortSpec value;
+    std::string error;  // empty on success
+    explicit operator bool() const { return error.empty(); }
+};
+
+// "22", "22/tcp", "53/udp". Ports 1..65535.
+PortSpecParse parse_port_spec(std::string_view text);
+
+// The SSH client's address from $SSH_CONNECTION ("CLIENT_ADDR CLIENT_PORT SERVER_ADDR
+// SERVER_PORT"): the first word, if it is an IPv4 or IPv6 address. A zone ("%eth0") is
+// dropped and an IPv4-mapped IPv6 address (::ffff:a.b.c.d) becomes IPv4, which is what the
+// firewall sees.
+std::optional<std::string> ssh_client_address(std::string_view ssh_connection);
+
+struct TimeBoundParse {
+    wire::SysSeconds value{};
+    std::string error;  // empty on success
+    explicit operator bool() const { return error.empty(); }
+};
+
+// "7d", "90m", "PT1H" (that long before `now`), "2026-11-23T14:03:00Z" or "2026-11-23"
+// (midnight UTC).
+TimeBoundParse parse_time_bound(std::string_view text, wire::SysSeconds now);
+
+}  // namespace jitd::client

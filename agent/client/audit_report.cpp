@@ -1,0 +1,117 @@
+#include "agent/client/audit_report.hpp"
+
+#include <charconv>
+#include <map>
+
+#include "agent/client/csv.hpp"
+#include "agent/client/text_table.hpp"
+#include "agent/client/time_text.hpp"
+
+namespace jitd::client {
+namespace {
+
+std::string or_dash(const std::string& s) {
+    return s.empty() ? "-" : printable(s);
+}
+
+// A journal END in ISO form, shortened to the time of day when it falls on the event's day.
+std::string short_end(const std::string& end_iso, wire::SysSeconds event_time) {
+    const auto end = wire::parse_iso8601(end_iso);
+    if (!end) return or_dash(end_iso);
+    const std::string full = table_time(*end);
+    return full.substr(0, 10) == table_time(event_time).substr(0, 10) ? full.substr(11) : full;
+}
+
+// Ports sort numerically; anything else after them, as text.
+bool port_less(const std::string& a, const std::string& b) {
+    if (a.size() != b.size()) return a.size() < b.size();
+    return a < b;
+}
+
+}  // namespace
+
+const std::vector<std::string>& audit_columns() {
+    static const std::vector<std::string> kColumns{"time",     "event",  "user",     "port",
+                                                   "protocol", "source", "grant_id", "end",
+                                                   "reason",   "error",  "message"};
+    return kColumns;
+}
+
+std::vector<std::string> audit_values(const AuditEvent& e) {
+    return {wire::format_iso8601(e.time),
+            e.event,
+            e.user,
+            e.port,
+            e.protocol,
+            e.source,
+            e.grant_id,
+            e.end,
+            e.reason,
+            e.error,
+            e.message};
+}
+
+std::string audit_csv(const std::vector<AuditEvent>& events) {
+    std::string out = csv_record(audit_columns());
+    for (const auto& e : events) out += csv_record(audit_values(e));
+    return out;
+}
+
+nlohmann::json audit_json(const std::vector<AuditEvent>& events) {
+    auto arr = nlohmann::json::array();
+    const auto& cols = audit_columns();
+    for (const auto& e : events) {
+        const auto values = audit_values(e);
+        nlohmann::json obj = nlohmann::json::object();
+        for (std::size_t i = 0; i < cols.size(); ++i) obj[cols[i]] = values[i];
+        // A port is a number, as on the wire; null when the event has none.
+        unsigned port = 0;
+        const auto [p, ec] = std::from_chars(e.port.data(), e.port.data() + e.port.size(), port);
+        if (!e.port.empty() && ec == std::errc{} && p == e.port.data() + e.port.size())
+            obj["port"] = port;
+        else
+            obj["port"] = nullptr;
+        arr.push_back(std::move(obj));
+    }
+    return arr;
+}
+
+std::string audit_table(const std::vector<AuditEvent>& events) {
+    TextTable t({"TIME (UTC)", "EVENT", "USER", "PORT", "PROTO", "SOURCE", "GRANT", "END", "REASON",
+                 "ERROR"});
+    for (const auto& e : events) {
+        t.add_row({table_time(e.time), e.event, or_dash(e.user), or_dash(e.port),
+                   or_dash(e.protocol), or_dash(e.source), or_dash(e.grant_id),
+                   e.end.empty() ? "-" : short_end(e.end, e.time), or_dash(e.reason),
+                   or_dash(e.error)});
+    }
+    return t.render();
+}
+
+std::vector<PortSummary> summarize_ports(const std::vector<AuditEvent>& events) {
+    std::map<std::string, PortSummary, decltype(&port_less)> by_port(&port_less);
+    for (const auto& e : events) {
+        if (e.port.empty()) continue;
+        auto& s = by_port[e.port];
+        s.port = e.port;
+        if (e.event != "grant") continue;
+        ++s.grants;
+        s.last_access = wire::format_iso8601(e.time);  // events come oldest first
+        s.last_user = e.user;
+    }
+    std::vector<PortSummary> out;
+    for (auto& [_, s] : by_port) out.push_back(std::move(s));
+    return out;
+}
+
+std::string port_summary_table(const std::vector<PortSummary>& summary) {
+    TextTable t({"PORT", "GRANTS", "LAST ACCESS (UTC)", "LAST USER"});
+    for (const auto& s : summary) {
+        std::string last = "-";
+        if (auto when = wire::parse_iso8601(s.last_access)) last = table_time(*when);
+        t.add_row({s.port, std::to_string(s.grants), last, or_dash(s.last_user)});
+    }
+    return t.render();
+}
+
+}  // namespace jitd::client

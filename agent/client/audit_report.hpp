@@ -1,0 +1,34 @@
+// `jit-request audit` output: events as a table, CSV or JSON, and the per-port summary.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/client/journal_reader.hpp"
+
+namespace jitd::client {
+
+// The columns every format carries, in order.
+const std::vector<std::string>& audit_columns();
+
+// One event's values in audit_columns() order; times in ISO 8601.
+std::vector<std::string> audit_values(const AuditEvent& e);
+
+std::string audit_csv(const std::vector<AuditEvent>& events);      // header + one record each
+nlohmann::json audit_json(const std::vector<AuditEvent>& events);  // array of objects
+std::string audit_table(const std::vector<AuditEvent>& events);
+
+// Per port: grants in the window, last access (time of the last grant), last user — like
+// the portal's "Configured" tab.
+struct PortSummary {
+    std::string port;
+    unsigned grants = 0;
+    std::string last_access;  // ISO, "" when no grant
+    std::string last_user;
+};
+std::vector<PortSummary> summarize_ports(const std::vector<AuditEvent>& events);
+std::string port_summary_table(const std::vector<PortSummary>& summary);
+
+}  // namespace jitd::client

@@ -1,0 +1,175 @@
+#include "agent/client/cli.hpp"
+
+#include <cstdlib>
+#include <ostream>
+
+#include <CLI/CLI.hpp>
+
+#include "agent/client/arguments.hpp"
+#include "agent/client/audit_command.hpp"
+#include "agent/client/daemon_commands.hpp"
+#include "agent/client/exit_codes.hpp"
+#include "config/cidr.hpp"
+#include "config/duration.hpp"
+
+namespace jitd::client {
+
+std::optional<std::string> process_getenv(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+namespace {
+
+constexpr const char* kFooter =
+    "Exit status: 0 done, 1 refused by the policy, 64 usage error, 69 jitd unavailable,\n"
+    "77 not authorized. Environment: JITD_SOCKET selects the socket; SSH_CONNECTION gives\n"
+    "the default --from. Durations: 90s, 15m, 1h30m, 2d, or ISO 8601 (PT1H).";
+
+struct Parsed {
+    std::string socket;
+    double timeout_s = 10;
+    // open
+    std::string port_spec, for_text, from, reason;
+    // extend, revoke
+    std::string id, extend_for;
+    // list, status
+    bool json = false;
+    // audit
+    AuditOptions audit;
+    std::string until, user, format = "table";
+    int audit_port = 0;
+};
+
+int usage(Io& io, const std::string& message) {
+    io.err << "jit-request: " << message << "\n";
+    return kExitUsage;
+}
+
+// --from, else the SSH client's address; "" (after printing why) when there is none.
+std::string resolve_source(const std::string& from, bool given, Io& io) {
+    if (given) {
+        const auto c = config::parse_cidr(from);
+        if (!c) {
+            usage(io, "--from: " + c.error);
+            return {};
+        }
+        return c.value.str();
+    }
+    const auto ssh = io.getenv("SSH_CONNECTION");
+    if (!ssh || ssh->empty()) {
+        usage(io,
+              "no source address: outside an SSH session, say where you will connect from "
+              "with --from ADDR or --from CIDR (e.g. --from 203.0.113.7)");
+        return {};
+    }
+    if (auto addr = ssh_client_address(*ssh)) return *addr;
+    usage(io, "cannot read the client address from SSH_CONNECTION ('" + *ssh +
+                  "'); give it with --from ADDR or --from CIDR");
+    return {};
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, Io& io) {
+    Parsed p;
+    CLI::App app{"Ask jitd to open a management port to your address for a while.", "jit-request"};
+    app.set_version_flag("--version", std::string("jit-request ") + JITD_VERSION);
+    app.footer(kFooter);
+    app.require_subcommand(1);
+    app.fallthrough();  // global options may follow the subcommand
+    auto* socket_opt = app.add_option(
+        "--socket", p.socket,
+        "jitd's socket (default: $JITD_SOCKET, else " + std::string(kDefaultSocket) + ")");
+    app.add_option("--timeout", p.timeout_s, "seconds to wait for jitd (default 10)")
+        ->check(CLI::PositiveNumber);
+
+    auto* open = app.add_subcommand("open", "open PORT to your address for a while");
+    open->add_option("PORT", p.port_spec, "port, optionally with its protocol: 22, 22/tcp, 53/udp")
+        ->required();
+    auto* for_opt = open->add_option(
+        "--for", p.for_text, "how long, e.g. 1h, 30m, PT2H (default: the port's max_duration)");
+    auto* from_opt =
+        open->add_option("--from", p.from,
+                         "address or network (CIDR) to admit (default: your SSH client's address)");
+    open->add_option("--reason", p.reason, "why, for the audit trail (at most 256 characters)");
+
+    auto* list = app.add_subcommand("list", "list active grants");
+    list->add_flag("--json", p.json, "print a JSON array of grant objects");
+
+    auto* revoke = app.add_subcommand("revoke", "close a grant before its end");
+    revoke->add_option("ID", p.id, "grant id, as `list` shows it (g-...)")->required();
+
+    auto* extend = app.add_subcommand("extend", "make a grant end a given time from now");
+    extend->add_option("ID", p.id, "grant id, as `list` shows it (g-...)")->required();
+    extend->add_option("--for", p.extend_for, "new remaining time, e.g. 30m")->required();
+
+    auto* status = app.add_subcommand("status", "show the daemon, the policy and your role");
+    status->add_flag("--json", p.json, "print the status as JSON");
+
+    auto* audit = app.add_subcommand("audit", "show jitd's journal entries (needs journal access)");
+    audit->add_option("--since", p.audit.since,
+                      "start: a duration back from now (7d, 12h) or a UTC time "
+                      "(2026-11-23T14:03:00Z, 2026-11-23); default 7d");
+    auto* until_opt = audit->add_option("--until", p.until, "end, in the same forms; default now");
+    auto* user_opt = audit->add_option("--user", p.user, "only this user's events");
+    auto* port_opt = audit->add_option("--port", p.audit_port, "only this port's events")
+                         ->check(CLI::Range(1, 65535));
+    audit->add_option("--format", p.format, "table (default), csv (RFC 4180) or json")
+        ->check(CLI::IsMember({"table", "csv", "json"}));
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        if (e.get_exit_code() == 0) return app.exit(e, io.out, io.err);  // --help, --version
+        const auto subs = app.get_subcommands();
+        const std::string help = subs.empty()
+                                     ? "jit-request --help"
+                                     : "jit-request " + subs.front()->get_name() + " --help";
+        return usage(io, std::string(e.what()) + " (see " + help + ")");
+    }
+
+    Session session;
+    if (socket_opt->count() > 0) {
+        session.socket = p.socket;
+    } else if (auto env = io.getenv("JITD_SOCKET"); env && !env->empty()) {
+        session.socket = *env;
+    }
+    session.timeout = std::chrono::milliseconds(static_cast<long long>(p.timeout_s * 1000));
+
+    if (open->parsed()) {
+        OpenRequest req;
+        const auto port = parse_port_spec(p.port_spec);
+        if (!port) return usage(io, port.error);
+        req.port = port.value;
+        if (for_opt->count() > 0) {
+            const auto d = config::parse_duration(p.for_text);
+            if (!d) return usage(io, "--for: " + d.error);
+            req.duration = d.value;
+        }
+        req.source = resolve_source(p.from, from_opt->count() > 0, io);
+        if (req.source.empty()) return kExitUsage;
+        req.reason = p.reason;
+        return open_grant(session, req, io);
+    }
+    if (list->parsed()) return list_grants(session, p.json, io);
+    if (revoke->parsed()) return revoke_grant(session, p.id, io);
+    if (extend->parsed()) {
+        const auto d = config::parse_duration(p.extend_for);
+        if (!d) return usage(io, "--for: " + d.error);
+        return extend_grant(session, p.id, d.value, io);
+    }
+    if (status->parsed()) return show_status(session, p.json, io);
+    if (audit->parsed()) {
+        if (until_opt->count() > 0) p.audit.until = p.until;
+        if (user_opt->count() > 0) p.audit.user = p.user;
+        if (port_opt->count() > 0) p.audit.port = static_cast<std::uint16_t>(p.audit_port);
+        p.audit.format = p.format == "csv"    ? AuditFormat::csv
+                         : p.format == "json" ? AuditFormat::json
+                                              : AuditFormat::table;
+        return run_audit(p.audit, io);
+    }
+    return usage(io, "no subcommand (see jit-request --help)");
+}
+
+}  // namespace jitd::client

@@ -1,0 +1,146 @@
+#include "agent/client/daemon_commands.hpp"
+
+#include <ostream>
+
+#include "agent/client/daemon_connection.hpp"
+#include "agent/client/exit_codes.hpp"
+#include "agent/client/grant_text.hpp"
+#include "agent/client/time_text.hpp"
+#include "config/duration.hpp"
+
+namespace jitd::client {
+namespace {
+
+using nlohmann::json;
+
+// Runs `body` and turns the ways talking to the daemon can fail into exit codes.
+template <typename Body>
+int guarded(const Session& s, Io& io, Body&& body) {
+    try {
+        DaemonConnection conn(s.socket, s.timeout);
+        return body(conn);
+    } catch (const DaemonUnavailable& e) {
+        io.err << "jit-request: " << e.what() << "\n";
+    } catch (const json::exception& e) {
+        io.err << "jit-request: jitd at " << s.socket << " gave a malformed answer (" << e.what()
+               << ")\n";
+    } catch (const std::invalid_argument& e) {
+        io.err << "jit-request: jitd at " << s.socket << " gave a malformed answer (" << e.what()
+               << ")\n";
+    }
+    return kExitUnavailable;
+}
+
+// Prints a refusal as one sentence with its code; returns the exit code for it.
+int refused(const json& answer, Io& io) {
+    const auto& err = answer.at("error");
+    const auto code = err.at("code").get<std::string>();
+    io.err << "jit-request: refused (" << code << "): " << err.at("message").get<std::string>()
+           << "\n";
+    return exit_code_for_error(code);
+}
+
+bool protocol_matches(const json& port, const std::optional<config::Protocol>& wanted) {
+    if (!wanted) return true;
+    const auto proto = port.at("protocol").get<std::string>();
+    return proto == "any" || proto == config::to_string(*wanted);
+}
+
+// The port's max_duration from the status answer, as the policy writes it; the default when
+// the port is not protected (the daemon will then refuse the open, and journal the refusal).
+std::string max_duration_for(const json& status, const PortSpec& spec) {
+    for (const auto& p : status.at("ports")) {
+        if (p.at("port").get<unsigned>() == spec.port && protocol_matches(p, spec.protocol))
+            return p.at("max_duration").get<std::string>();
+    }
+    return config::format_duration(config::kDefaultMaxDuration);
+}
+
+}  // namespace
+
+int open_grant(const Session& s, const OpenRequest& req, Io& io) {
+    return guarded(s, io, [&](DaemonConnection& conn) {
+        std::string duration;
+        if (req.duration) {
+            duration = config::format_duration(*req.duration);
+        } else {
+            const json status = conn.request({{"op", "status"}});
+            if (!status.at("ok").get<bool>()) return refused(status, io);
+            duration = max_duration_for(status, req.port);
+        }
+        json r = {{"op", "open"},
+                  {"port", req.port.port},
+                  {"source", req.source},
+                  {"duration", duration}};
+        if (req.port.protocol) r["protocol"] = config::to_string(*req.port.protocol);
+        if (!req.reason.empty()) r["reason"] = req.reason;
+        const json answer = conn.request(r);
+        if (!answer.at("ok").get<bool>()) return refused(answer, io);
+        const auto g = wire::grant_from_json(answer.at("grant"));
+        io.out << "granted " << g.id << ": " << port_text(g) << " from " << source_text(g.source)
+               << " for " << config::format_duration(g.end - g.start) << ", "
+               << ends_in_text(g.end, io.now());
+        if (answer.contains("superseded"))
+            io.out << "; replaces " << answer.at("superseded").get<std::string>();
+        io.out << "\n";
+        return int{kExitOk};
+    });
+}
+
+int list_grants(const Session& s, bool as_json, Io& io) {
+    return guarded(s, io, [&](DaemonConnection& conn) {
+        const json answer = conn.request({{"op", "list"}});
+        if (!answer.at("ok").get<bool>()) return refused(answer, io);
+        std::vector<wire::Grant> grants;
+        for (const auto& g : answer.at("grants")) grants.push_back(wire::grant_from_json(g));
+        if (as_json) {
+            json arr = json::array();
+            for (const auto& g : grants) arr.push_back(wire::to_json(g));
+            io.out << arr.dump(2) << "\n";
+        } else if (grants.empty()) {
+            io.out << "no active grants\n";
+        } else {
+            io.out << grants_table(grants, io.now());
+        }
+        return int{kExitOk};
+    });
+}
+
+int revoke_grant(const Session& s, const std::string& id, Io& io) {
+    return guarded(s, io, [&](DaemonConnection& conn) {
+        const json answer = conn.request({{"op", "revoke"}, {"id", id}});
+        if (!answer.at("ok").get<bool>()) return refused(answer, io);
+        const auto g = wire::grant_from_json(answer.at("grant"));
+        io.out << "revoked " << g.id << ": " << port_text(g) << " from " << source_text(g.source)
+               << " (" << g.user << ")\n";
+        return int{kExitOk};
+    });
+}
+
+int extend_grant(const Session& s, const std::string& id, std::chrono::seconds d, Io& io) {
+    return guarded(s, io, [&](DaemonConnection& conn) {
+        const json answer =
+            conn.request({{"op", "extend"}, {"id", id}, {"duration", config::format_duration(d)}});
+        if (!answer.at("ok").get<bool>()) return refused(answer, io);
+        const auto g = wire::grant_from_json(answer.at("grant"));
+        io.out << "extended " << g.id << ": " << port_text(g) << " from " << source_text(g.source)
+               << " now " << ends_in_text(g.end, io.now()) << "\n";
+        return int{kExitOk};
+    });
+}
+
+int show_status(const Session& s, bool as_json, Io& io) {
+    return guarded(s, io, [&](DaemonConnection& conn) {
+        json answer = conn.request({{"op", "status"}});
+        if (!answer.at("ok").get<bool>()) return refused(answer, io);
+        if (as_json) {
+            answer.erase("ok");
+            io.out << answer.dump(2) << "\n";
+        } else {
+            io.out << status_text(answer);
+        }
+        return int{kExitOk};
+    });
+}
+
+}  // namespace jitd::client

@@ -1,0 +1,27 @@
+// The subcommands that talk to jitd: open, list, revoke, extend, status. Each returns the exit
+// code and prints refusals as one sentence with the daemon's error code.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "agent/client/arguments.hpp"
+#include "agent/client/context.hpp"
+
+namespace jitd::client {
+
+struct OpenRequest {
+    PortSpec port;
+    std::optional<std::chrono::seconds> duration;  // none: the port's max_duration
+    std::string source;                            // address or CIDR, already checked
+    std::string reason;
+};
+
+int open_grant(const Session& s, const OpenRequest& req, Io& io);
+int list_grants(const Session& s, bool json, Io& io);
+int revoke_grant(const Session& s, const std::string& id, Io& io);
+int extend_grant(const Session& s, const std::string& id, std::chrono::seconds d, Io& io);
+int show_status(const Session& s, bool json, Io& io);
+
+}  // namespace jitd::client

@@ -1,0 +1,118 @@
+#include "agent/client/daemon_connection.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+namespace jitd::client {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Responses may list many grants; far more than the 64 KiB of a request line is still sane.
+constexpr std::size_t kMaxResponse = 16 * 1024 * 1024;
+
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
+
+}  // namespace
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
+    if (this != &o) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = o.release();
+    }
+    return *this;
+}
+
+UniqueFd::~UniqueFd() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void DaemonConnection::fail(const std::string& what) const {
+    throw DaemonUnavailable("cannot talk to jitd at " + path_ + ": " + what +
+                            " (is jitd running? --socket or JITD_SOCKET selects another socket)");
+}
+
+DaemonConnection::DaemonConnection(std::string path, std::chrono::milliseconds timeout)
+    : path_(std::move(path)), timeout_(timeout) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path_.empty() || path_.size() >= sizeof addr.sun_path) fail("socket path is too long");
+    std::memcpy(addr.sun_path, path_.data(), path_.size());
+
+    fd_ = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (fd_.get() < 0) fail(errno_text(errno));
+    const auto deadline = Clock::now() + timeout_;
+    // A full listen backlog answers EAGAIN; Unix sockets then need a new connect(), not poll().
+    while (::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+        const int err = errno;
+        if (err == EINTR) continue;
+        if (err != EAGAIN || Clock::now() >= deadline) fail(errno_text(err));
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+void DaemonConnection::wait_for(short events, Clock::time_point deadline, const char* what) const {
+    for (;;) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) {
+            fail("no answer within " + std::to_string(timeout_.count()) + " ms while " + what);
+        }
+        pollfd p{fd_.get(), events, 0};
+        const int n = ::poll(&p, 1, static_cast<int>(left.count()) + 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(errno_text(errno));
+        if (n > 0) return;
+    }
+}
+
+nlohmann::json DaemonConnection::request(const nlohmann::json& req) {
+    const auto deadline = Clock::now() + timeout_;
+    const std::string line = req.dump() + "\n";
+    std::size_t sent = 0;
+    while (sent < line.size()) {
+        wait_for(POLLOUT, deadline, "sending the request");
+        const ssize_t n = ::send(fd_.get(), line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (n < 0) fail(errno_text(errno));
+        sent += static_cast<std::size_t>(n);
+    }
+
+    std::size_t newline;
+    while ((newline = pending_.find('\n')) == std::string::npos) {
+        if (pending_.size() > kMaxResponse) fail("the answer is too long");
+        wait_for(POLLIN, deadline, "waiting for the answer");
+        char buf[8192];
+        const ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (n < 0) fail(errno_text(errno));
+        if (n == 0) fail("the daemon closed the connection without an answer");
+        pending_.append(buf, static_cast<std::size_t>(n));
+    }
+    const std::string answer = pending_.substr(0, newline);
+    pending_.erase(0, newline + 1);
+
+    auto j = nlohmann::json::parse(answer, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) fail("the answer is not a JSON object");
+    const auto ok = j.find("ok");
+    if (ok == j.end() || !ok->is_boolean()) fail("the answer has no boolean \"ok\"");
+    if (!ok->get<bool>()) {
+        const auto err = j.find("error");
+        if (err == j.end() || !err->is_object() || !err->contains("code") ||
+            !(*err)["code"].is_string() || !err->contains("message") ||
+            !(*err)["message"].is_string())
+            fail("the answer is a refusal without an error code and message");
+    }
+    return j;
+}
+
+}  // namespace jitd::client

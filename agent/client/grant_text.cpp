@@ -1,0 +1,60 @@
+#include "agent/client/grant_text.hpp"
+
+#include "agent/client/text_table.hpp"
+#include "agent/client/time_text.hpp"
+#include "config/cidr.hpp"
+
+namespace jitd::client {
+
+std::string port_text(const wire::Grant& g) {
+    return std::to_string(g.port) + "/" + config::to_string(g.protocol);
+}
+
+std::string source_text(const std::string& source) {
+    const auto c = config::parse_cidr(source);
+    return c ? c.value.str() : source;
+}
+
+std::string grants_table(const std::vector<wire::Grant>& grants, wire::SysSeconds now) {
+    TextTable t({"ID", "USER", "PORT", "SOURCE", "ENDS", "REASON"});
+    for (const auto& g : grants) {
+        t.add_row({g.id, printable(g.user), port_text(g), source_text(g.source),
+                   ends_in_text(g.end, now), printable(g.reason)});
+    }
+    return t.render();
+}
+
+std::string status_text(const nlohmann::json& st) {
+    std::string out = "jitd " + st.at("version").get<std::string>() + ", policy " +
+                      st.at("policy").get<std::string>();
+    if (auto since = wire::parse_iso8601(st.value("since", "")))
+        out += ", running since " + table_time(*since) + " UTC";
+    const auto grants = st.at("grants").get<long long>();
+    out += "\nyou are " + printable(st.at("user").get<std::string>()) + " (" +
+           st.at("role").get<std::string>() + "); " + std::to_string(grants) +
+           (grants == 1 ? " grant" : " grants") + " active; a reason is " +
+           (st.value("require_reason", false) ? "required" : "optional") + "\n";
+
+    TextTable t({"PORT", "PROTOCOL", "MAX DURATION", "ALLOWED SOURCES", "ACTIVE GRANTS"});
+    for (const auto& p : st.at("ports")) {
+        std::string sources;
+        const auto& allowed = p.at("allowed_sources");
+        if (allowed.is_string()) {
+            sources = allowed.get<std::string>();
+        } else {
+            for (const auto& c : allowed)
+                sources += (sources.empty() ? "" : ", ") + c.get<std::string>();
+        }
+        t.add_row({std::to_string(p.at("port").get<unsigned>()),
+                   p.at("protocol").get<std::string>(), p.at("max_duration").get<std::string>(),
+                   sources, std::to_string(p.at("active_grants").get<long long>())});
+    }
+    out += t.render();
+    std::string always;
+    for (const auto& c : st.value("always_allow", nlohmann::json::array()))
+        always += (always.empty() ? "" : ", ") + c.get<std::string>();
+    out += "always allowed: " + (always.empty() ? std::string("none") : always) + "\n";
+    return out;
+}
+
+}  // namespace jitd::client
