@@ -1,6 +1,7 @@
 // The policy schema: which keys exist, their types and bounds. Everything else is refused.
 #include "config/policy_loader.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -118,6 +119,21 @@ std::vector<PortRule> read_ports(const Reader& r, const Field& f) {
     return out;
 }
 
+// Why `name` cannot be a user or group name (empty when it can). Peers are matched by name, so a
+// uid or a typo with a space would silently never match.
+std::string name_problem(const std::string& name) {
+    if (std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return "it looks like a numeric id; list names";
+    }
+    for (const char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= ' ' || u == 0x7f || c == ':' || c == ',' || c == '/') {
+            return "it contains a space, control character, ':', ',' or '/'";
+        }
+    }
+    return {};
+}
+
 // A list of user or group names, each non-empty, none twice.
 std::vector<std::string> read_names(const Reader& r, const Field& f, const char* what) {
     std::vector<std::string> out;
@@ -129,6 +145,9 @@ std::vector<std::string> read_names(const Reader& r, const Field& f, const char*
             r.fail(at, f.name + ": expected a " + what + " name, got " + detail::describe(item));
         }
         const std::string& name = item.Scalar();
+        if (const std::string why = name_problem(name); !why.empty()) {
+            r.fail(at, f.name + ": '" + name + "' is not a " + what + " name: " + why);
+        }
         for (std::size_t i = 0; i < out.size(); ++i) {
             if (out[i] == name) {
                 r.fail(at, f.name + ": " + what + " '" + name +

@@ -170,6 +170,14 @@ TEST(PolicyRefusals, NameListedTwiceInOneRole) {
                    6, 9, "groups: group 'sudo' is listed twice (first at line 4)");
 }
 
+TEST(PolicyRefusals, NamesThatCannotBeNames) {
+    EXPECT_REFUSAL("access:\n  requesters: {users: [1000]}\n", 2, 24,
+                   "users: '1000' is not a user name: it looks like a numeric id");
+    EXPECT_REFUSAL("access:\n  viewers:\n    groups: [adm, 'log readers']\n", 3, 19,
+                   "groups: 'log readers' is not a group name: it contains a space");
+    EXPECT_REFUSAL("access:\n  admins: {users: ['root:x']}\n", 2, 20, "is not a user name");
+}
+
 TEST(PolicyRefusals, YamlSyntaxErrorsKeepTheirMark) {
     const PolicyError e = testing::refusal("ports: [22\naccess: {}\n");
     EXPECT_GT(e.line(), 0) << e.what();
