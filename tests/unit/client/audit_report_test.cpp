@@ -1,0 +1,85 @@
+// Audit output from given events (no journal): columns, CSV, JSON, the per-port summary.
+#include "agent/client/audit_report.hpp"
+
+#include <gtest/gtest.h>
+
+namespace jitd::client {
+namespace {
+
+AuditEvent ev(const char* time, const char* event, const char* user, const char* port) {
+    AuditEvent e;
+    e.time = *wire::parse_iso8601(time);
+    e.event = event;
+    e.user = user;
+    e.port = port;
+    e.protocol = "tcp";
+    e.source = "198.51.100.2/32";
+    e.grant_id = "g-000000000001";
+    e.end = "2026-11-23T15:00:00Z";
+    return e;
+}
+
+TEST(AuditReport, CsvHasAHeaderAndQuotesWhatNeedsIt) {
+    auto e = ev("2026-11-23T14:00:00Z", "grant", "alice", "22");
+    e.reason = "fix, \"now\"";
+    const std::string csv = audit_csv({e});
+    EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
+              "time,event,user,port,protocol,source,grant_id,end,reason,error,message");
+    EXPECT_NE(csv.find("2026-11-23T14:00:00Z,grant,alice,22,tcp,198.51.100.2/32,g-000000000001,"
+                       "2026-11-23T15:00:00Z,\"fix, \"\"now\"\"\",,\r\n"),
+              std::string::npos)
+        << csv;
+}
+
+TEST(AuditReport, JsonIsAnArrayWithNumericPorts) {
+    auto a = ev("2026-11-23T14:00:00Z", "grant", "alice", "22");
+    auto b = ev("2026-11-23T14:01:00Z", "start", "", "");
+    const auto j = audit_json({a, b});
+    ASSERT_TRUE(j.is_array());
+    ASSERT_EQ(j.size(), 2u);
+    EXPECT_EQ(j[0]["port"], 22);
+    EXPECT_EQ(j[0]["user"], "alice");
+    EXPECT_EQ(j[0]["time"], "2026-11-23T14:00:00Z");
+    EXPECT_TRUE(j[1]["port"].is_null());
+    EXPECT_EQ(j[1]["event"], "start");
+}
+
+TEST(AuditReport, SummaryCountsGrantsPerPortAndKeepsTheLast) {
+    const auto s = summarize_ports({
+        ev("2026-11-23T10:00:00Z", "grant", "alice", "22"),
+        ev("2026-11-23T10:05:00Z", "deny", "mallory", "22"),
+        ev("2026-11-23T11:00:00Z", "grant", "bob", "3389"),
+        ev("2026-11-23T12:00:00Z", "grant", "carol", "22"),
+        ev("2026-11-23T12:30:00Z", "expire", "carol", "22"),
+        ev("2026-11-23T12:40:00Z", "deny", "dave", "5985"),
+    });
+    ASSERT_EQ(s.size(), 3u);
+    EXPECT_EQ(s[0].port, "22");  // numeric order, not text order
+    EXPECT_EQ(s[0].grants, 2u);
+    EXPECT_EQ(s[0].last_access, "2026-11-23T12:00:00Z");
+    EXPECT_EQ(s[0].last_user, "carol");
+    EXPECT_EQ(s[1].port, "3389");
+    EXPECT_EQ(s[1].grants, 1u);
+    EXPECT_EQ(s[2].port, "5985");
+    EXPECT_EQ(s[2].grants, 0u);
+    EXPECT_EQ(s[2].last_access, "");
+    const std::string t = port_summary_table(s);
+    EXPECT_NE(t.find("22    2       2026-11-23 12:00:00  carol"), std::string::npos) << t;
+    EXPECT_NE(t.find("5985  0       -                    -"), std::string::npos) << t;
+}
+
+TEST(AuditReport, TableShowsOneRowPerEventAndDashesForMissingFields) {
+    auto a = ev("2026-11-23T14:00:00Z", "grant", "alice", "22");
+    AuditEvent start;
+    start.time = *wire::parse_iso8601("2026-11-23T13:00:00Z");
+    start.event = "start";
+    const std::string t = audit_table({start, a});
+    EXPECT_NE(t.find("TIME (UTC)"), std::string::npos);
+    EXPECT_NE(t.find("2026-11-23 13:00:00  start"), std::string::npos) << t;
+    // END on the same day shows only the time of day.
+    EXPECT_NE(t.find("g-000000000001  15:00:00"), std::string::npos) << t;
+    EXPECT_EQ(std::count(t.begin(), t.end(), '\n'), 3);
+}
+
+}  // namespace
+}  // namespace jitd::client
