@@ -1,0 +1,48 @@
+# bash completion for jit-request(1)
+
+_jit_request_grant_ids() {
+    # The caller's live grants, from the daemon; nothing when it is not reachable.
+    jit-request list --json 2>/dev/null | grep -o '"id": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
+}
+
+_jit_request() {
+    local cur prev words cword
+    _init_completion || return
+
+    local commands="open list revoke extend status audit"
+    local command="" i
+    for ((i = 1; i < cword; i++)); do
+        case ${words[i]} in
+            --socket | --for | --from | --reason | --since | --user | --port | --format) ((i++)) ;;
+            -*) ;;
+            *) command=${words[i]}; break ;;
+        esac
+    done
+
+    case $prev in
+        --socket) _filedir; return ;;
+        --for | --since) COMPREPLY=($(compgen -W "15m 30m 1h 3h 7d" -- "$cur")); return ;;
+        --from) COMPREPLY=($(compgen -W "${SSH_CONNECTION%% *}" -- "$cur")); return ;;
+        --reason | --port) return ;;
+        --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "table csv json" -- "$cur")); return ;;
+    esac
+
+    local opts="--socket --help"
+    case $command in
+        "") COMPREPLY=($(compgen -W "$commands --socket --help --version" -- "$cur")); return ;;
+        open)
+            if [[ $cur == -* ]]; then
+                opts+=" --for --from --reason"
+            else
+                opts="22 3389 5985 5986 22/tcp 22/udp"
+            fi
+            ;;
+        list | status) opts+=" --json" ;;
+        revoke) [[ $cur == -* ]] || opts=$(_jit_request_grant_ids) ;;
+        extend) if [[ $cur == -* ]]; then opts+=" --for"; else opts=$(_jit_request_grant_ids); fi ;;
+        audit) opts+=" --since --user --port --format" ;;
+    esac
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+} &&
+    complete -F _jit_request jit-request

@@ -1,0 +1,67 @@
+# CPack: one .deb and one .rpm holding everything installed above.
+#   cpack -G DEB (or RPM) --config BUILD/CPackConfig.cmake     (scripts/package runs both)
+set(CPACK_PACKAGE_NAME jitd)
+set(CPACK_PACKAGE_VENDOR "jitd developers")
+set(CPACK_PACKAGE_CONTACT "jitd developers <jitd@example.org>")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_HOMEPAGE_URL ${PROJECT_HOMEPAGE_URL})
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "just-in-time access to management ports with nftables")
+set(CPACK_PACKAGE_DESCRIPTION
+    "jitd keeps a host's management ports (SSH, RDP, WinRM) closed and opens
+exactly one door - one source address or prefix, one port, one time
+window - when an authorized local user asks for it with jit-request.
+The door is an nftables set element with a kernel timeout, so it closes
+on time even if jitd is not running. A YAML policy says which ports are
+protected, for how long they may be opened and who may ask; every
+decision is written to the journal as a structured audit entry.")
+set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_PACKAGE_RELOCATABLE OFF)
+set(CPACK_SOURCE_IGNORE_FILES "/build.*/" "/\\\\.git/")
+set(CPACK_GENERATOR DEB RPM)
+
+# Debian: version 0.1.0-1 (not native), dependencies from dpkg-shlibdeps.
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "jitd developers <jitd@example.org>")
+set(CPACK_DEBIAN_PACKAGE_HOMEPAGE ${PROJECT_HOMEPAGE_URL})
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# procps: /bin/kill for ExecReload; nftables: nft(8) deletes the table on purge.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "procps")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "nftables")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${CMAKE_CURRENT_SOURCE_DIR}/debian/conffiles ${CMAKE_CURRENT_SOURCE_DIR}/debian/postinst
+    ${CMAKE_CURRENT_SOURCE_DIR}/debian/prerm ${CMAKE_CURRENT_SOURCE_DIR}/debian/postrm)
+
+# RPM: version 0.1.0-1, requirements from rpm's own dependency generator.
+set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
+set(CPACK_RPM_PACKAGE_RELEASE 1)
+set(CPACK_RPM_PACKAGE_SUMMARY "Just-in-time access to management ports with nftables")
+set(CPACK_RPM_PACKAGE_DESCRIPTION ${CPACK_PACKAGE_DESCRIPTION})
+set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
+set(CPACK_RPM_PACKAGE_LICENSE MIT)
+set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
+set(CPACK_RPM_PACKAGE_URL ${PROJECT_HOMEPAGE_URL})
+set(CPACK_RPM_PACKAGE_AUTOREQ ON)
+set(CPACK_RPM_PACKAGE_AUTOPROV ON)
+set(CPACK_RPM_PACKAGE_REQUIRES_POST systemd)
+set(CPACK_RPM_PACKAGE_REQUIRES_PREUN systemd)
+set(CPACK_RPM_PACKAGE_REQUIRES_POSTUN systemd)
+set(CPACK_RPM_CHANGELOG_FILE ${CMAKE_CURRENT_SOURCE_DIR}/rpm/changelog)
+set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${CMAKE_CURRENT_SOURCE_DIR}/rpm/post.sh)
+set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${CMAKE_CURRENT_SOURCE_DIR}/rpm/preun.sh)
+set(CPACK_RPM_POST_UNINSTALL_SCRIPT_FILE ${CMAKE_CURRENT_SOURCE_DIR}/rpm/postun.sh)
+set(CPACK_RPM_USER_FILELIST "%config(noreplace) /etc/jitd/policy.yaml"
+                            "%exclude /usr/share/doc/jitd/changelog.Debian.gz")
+# Directories that belong to the system (filesystem, systemd, man-db, bash-completion).
+set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
+    /usr/lib/systemd /usr/lib/systemd/system /usr/lib/systemd/catalog /usr/lib/sysusers.d
+    /usr/sbin /usr/share/man /usr/share/man/man1 /usr/share/man/man5 /usr/share/man/man8 /usr/share/bash-completion
+    /usr/share/bash-completion/completions /usr/share/doc)
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none\n%define packager ${CPACK_PACKAGE_CONTACT}")
+
+include(CPack)
