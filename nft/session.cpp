@@ -1,1 +1,70 @@
-// placeholder: being written
+#include "nft/session.hpp"
+
+#include "nft/netlink.hpp"
+#include "nft/operations.hpp"
+
+namespace jitd::nft {
+
+Error::Error(Kind kind, int err, std::string what, std::optional<ElementKey> key)
+    : std::runtime_error(std::move(what)), kind_(kind), errno_(err), key_(std::move(key)) {}
+
+struct Session::Impl {
+    Netlink nl;
+    Features features;
+};
+
+Session Session::open() {
+    std::unique_ptr<Impl> impl;
+    try {
+        impl = std::make_unique<Impl>();
+    } catch (const std::system_error& e) {
+        throw Error(Error::Kind::io, e.code().value(), std::string("nf_tables: ") + e.what());
+    }
+    impl->features = ops::probe(impl->nl);
+    return Session(std::move(impl));
+}
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+const Features& Session::features() const {
+    return impl_->features;
+}
+
+namespace {
+
+// Socket trouble (not a kernel verdict) surfaces as Error::Kind::io.
+template <typename Fn>
+auto guarded(Fn&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const std::system_error& e) {
+        throw Error(Error::Kind::io, e.code().value(), std::string("nf_tables: ") + e.what());
+    }
+}
+
+}  // namespace
+
+bool Session::table_exists() {
+    return guarded([&] { return ops::table_exists(impl_->nl); });
+}
+
+void Session::install(const TableSpec& spec) {
+    guarded([&] { ops::install(impl_->nl, spec); });
+}
+
+void Session::remove_table() {
+    guarded([&] { ops::remove_table(impl_->nl); });
+}
+
+void Session::apply(const Change& change) {
+    guarded([&] { ops::apply(impl_->nl, impl_->features, change); });
+}
+
+std::vector<ListedElement> Session::list_elements() {
+    return guarded([&] { return ops::list_elements(impl_->nl); });
+}
+
+}  // namespace jitd::nft

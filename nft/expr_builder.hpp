@@ -1,0 +1,34 @@
+// Builds a rule expression by expression, the way `nft` would compile the same text.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "nft/handles.hpp"
+
+namespace jitd::nft {
+
+class RuleBuilder {
+  public:
+    RuleBuilder(std::string_view table, std::string_view chain);
+
+    RuleBuilder& meta(std::uint32_t key, std::uint32_t dreg);
+    RuleBuilder& ct(std::uint32_t key, std::uint32_t dreg);
+    RuleBuilder& payload(std::uint32_t base, std::uint32_t offset, std::uint32_t len,
+                         std::uint32_t dreg);
+    RuleBuilder& cmp(std::uint32_t sreg, std::uint32_t op, const void* data, std::uint32_t len);
+    RuleBuilder& bitwise(std::uint32_t reg, std::uint32_t len, const void* mask,
+                         const void* xor_value);
+    RuleBuilder& lookup(std::uint32_t sreg, std::string_view set, std::uint32_t set_id,
+                        bool invert);
+    RuleBuilder& counter();
+    RuleBuilder& verdict(int verdict);
+
+    handles::Rule take() { return std::move(rule_); }
+
+  private:
+    RuleBuilder& add(handles::Expr e);
+    handles::Rule rule_;
+};
+
+}  // namespace jitd::nft

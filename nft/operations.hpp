@@ -1,0 +1,29 @@
+// The operations behind Session, each one kernel transaction (or one dump).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "nft/handles.hpp"
+#include "nft/model.hpp"
+#include "nft/netlink.hpp"
+#include "nft/session.hpp"
+
+namespace jitd::nft::ops {
+
+// Which optional kernel features this kernel has (one probe each, at open).
+Features probe(Netlink& nl);
+
+bool table_exists(Netlink& nl);
+void install(Netlink& nl, const TableSpec& spec);
+void remove_table(Netlink& nl);
+void apply(Netlink& nl, const Features& features, const Change& change);
+std::vector<ListedElement> list_elements(Netlink& nl);
+
+// The input chain's rules; `set_id` gives the batch-local id of each set.
+std::vector<handles::Rule> chain_rules(
+    const std::function<std::uint32_t(std::string_view)>& set_id);
+
+}  // namespace jitd::nft::ops
