@@ -5,6 +5,8 @@
 
 #include <charconv>
 
+#include "config/printable.hpp"
+
 namespace jitd::config {
 namespace {
 
@@ -68,7 +70,7 @@ CidrParse parse_cidr(std::string_view text) {
         c.family = Cidr::Family::ipv6;
     } else {
         c = Cidr{};
-        out.error = "'" + std::string(text) + "' is not an IPv4 or IPv6 address or CIDR";
+        out.error = "'" + detail::printable(text) + "' is not an IPv4 or IPv6 address or CIDR";
         return out;
     }
     c.prefix_len = c.max_prefix();
@@ -78,12 +80,13 @@ CidrParse parse_cidr(std::string_view text) {
         const auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), value);
         // Digits only: from_chars alone would accept "8x" as 8 (end check) and "" as nothing.
         if (len.empty() || len.size() > 3 || ec != std::errc{} || end != len.data() + len.size()) {
-            out.error = "'" + std::string(text) + "' has an invalid prefix length";
+            out.error = "'" + detail::printable(text) + "' has an invalid prefix length";
             return out;
         }
         if (value > c.max_prefix()) {
-            out.error = "'" + std::string(text) + "': prefix length " + std::to_string(value) +
-                        " is out of range 0.." + std::to_string(c.max_prefix());
+            out.error = "'" + detail::printable(text) + "': prefix length " +
+                        std::to_string(value) + " is out of range 0.." +
+                        std::to_string(c.max_prefix());
             return out;
         }
         c.prefix_len = static_cast<std::uint8_t>(value);

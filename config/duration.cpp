@@ -6,6 +6,8 @@
 #include <limits>
 #include <optional>
 
+#include "config/printable.hpp"
+
 namespace jitd::config {
 namespace {
 
@@ -64,8 +66,9 @@ std::string parse_components(std::string_view s, std::string_view order, int64_t
     std::size_t next_unit = 0;  // index into `order` of the smallest unit still allowed
     while (pos < s.size()) {
         if (!is_digit(s[pos])) {
-            return s[pos] == '-' ? "negative durations are not allowed"
-                                 : "expected a number at '" + std::string(s.substr(pos)) + "'";
+            return s[pos] == '-'
+                       ? "negative durations are not allowed"
+                       : "expected a number at '" + detail::printable(s.substr(pos)) + "'";
         }
         const auto n = read_number(s, pos);
         if (!n) return "number too large";
@@ -78,9 +81,9 @@ std::string parse_components(std::string_view s, std::string_view order, int64_t
         const auto at = order.find(unit, next_unit);
         if (at == std::string_view::npos) {
             if (order.find(unit) != std::string_view::npos) {
-                return std::string("unit '") + unit + "' repeated or out of order";
+                return "unit '" + detail::printable({&unit, 1}) + "' repeated or out of order";
             }
-            return std::string("unknown unit '") + unit + "'";
+            return "unknown unit '" + detail::printable({&unit, 1}) + "'";
         }
         next_unit = at + 1;
         if (!accumulate(total, *n, unit_seconds(unit))) return "duration too large";
@@ -124,7 +127,7 @@ DurationParse parse_duration(std::string_view text) {
     }
     if (err.empty() && total == 0) err = "must be greater than zero";
     if (!err.empty()) {
-        out.error = "invalid duration '" + std::string(text) + "': " + err;
+        out.error = "invalid duration '" + detail::printable(text) + "': " + err;
         return out;
     }
     out.value = std::chrono::seconds{total};

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "config/duration.hpp"
+#include "config/printable.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace jitd::config {
@@ -39,7 +40,7 @@ void read_sources(const Reader& r, const Field& f, PortRule& rule) {
         if (f.value.Scalar() == "any") return;  // rule.any_source stays true
         r.fail(f, "allowed_sources: expected `any` or a list of CIDRs, got " +
                       detail::describe(f.value) + " (a single network is written [" +
-                      f.value.Scalar() + "])");
+                      detail::printable(f.value.Scalar()) + "])");
     }
     if (!f.value.IsSequence()) {
         r.fail(f, "allowed_sources: expected `any` or a list of CIDRs, got " +
@@ -146,11 +147,12 @@ std::vector<std::string> read_names(const Reader& r, const Field& f, const char*
         }
         const std::string& name = item.Scalar();
         if (const std::string why = name_problem(name); !why.empty()) {
-            r.fail(at, f.name + ": '" + name + "' is not a " + what + " name: " + why);
+            r.fail(at, f.name + ": '" + detail::printable(name) + "' is not a " + what +
+                           " name: " + why);
         }
         for (std::size_t i = 0; i < out.size(); ++i) {
             if (out[i] == name) {
-                r.fail(at, f.name + ": " + what + " '" + name +
+                r.fail(at, f.name + ": " + what + " '" + detail::printable(name) +
                                "' is listed twice (first at line " +
                                std::to_string(detail::line_of(marks[i])) + ")");
             }
@@ -255,9 +257,10 @@ Policy parse_policy(std::string_view yaml_text, const std::string& origin) {
     try {
         docs = YAML::LoadAll(std::string(yaml_text));
     } catch (const YAML::Exception& e) {
-        if (e.mark.is_null()) throw PolicyError(origin, 1, 1, "YAML syntax error: " + e.msg);
-        throw PolicyError(origin, e.mark.line + 1, e.mark.column + 1,
-                          "YAML syntax error: " + e.msg);
+        // yaml-cpp quotes the offending byte raw, even a NUL.
+        const std::string message = "YAML syntax error: " + detail::printable(e.msg, 200);
+        if (e.mark.is_null()) throw PolicyError(origin, 1, 1, message);
+        throw PolicyError(origin, e.mark.line + 1, e.mark.column + 1, message);
     }
     if (docs.size() > 1) {
         reader.fail(detail::mark_or(docs[1], YAML::Mark{}),

@@ -6,6 +6,7 @@
 
 #include "config/duration.hpp"
 #include "config/policy_loader.hpp"
+#include "config/printable.hpp"
 
 namespace jitd::config::detail {
 namespace {
@@ -33,7 +34,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::string unknown_key_message(const std::string& key, std::string_view what,
                                 std::initializer_list<std::string_view> allowed) {
-    std::string msg = "unknown key '" + key + "' in " + std::string(what);
+    std::string msg = "unknown key '" + printable(key) + "' in " + std::string(what);
     for (auto name : allowed) {
         if (edit_distance(key, name) <= 2)
             return msg + "; did you mean '" + std::string(name) + "'?";
@@ -64,7 +65,7 @@ std::string describe(const YAML::Node& node) {
         case YAML::NodeType::Sequence:
             return "a list";
         case YAML::NodeType::Scalar:
-            return (is_plain(node) ? "'" : "the quoted string '") + node.Scalar() + "'";
+            return (is_plain(node) ? "'" : "the quoted string '") + printable(node.Scalar()) + "'";
         default:
             return "nothing";
     }
@@ -107,7 +108,7 @@ Fields Reader::mapping(const YAML::Node& node, const YAML::Mark& fallback, std::
         const std::string& name = key.Scalar();
         for (const auto& [prev, prev_mark] : seen) {
             if (prev == name) {
-                fail(key_mark, "duplicate key '" + name + "' in " + std::string(what) +
+                fail(key_mark, "duplicate key '" + printable(name) + "' in " + std::string(what) +
                                    " (first at line " + std::to_string(line_of(prev_mark)) + ")");
             }
         }

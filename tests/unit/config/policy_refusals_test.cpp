@@ -178,6 +178,20 @@ TEST(PolicyRefusals, NamesThatCannotBeNames) {
     EXPECT_REFUSAL("access:\n  admins: {users: ['root:x']}\n", 2, 20, "is not a user name");
 }
 
+// Found by fuzzing: yaml-cpp quotes a raw NUL, which cut what() short. Quoted text is escaped
+// and bounded.
+TEST(PolicyRefusals, QuotedTextIsEscapedAndBounded) {
+    EXPECT_REFUSAL(std::string("limits: {max_gr\0\x1e_user: 3}\n", 27), 1, 18,
+                   "YAML syntax error: unknown escape character: \\x1e");
+    EXPECT_REFUSAL("limits: {\"a\\0b\": 3}\n", 1, 10, "unknown key 'a\\x00b' in limits");
+    EXPECT_REFUSAL("limits: {max\x7f: 3}\n", 1, 10, "unknown key 'max\\x7f' in limits");
+    const std::string long_key(200, 'k');
+    const PolicyError e = testing::refusal(long_key + ": 1\n");
+    EXPECT_NE(e.message().find("'" + std::string(64, 'k') + "...'"), std::string::npos)
+        << e.message();
+    EXPECT_LT(e.message().size(), 200u) << e.message();
+}
+
 TEST(PolicyRefusals, YamlSyntaxErrorsKeepTheirMark) {
     const PolicyError e = testing::refusal("ports: [22\naccess: {}\n");
     EXPECT_GT(e.line(), 0) << e.what();
