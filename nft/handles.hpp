@@ -29,7 +29,6 @@ using Rule = std::unique_ptr<nftnl_rule, Free<nftnl_rule_free>>;
 using Expr = std::unique_ptr<nftnl_expr, Free<nftnl_expr_free>>;
 using Set = std::unique_ptr<nftnl_set, Free<nftnl_set_free>>;
 using SetElem = std::unique_ptr<nftnl_set_elem, Free<nftnl_set_elem_free>>;
-using ElemIter = std::unique_ptr<nftnl_set_elems_iter, Free<nftnl_set_elems_iter_destroy>>;
 using UdataBuf = std::unique_ptr<nftnl_udata_buf, Free<nftnl_udata_buf_free>>;
 
 // The alloc functions return NULL only when out of memory.

@@ -58,25 +58,32 @@ bool dump_set(Netlink& nl, const layout::SetDef& def, std::vector<ListedElement>
         throw Error(Error::Kind::kernel, err,
                     "listing set " + std::string(def.name) + ": " + std::strerror(err));
     const auto family = def.fields.front().len == 4 ? Prefix::Family::ipv4 : Prefix::Family::ipv6;
-    handles::ElemIter it(nftnl_set_elems_iter_create(replies.get()));
-    if (!it) throw std::bad_alloc();
-    for (nftnl_set_elem* e = nftnl_set_elems_iter_cur(it.get()); e != nullptr;
-         e = nftnl_set_elems_iter_next(it.get())) {
-        const keys::Bytes key = bytes_of(e, NFTNL_SET_ELEM_KEY);
-        const keys::Bytes end = bytes_of(e, NFTNL_SET_ELEM_KEY_END);
-        auto decoded = keys::decode_grant(family, key, def.interval ? &end : nullptr);
-        if (!decoded) continue;  // not ours to interpret
-        ListedElement le;
-        le.key = *decoded;
-        if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT))
-            le.timeout =
-                std::chrono::milliseconds(nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_TIMEOUT));
-        if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
-            le.remaining =
-                std::chrono::milliseconds(nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION));
-        le.comment = comment_of(e);
-        out.push_back(std::move(le));
-    }
+    struct Ctx {
+        const layout::SetDef* def;
+        Prefix::Family family;
+        std::vector<ListedElement>* out;
+    } ctx{&def, family, &out};
+    nftnl_set_elem_foreach(
+        replies.get(),
+        [](nftnl_set_elem* e, void* arg) -> int {
+            auto& c = *static_cast<Ctx*>(arg);
+            const keys::Bytes key = bytes_of(e, NFTNL_SET_ELEM_KEY);
+            const keys::Bytes end = bytes_of(e, NFTNL_SET_ELEM_KEY_END);
+            auto decoded = keys::decode_grant(c.family, key, c.def->interval ? &end : nullptr);
+            if (!decoded) return 0;  // not ours to interpret
+            ListedElement le;
+            le.key = *decoded;
+            if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT))
+                le.timeout =
+                    std::chrono::milliseconds(nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_TIMEOUT));
+            if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
+                le.remaining =
+                    std::chrono::milliseconds(nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION));
+            le.comment = comment_of(e);
+            c.out->push_back(std::move(le));
+            return 0;
+        },
+        &ctx);
     return true;
 }
 

@@ -1,5 +1,7 @@
 #include "nft/session.hpp"
 
+#include <system_error>
+
 #include "nft/netlink.hpp"
 #include "nft/operations.hpp"
 
@@ -12,26 +14,6 @@ struct Session::Impl {
     Netlink nl;
     Features features;
 };
-
-Session Session::open() {
-    std::unique_ptr<Impl> impl;
-    try {
-        impl = std::make_unique<Impl>();
-    } catch (const std::system_error& e) {
-        throw Error(Error::Kind::io, e.code().value(), std::string("nf_tables: ") + e.what());
-    }
-    impl->features = ops::probe(impl->nl);
-    return Session(std::move(impl));
-}
-
-Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Session::Session(Session&&) noexcept = default;
-Session& Session::operator=(Session&&) noexcept = default;
-Session::~Session() = default;
-
-const Features& Session::features() const {
-    return impl_->features;
-}
 
 namespace {
 
@@ -46,6 +28,27 @@ auto guarded(Fn&& fn) -> decltype(fn()) {
 }
 
 }  // namespace
+
+Session Session::open() {
+    auto impl = guarded([] { return std::make_unique<Impl>(); });
+    impl->features = guarded([&] { return ops::probe(impl->nl); });
+    return Session(std::move(impl));
+}
+
+Session Session::open_assuming(const Features& assume) {
+    auto impl = guarded([] { return std::make_unique<Impl>(); });
+    impl->features = assume;
+    return Session(std::move(impl));
+}
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+const Features& Session::features() const {
+    return impl_->features;
+}
 
 bool Session::table_exists() {
     return guarded([&] { return ops::table_exists(impl_->nl); });

@@ -34,6 +34,9 @@ class Session {
   public:
     // Opens a netlink socket in the calling thread's network namespace.
     static Session open();
+    // Like open(), but uses `assume` instead of probing: lets tests run the code path of an
+    // older kernel (e.g. no DESTROYSETELEM) on a newer one. Never claim more than the kernel has.
+    static Session open_assuming(const Features& assume);
     Session(Session&&) noexcept;
     Session& operator=(Session&&) noexcept;
     ~Session();

@@ -16,9 +16,9 @@ namespace jitd::nft::testing {
 
 using jitd::test::TestAddrs;
 
-inline constexpr std::uint16_t kSsh = 2222;     // protected, tcp and udp
-inline constexpr std::uint16_t kRdp = 3389;     // protected, tcp
-inline constexpr std::uint16_t kOpen = 8080;    // never protected
+inline constexpr std::uint16_t kSsh = 2222;   // protected, tcp and udp
+inline constexpr std::uint16_t kRdp = 3389;   // protected, tcp
+inline constexpr std::uint16_t kOpen = 8080;  // never protected
 
 inline Prefix P(const std::string& text) {
     auto p = parse_prefix(text);
