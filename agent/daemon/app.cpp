@@ -1,0 +1,123 @@
+#include "agent/daemon/app.hpp"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include <spdlog/cfg/env.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "agent/daemon/daemon.hpp"
+#include "agent/daemon/engine.hpp"
+#include "agent/daemon/listen_socket.hpp"
+#include "agent/daemon/options.hpp"
+#include "agent/daemon/policy_bridge.hpp"
+#include "config/policy_loader.hpp"
+#include "nft/session.hpp"
+
+namespace jitd::agent {
+namespace {
+
+// Operational log on stderr; journald (under systemd) adds the time stamps.
+void setup_logging(bool verbose) {
+    auto logger = spdlog::stderr_logger_st("jitd");
+    logger->set_pattern("jitd[%P]: %l: %v");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+    spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug also works
+}
+
+// Many clients at once each hold a descriptor: take what the hard limit allows.
+void raise_fd_limit() {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+// Removes the socket file at stop, if it is still the one we bound.
+class SocketFileGuard {
+  public:
+    SocketFileGuard(std::string path, bool owned) : path_(std::move(path)) {
+        struct stat st {};
+        if (owned && lstat(path_.c_str(), &st) == 0) inode_ = st.st_ino;
+    }
+    ~SocketFileGuard() {
+        struct stat st {};
+        if (inode_ != 0 && lstat(path_.c_str(), &st) == 0 && st.st_ino == inode_)
+            ::unlink(path_.c_str());
+    }
+    SocketFileGuard(const SocketFileGuard&) = delete;
+    SocketFileGuard& operator=(const SocketFileGuard&) = delete;
+
+  private:
+    std::string path_;
+    ino_t inode_ = 0;
+};
+
+int remove_table() {
+    try {
+        nft::Session::open().remove_table();
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "jitd: cannot remove table inet jitd: " << e.what() << '\n';
+        return 1;
+    }
+}
+
+int run_daemon(const Options& o, config::Policy policy) {
+    raise_fd_limit();
+    Fd listen_fd;
+    bool activated = false;
+    try {
+        listen_fd = activated_socket();
+        activated = static_cast<bool>(listen_fd);
+        if (!activated) listen_fd = bind_socket(o.socket);
+    } catch (const ListenError& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    }
+    SocketFileGuard socket_file(o.socket, !activated);
+    try {
+        Engine engine(o.policy, std::move(policy), nft::Session::open());
+        engine.start();
+        Daemon daemon(o, engine, std::move(listen_fd));
+        return daemon.run();
+    } catch (const nft::Error& e) {
+        spdlog::error("cannot install table inet jitd: {}", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    }
+}
+
+}  // namespace
+
+int run_app(int argc, const char* const* argv) {
+    OptionsParse parsed = parse_options(argc, argv);
+    if (parsed.exit_code) return *parsed.exit_code;
+    const Options& o = parsed.options;
+    setup_logging(o.verbose);
+    if (o.remove_table) return remove_table();
+
+    config::Policy policy;
+    try {
+        policy = config::load_policy_file(o.policy);
+    } catch (const config::PolicyError& e) {
+        std::cerr << e.what() << '\n';
+        if (!o.check) std::cerr << "jitd: the policy is invalid; not starting\n";
+        return 1;
+    }
+    if (o.check) {
+        std::cout << nft::render_ruleset(table_spec(policy));
+        return 0;
+    }
+    return run_daemon(o, std::move(policy));
+}
+
+}  // namespace jitd::agent

@@ -1,0 +1,51 @@
+// Audit records in the journal (agent/PROTOCOL.md "Journal"). An AuditEvent journals itself on
+// commit(); one destroyed without commit() is journaled as a deny with JITD_ERROR=internal, so
+// an early return or an exception never drops a decision silently.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "agent/audit_events.hpp"
+#include "agent/wire/error_code.hpp"
+#include "agent/wire/grant.hpp"
+
+namespace jitd::agent {
+
+class AuditEvent {
+  public:
+    explicit AuditEvent(AuditKind kind) : kind_(kind) {}
+    AuditEvent(AuditEvent&& o) noexcept;
+    AuditEvent& operator=(AuditEvent&&) = delete;
+    AuditEvent(const AuditEvent&) = delete;
+    AuditEvent& operator=(const AuditEvent&) = delete;
+    ~AuditEvent();
+
+    // `name` is the journal field name, e.g. "JITD_PORT". Setting a field twice replaces it.
+    AuditEvent& set(std::string_view name, std::string value);
+    AuditEvent& user(const std::string& name, uid_t uid);
+    // GRANT_ID, USER, UID, PORT, PROTOCOL, SOURCE, START, END (and REASON if not empty).
+    AuditEvent& grant(const wire::Grant& g);
+    AuditEvent& message(std::string text);
+
+    // Turns the event into a deny with this error, then commits it.
+    void deny(wire::ErrorCode code, const std::string& message);
+    // Journals the event (once).
+    void commit();
+    bool committed() const { return committed_; }
+    AuditKind kind() const { return kind_; }
+
+  private:
+    void send();
+
+    AuditKind kind_;
+    bool committed_ = false;
+    std::string message_;
+    std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+}  // namespace jitd::agent

@@ -1,0 +1,139 @@
+#include "agent/daemon/daemon.hpp"
+
+#include <signal.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/daemon/notify.hpp"
+
+namespace jitd::agent {
+namespace {
+
+constexpr uint64_t kExpiryAccuracyUsec = 50000;
+
+void check(int rc, const char* what) {
+    if (rc < 0) throw std::runtime_error(std::string(what) + ": " + std::strerror(-rc));
+}
+
+}  // namespace
+
+Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(engine) {
+    sd_event* e = nullptr;
+    check(sd_event_new(&e), "cannot create the event loop");
+    event_.reset(e);
+
+    // sd-event takes signals through a signalfd: they must be blocked first.
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &mask, nullptr) != 0)
+        throw std::runtime_error("cannot block signals");
+    ::signal(SIGPIPE, SIG_IGN);
+    sd_event_source* s = nullptr;
+    check(sd_event_add_signal(e, &s, SIGTERM, &Daemon::on_stop_signal, this), "SIGTERM");
+    sigterm_.reset(s);
+    check(sd_event_add_signal(e, &s, SIGINT, &Daemon::on_stop_signal, this), "SIGINT");
+    sigint_.reset(s);
+    check(sd_event_add_signal(e, &s, SIGHUP, &Daemon::on_hup, this), "SIGHUP");
+    sighup_.reset(s);
+    check(sd_event_add_time(e, &s, CLOCK_REALTIME, UINT64_MAX, kExpiryAccuracyUsec,
+                            &Daemon::on_expiry, this),
+          "cannot create the expiry timer");
+    expiry_.reset(s);
+    sd_event_source_set_enabled(s, SD_EVENT_OFF);
+    // Pings the watchdog from the loop when WATCHDOG_USEC is set: a stuck loop gets restarted.
+    check(sd_event_set_watchdog(e, 1), "cannot set up the watchdog");
+
+    ServerLimits limits;
+    limits.idle_timeout = std::chrono::seconds(options.idle_timeout_s);
+    limits.max_connections_per_uid = options.max_connections_per_uid;
+    server_ = std::make_unique<Server>(e, std::move(listen_fd), limits,
+                                       [this](const Peer& peer, std::string_view line) {
+                                           std::string response = engine_.handle(peer, line);
+                                           arm_expiry();
+                                           return response;
+                                       });
+    arm_expiry();
+}
+
+Daemon::~Daemon() {
+    server_.reset();
+    sigterm_.reset();
+    sigint_.reset();
+    sighup_.reset();
+    expiry_.reset();
+}
+
+int Daemon::run() {
+    AuditEvent started(AuditKind::start);
+    started.set("JITD_POLICY", engine_.policy_path());
+    started.message("jitd " JITD_VERSION " started with policy " + engine_.policy_path() + "; " +
+                    std::to_string(engine_.book().size()) + " live grants");
+    started.commit();
+    notify_ready(status_line());
+    spdlog::info("ready: {}", status_line());
+
+    int rc = sd_event_loop(event_.get());
+
+    notify_stopping();
+    AuditEvent stopped(AuditKind::stop);
+    stopped.set("JITD_POLICY", engine_.policy_path());
+    stopped.message("jitd stopped; " + std::to_string(engine_.book().size()) +
+                    " grants stay in the kernel until they expire");
+    stopped.commit();
+    if (rc < 0) {
+        spdlog::error("event loop failed: {}", std::strerror(-rc));
+        return 1;
+    }
+    spdlog::info("stopped");
+    return 0;
+}
+
+int Daemon::on_stop_signal(sd_event_source*, const struct signalfd_siginfo*, void* ud) {
+    auto* self = static_cast<Daemon*>(ud);
+    spdlog::info("stopping on signal");
+    sd_event_exit(self->event_.get(), 0);
+    return 0;
+}
+
+int Daemon::on_hup(sd_event_source*, const struct signalfd_siginfo* si, void* ud) {
+    auto* self = static_cast<Daemon*>(ud);
+    // The journal names whoever sent the signal (systemctl reload: root).
+    Peer sender = identify(si->ssi_uid, si->ssi_uid);
+    spdlog::info("SIGHUP from {}: reloading {}", sender.user, self->engine_.policy_path());
+    self->engine_.reload(sender.user, sender.uid);
+    self->arm_expiry();
+    return 0;
+}
+
+int Daemon::on_expiry(sd_event_source*, uint64_t, void* ud) {
+    auto* self = static_cast<Daemon*>(ud);
+    self->armed_.reset();
+    self->engine_.expire_due(wire::now_seconds());
+    self->arm_expiry();
+    return 0;
+}
+
+void Daemon::arm_expiry() {
+    auto next = engine_.next_end();
+    if (next == armed_) return;
+    armed_ = next;
+    if (!next) {
+        sd_event_source_set_enabled(expiry_.get(), SD_EVENT_OFF);
+        return;
+    }
+    auto usec = std::chrono::duration_cast<std::chrono::microseconds>(next->time_since_epoch());
+    sd_event_source_set_time(expiry_.get(), static_cast<uint64_t>(usec.count()));
+    sd_event_source_set_enabled(expiry_.get(), SD_EVENT_ONESHOT);
+}
+
+std::string Daemon::status_line() const {
+    return std::to_string(engine_.book().size()) + " grants; policy " + engine_.policy_path();
+}
+
+}  // namespace jitd::agent

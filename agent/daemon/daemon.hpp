@@ -1,0 +1,41 @@
+// The event loop around the Engine: the socket server, signals (SIGHUP reload, SIGTERM/SIGINT
+// stop), the expiry timer, sd_notify and the watchdog.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "agent/daemon/engine.hpp"
+#include "agent/daemon/handles.hpp"
+#include "agent/daemon/options.hpp"
+#include "agent/daemon/server.hpp"
+
+namespace jitd::agent {
+
+class Daemon {
+  public:
+    Daemon(const Options& options, Engine& engine, Fd listen_fd);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Runs until SIGTERM/SIGINT; returns the exit code.
+    int run();
+
+  private:
+    static int on_stop_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* ud);
+    static int on_hup(sd_event_source* s, const struct signalfd_siginfo* si, void* ud);
+    static int on_expiry(sd_event_source* s, uint64_t usec, void* ud);
+
+    // Points the expiry timer at the earliest grant end (cheap when nothing changed).
+    void arm_expiry();
+    std::string status_line() const;
+
+    Engine& engine_;
+    EventPtr event_;
+    std::unique_ptr<Server> server_;
+    SourcePtr sigterm_, sigint_, sighup_, expiry_;
+    std::optional<wire::SysSeconds> armed_;
+};
+
+}  // namespace jitd::agent

@@ -1,0 +1,220 @@
+#include "agent/daemon/grant_book.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "agent/daemon/comment.hpp"
+#include "agent/daemon/policy_bridge.hpp"
+
+namespace jitd::agent {
+
+std::size_t ElementKeyHash::operator()(const nft::ElementKey& k) const noexcept {
+    // FNV-1a over the key's bytes: cheap and well spread for addresses.
+    std::uint64_t h = 1469598103934665603ull;
+    auto mix = [&h](std::uint8_t b) {
+        h ^= b;
+        h *= 1099511628211ull;
+    };
+    std::size_t n = k.source.family == nft::Prefix::Family::ipv4 ? 4 : 16;
+    for (std::size_t i = 0; i < n; ++i) mix(k.source.bytes[i]);
+    mix(static_cast<std::uint8_t>(k.source.family));
+    mix(k.source.len);
+    mix(static_cast<std::uint8_t>(k.proto));
+    mix(static_cast<std::uint8_t>(k.port >> 8));
+    mix(static_cast<std::uint8_t>(k.port & 0xff));
+    return static_cast<std::size_t>(h);
+}
+
+nft::Element element_of(const LiveGrant& g, const nft::ElementKey& key, wire::SysSeconds now) {
+    nft::Element e;
+    e.key = key;
+    e.timeout = std::max(g.grant.end - now, std::chrono::seconds(1));
+    e.comment = format_comment({g.grant.id, g.grant.user, g.grant.start});
+    return e;
+}
+
+std::vector<nft::ElementKey> keys_of(const config::Cidr& source, config::Protocol protocol,
+                                     std::uint16_t port) {
+    std::vector<nft::ElementKey> keys;
+    for (nft::L4 l4 : l4s_of(protocol)) keys.push_back({to_prefix(source), l4, port});
+    return keys;
+}
+
+std::uint32_t GrantBook::port_slot(nft::L4 proto, std::uint16_t port) {
+    return static_cast<std::uint32_t>(proto) << 16 | port;
+}
+
+static std::uint32_t port_count_slot(std::uint16_t port, config::Protocol p) {
+    return static_cast<std::uint32_t>(port) << 2 | static_cast<std::uint32_t>(p);
+}
+
+const LiveGrant* GrantBook::find(const std::string& id) const {
+    auto it = grants_.find(id);
+    return it == grants_.end() ? nullptr : &it->second;
+}
+
+const LiveGrant* GrantBook::find_by_key(const nft::ElementKey& key) const {
+    auto it = by_key_.find(key);
+    return it == by_key_.end() ? nullptr : find(it->second);
+}
+
+const LiveGrant* GrantBook::overlapping_prefix(const config::Cidr& source, nft::L4 proto,
+                                               std::uint16_t port,
+                                               const std::string& except_id) const {
+    auto slot = prefix_ids_.find(port_slot(proto, port));
+    if (slot == prefix_ids_.end()) return nullptr;
+    for (const auto& id : slot->second) {
+        if (id == except_id) continue;
+        const LiveGrant* g = find(id);
+        if (g != nullptr && g->source.overlaps(source)) return g;
+    }
+    return nullptr;
+}
+
+unsigned GrantBook::count_for(const std::string& user) const {
+    auto it = per_user_.find(user);
+    return it == per_user_.end() ? 0 : it->second;
+}
+
+unsigned GrantBook::active_on(std::uint16_t port, config::Protocol rule_protocol) const {
+    auto count = [&](config::Protocol p) {
+        auto it = per_port_.find(port_count_slot(port, p));
+        return it == per_port_.end() ? 0u : it->second;
+    };
+    switch (rule_protocol) {
+        case config::Protocol::tcp:
+            return count(config::Protocol::tcp) + count(config::Protocol::any);
+        case config::Protocol::udp:
+            return count(config::Protocol::udp) + count(config::Protocol::any);
+        case config::Protocol::any:
+            break;
+    }
+    return count(config::Protocol::tcp) + count(config::Protocol::udp) +
+           count(config::Protocol::any);
+}
+
+void GrantBook::add(LiveGrant g) {
+    remove(g.grant.id);
+    const std::string id = g.grant.id;
+    for (const auto& k : g.keys) {
+        by_key_[k] = id;
+        if (!k.source.is_host()) prefix_ids_[port_slot(k.proto, k.port)].insert(id);
+    }
+    ++per_user_[g.grant.user];
+    ++per_port_[port_count_slot(g.grant.port, g.grant.protocol)];
+    by_end_.emplace(g.grant.end, id);
+    grants_.emplace(id, std::move(g));
+}
+
+std::optional<LiveGrant> GrantBook::remove(const std::string& id) {
+    auto it = grants_.find(id);
+    if (it == grants_.end()) return std::nullopt;
+    LiveGrant g = std::move(it->second);
+    grants_.erase(it);
+    for (const auto& k : g.keys) {
+        auto bk = by_key_.find(k);
+        if (bk != by_key_.end() && bk->second == id) by_key_.erase(bk);
+        if (!k.source.is_host()) {
+            auto slot = prefix_ids_.find(port_slot(k.proto, k.port));
+            if (slot != prefix_ids_.end()) {
+                slot->second.erase(id);
+                if (slot->second.empty()) prefix_ids_.erase(slot);
+            }
+        }
+    }
+    if (auto u = per_user_.find(g.grant.user); u != per_user_.end() && --u->second == 0)
+        per_user_.erase(u);
+    if (auto p = per_port_.find(port_count_slot(g.grant.port, g.grant.protocol));
+        p != per_port_.end() && --p->second == 0)
+        per_port_.erase(p);
+    by_end_.erase({g.grant.end, id});
+    return g;
+}
+
+void GrantBook::set_end(const std::string& id, wire::SysSeconds end) {
+    auto it = grants_.find(id);
+    if (it == grants_.end()) return;
+    by_end_.erase({it->second.grant.end, id});
+    it->second.grant.end = end;
+    by_end_.emplace(end, id);
+}
+
+std::optional<wire::SysSeconds> GrantBook::next_end() const {
+    if (by_end_.empty()) return std::nullopt;
+    return by_end_.begin()->first;
+}
+
+std::vector<std::string> GrantBook::due(wire::SysSeconds now) const {
+    std::vector<std::string> ids;
+    for (auto it = by_end_.begin(); it != by_end_.end() && it->first <= now; ++it)
+        ids.push_back(it->second);
+    return ids;
+}
+
+void GrantBook::for_each_by_end(const std::function<void(const LiveGrant&)>& fn) const {
+    for (const auto& [end, id] : by_end_) fn(grants_.at(id));
+}
+
+Rebuilt rebuild_grants(const std::vector<nft::ListedElement>& elements,
+                       std::chrono::sys_time<std::chrono::milliseconds> now_ms,
+                       const std::function<uid_t(const std::string&)>& uid_of_user) {
+    Rebuilt out;
+    struct Group {
+        GrantComment comment;
+        std::vector<const nft::ListedElement*> elements;
+    };
+    std::map<std::string, Group> groups;  // ordered: deterministic results
+    for (const auto& e : elements) {
+        auto c = parse_comment(e.comment);
+        if (!c) {
+            out.strays.push_back(e);
+            continue;
+        }
+        auto& g = groups[c->id];
+        if (g.elements.empty()) g.comment = *c;
+        g.elements.push_back(&e);
+    }
+    const auto now = std::chrono::floor<std::chrono::seconds>(now_ms);
+    for (auto& [id, g] : groups) {
+        const nft::ListedElement& first = *g.elements.front();
+        LiveGrant lg;
+        lg.source = to_cidr(first.key.source);
+        lg.grant.id = id;
+        lg.grant.user = g.comment.user;
+        lg.grant.uid = uid_of_user(g.comment.user);
+        lg.grant.port = first.key.port;
+        lg.grant.start = g.comment.start;
+        bool tcp = false, udp = false;
+        std::chrono::milliseconds remaining{0}, timeout{0};
+        for (const auto* e : g.elements) {
+            if (e->key.source != first.key.source || e->key.port != first.key.port) continue;
+            if (std::find(lg.keys.begin(), lg.keys.end(), e->key) != lg.keys.end()) continue;
+            (e->key.proto == nft::L4::tcp ? tcp : udp) = true;
+            lg.keys.push_back(e->key);
+            remaining = std::max(remaining, e->remaining);
+            timeout = std::max(timeout, e->timeout);
+        }
+        lg.grant.protocol = tcp && udp ? config::Protocol::any : protocol_of(first.key.proto);
+        lg.grant.source = lg.source.str_with_len();
+        // The kernel's expiry lies within a second after the grant's end (the element was
+        // added at start + a fraction). A never-extended grant ends at start + timeout exactly.
+        auto expiry_ms = now_ms + remaining;
+        auto untouched_end =
+            lg.grant.start + std::chrono::duration_cast<std::chrono::seconds>(timeout);
+        auto gap = expiry_ms - untouched_end;
+        if (gap >= std::chrono::milliseconds(-1500) && gap <= std::chrono::milliseconds(1500))
+            lg.grant.end = untouched_end;
+        else
+            lg.grant.end = std::chrono::floor<std::chrono::seconds>(expiry_ms);
+        for (const auto* e : g.elements)
+            if (std::find(lg.keys.begin(), lg.keys.end(), e->key) == lg.keys.end())
+                out.strays.push_back(*e);  // a second source/port under one id: not ours to guess
+        if (lg.grant.end <= now)
+            out.spent.push_back(first);
+        else
+            out.grants.push_back(std::move(lg));
+    }
+    return out;
+}
+
+}  // namespace jitd::agent

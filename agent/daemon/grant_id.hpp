@@ -1,0 +1,14 @@
+// Grant ids: "g-" + 12 lower-case hex digits from the kernel's random pool (unguessable).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace jitd::agent {
+
+inline constexpr std::size_t kGrantIdHexDigits = 12;
+
+std::string new_grant_id();
+bool is_grant_id(std::string_view s);
+
+}  // namespace jitd::agent

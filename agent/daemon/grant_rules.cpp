@@ -1,0 +1,165 @@
+#include "agent/daemon/grant_rules.hpp"
+
+#include "agent/daemon/policy_bridge.hpp"
+#include "config/duration.hpp"
+
+namespace jitd::agent {
+namespace {
+
+using wire::ErrorCode;
+
+std::string port_name(std::uint16_t port, config::Protocol p) {
+    return std::to_string(port) + "/" + config::to_string(p);
+}
+
+// Empty when `source` is allowed by `rule` under `limits`.
+std::string source_refusal(const config::PortRule& rule, const config::Limits& limits,
+                           const config::Cidr& source) {
+    if (rule.any_source) {
+        unsigned widest =
+            source.family == config::Cidr::Family::ipv4 ? limits.widest_ipv4 : limits.widest_ipv6;
+        if (source.prefix_len < widest)
+            return source.str_with_len() + " is wider than the widest grant allowed (/" +
+                   std::to_string(widest) + ")";
+        return {};
+    }
+    for (const auto& allowed : rule.allowed_sources)
+        if (allowed.contains(source)) return {};
+    return source.str_with_len() + " is not inside the allowed sources of port " +
+           port_name(rule.port, rule.protocol);
+}
+
+}  // namespace
+
+std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const GrantBook& book,
+                                           const Actor& actor, const OpenRequest& req,
+                                           wire::SysSeconds now, OpenFacts* facts) {
+    OpenFacts local;
+    OpenFacts& f = facts != nullptr ? *facts : local;
+
+    // 1. port protected, 2. protocol allowed
+    const config::PortRule* rule = policy.find_port(req.port);
+    if (rule == nullptr)
+        return Refusal{ErrorCode::port_not_protected,
+                       "port " + std::to_string(req.port) + " is not protected by the policy"};
+    config::Protocol protocol = rule->protocol;
+    if (req.protocol) {
+        protocol = *req.protocol;
+        rule = policy.find(req.port, protocol);
+        f.protocol = protocol;
+        if (rule == nullptr)
+            return Refusal{ErrorCode::port_not_protected, "port " + port_name(req.port, protocol) +
+                                                              " is not protected by the policy"};
+    }
+    f.protocol = protocol;
+
+    // 3. source valid, 4. source allowed
+    auto parsed = config::parse_cidr(req.source);
+    if (!parsed) return Refusal{ErrorCode::invalid_source, "source: " + parsed.error};
+    const config::Cidr& source = parsed.value;
+    f.source = source.str_with_len();
+    if (auto why = source_refusal(*rule, policy.limits, source); !why.empty())
+        return Refusal{ErrorCode::source_not_allowed, why};
+
+    // 5. duration, 6. reason
+    if (req.duration > rule->max_duration)
+        return Refusal{ErrorCode::duration_exceeds_max,
+                       config::format_duration(req.duration) + " exceeds the maximum of " +
+                           config::format_duration(rule->max_duration) + " for port " +
+                           port_name(rule->port, rule->protocol)};
+    if (policy.require_reason && req.reason.empty())
+        return Refusal{ErrorCode::reason_required, "the policy requires a reason"};
+
+    // A request equal to a live grant (source, port, protocol) supersedes it.
+    OpenPlan plan;
+    plan.rule = rule;
+    plan.grant.source = source;
+    plan.grant.keys = keys_of(source, protocol, req.port);
+    const LiveGrant* same = nullptr;
+    for (const auto& key : plan.grant.keys) {
+        const LiveGrant* holder = book.find_by_key(key);
+        if (holder == nullptr) continue;
+        bool equal = holder->grant.protocol == protocol && holder->grant.port == req.port &&
+                     holder->source == source;
+        bool may_replace = holder->grant.user == actor.user || actor.admin;
+        if (!equal || !may_replace)
+            return Refusal{ErrorCode::overlaps_grant,
+                           source.str_with_len() + " overlaps live grant " + holder->grant.id +
+                               " of " + holder->grant.user};
+        same = holder;
+    }
+
+    // 7. per-user limit (a supersede of one's own grant does not add one)
+    unsigned held = book.count_for(actor.user);
+    if (same != nullptr && same->grant.user == actor.user && held > 0) --held;
+    if (held >= policy.limits.max_grants_per_user)
+        return Refusal{ErrorCode::limit_reached,
+                       actor.user + " already holds " + std::to_string(held) +
+                           " grants (the limit is " +
+                           std::to_string(policy.limits.max_grants_per_user) + ")"};
+
+    // 8. overlap of prefixes (hosts live in their own sets and may sit inside a prefix)
+    if (!source.is_host()) {
+        const std::string except = same != nullptr ? same->grant.id : std::string();
+        for (const auto& key : plan.grant.keys)
+            if (const LiveGrant* other =
+                    book.overlapping_prefix(source, key.proto, key.port, except))
+                return Refusal{ErrorCode::overlaps_grant,
+                               source.str_with_len() + " overlaps live grant " + other->grant.id +
+                                   " (" + other->grant.source + ")"};
+    }
+
+    wire::Grant& g = plan.grant.grant;
+    g.user = actor.user;
+    g.uid = actor.uid;
+    g.port = req.port;
+    g.protocol = protocol;
+    g.source = source.str_with_len();
+    g.start = now;
+    g.end = now + req.duration;
+    g.reason = req.reason;
+    if (same != nullptr) plan.supersedes = same->grant.id;
+    return plan;
+}
+
+std::optional<Refusal> check_revoke(const LiveGrant* grant, const std::string& id,
+                                    const Actor& actor) {
+    if (grant == nullptr) return Refusal{ErrorCode::not_found, "no live grant " + id};
+    if (!actor.admin && grant->grant.user != actor.user)
+        return Refusal{ErrorCode::not_authorized,
+                       "grant " + id + " belongs to " + grant->grant.user};
+    return std::nullopt;
+}
+
+std::optional<Refusal> check_extend(const config::Policy& policy, const LiveGrant* grant,
+                                    const std::string& id, const Actor& actor,
+                                    std::chrono::seconds duration) {
+    if (auto r = check_revoke(grant, id, actor)) return r;
+    const wire::Grant& g = grant->grant;
+    std::chrono::seconds max{0};
+    for (const auto& key : grant->keys) {
+        const config::PortRule* rule = policy.find(key.port, protocol_of(key.proto));
+        if (rule == nullptr)
+            return Refusal{ErrorCode::port_not_protected,
+                           "port " + port_name(g.port, g.protocol) + " is no longer protected"};
+        max = max.count() == 0 ? rule->max_duration : std::min(max, rule->max_duration);
+    }
+    if (duration > max)
+        return Refusal{ErrorCode::duration_exceeds_max,
+                       config::format_duration(duration) + " exceeds the maximum of " +
+                           config::format_duration(max) + " for port " +
+                           port_name(g.port, g.protocol)};
+    return std::nullopt;
+}
+
+std::string disallowed_by(const config::Policy& policy, const LiveGrant& grant) {
+    for (const auto& key : grant.keys) {
+        config::Protocol p = protocol_of(key.proto);
+        const config::PortRule* rule = policy.find(key.port, p);
+        if (rule == nullptr) return "port " + port_name(key.port, p) + " is no longer protected";
+        if (auto why = source_refusal(*rule, policy.limits, grant.source); !why.empty()) return why;
+    }
+    return {};
+}
+
+}  // namespace jitd::agent

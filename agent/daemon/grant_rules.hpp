@@ -1,0 +1,68 @@
+// The policy's verdict on opening, extending and revoking grants. Pure: no kernel, no journal,
+// so every refusal can be tested on its own.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "agent/daemon/grant_book.hpp"
+#include "agent/wire/error_code.hpp"
+#include "config/policy.hpp"
+
+namespace jitd::agent {
+
+struct Refusal {
+    wire::ErrorCode code;
+    std::string message;
+};
+
+// Who asks, as the rules need it.
+struct Actor {
+    std::string user;
+    uid_t uid = 0;
+    bool admin = false;
+};
+
+struct OpenRequest {
+    std::uint16_t port = 0;
+    std::optional<config::Protocol> protocol;  // omitted = the port's own
+    std::string source;
+    std::chrono::seconds duration{0};
+    std::string reason;
+};
+
+// A grant the policy allows, ready for the kernel (its id still empty).
+struct OpenPlan {
+    LiveGrant grant;
+    const config::PortRule* rule = nullptr;
+    std::optional<std::string> supersedes;  // id of the live grant this one replaces
+};
+
+// What refusals know of the request, for the journal (protocol resolved, source parsed).
+struct OpenFacts {
+    std::optional<config::Protocol> protocol;
+    std::optional<std::string> source;
+};
+
+// Checks in this order: port protected, protocol allowed, source valid, source allowed,
+// duration, reason, per-user limit, overlap with a live grant.
+std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const GrantBook& book,
+                                           const Actor& actor, const OpenRequest& req,
+                                           wire::SysSeconds now, OpenFacts* facts = nullptr);
+
+// extend: the grant exists, is the actor's own (or the actor is admin), its port is still
+// protected and `duration` is within the port's max_duration.
+std::optional<Refusal> check_extend(const config::Policy& policy, const LiveGrant* grant,
+                                    const std::string& id, const Actor& actor,
+                                    std::chrono::seconds duration);
+// revoke: the grant exists and is the actor's own (or the actor is admin).
+std::optional<Refusal> check_revoke(const LiveGrant* grant, const std::string& id,
+                                    const Actor& actor);
+
+// Whether a live grant is still allowed by `policy` (its port/protocol protected, its source
+// allowed). Returns "" when it is, otherwise why not.
+std::string disallowed_by(const config::Policy& policy, const LiveGrant& grant);
+
+}  // namespace jitd::agent

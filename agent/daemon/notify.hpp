@@ -1,0 +1,13 @@
+// Service manager notifications (sd_notify); each is a no-op outside systemd.
+#pragma once
+
+#include <string>
+
+namespace jitd::agent {
+
+void notify_ready(const std::string& status);
+void notify_reloading();
+void notify_stopping();
+void notify_status(const std::string& status);
+
+}  // namespace jitd::agent

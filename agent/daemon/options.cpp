@@ -1,0 +1,36 @@
+#include "agent/daemon/options.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace jitd::agent {
+
+OptionsParse parse_options(int argc, const char* const* argv) {
+    OptionsParse out;
+    Options& o = out.options;
+    CLI::App app{"jitd: just-in-time access to management ports, enforced by nftables", "jitd"};
+    app.set_version_flag("--version", JITD_VERSION);
+    app.add_option("--policy", o.policy, "Policy file")->capture_default_str();
+    app.add_option("--socket", o.socket, "Unix socket to listen on")->capture_default_str();
+    auto* check = app.add_flag("--check", o.check,
+                               "Validate the policy, print the nftables ruleset and exit");
+    auto* remove = app.add_flag("--remove-table", o.remove_table,
+                                "Delete table inet jitd (all grants) and exit");
+    check->excludes(remove);
+    app.add_option("--idle-timeout", o.idle_timeout_s, "Seconds a client connection may stay idle")
+        ->check(CLI::Range(1u, 86400u))
+        ->capture_default_str();
+    app.add_option("--max-connections-per-uid", o.max_connections_per_uid,
+                   "Concurrent connections one user may hold")
+        ->check(CLI::Range(1u, 65536u))
+        ->capture_default_str();
+    app.add_flag("-v,--verbose", o.verbose, "Log every request (debug level)");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        out.exit_code = rc == 0 ? 0 : 64;  // EX_USAGE, as the client uses
+    }
+    return out;
+}
+
+}  // namespace jitd::agent

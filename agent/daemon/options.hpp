@@ -1,0 +1,29 @@
+// The daemon's command line: jitd [--policy FILE] [--socket PATH] [--check] [--remove-table].
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace jitd::agent {
+
+inline constexpr const char* kDefaultPolicyPath = "/etc/jitd/policy.yaml";
+inline constexpr const char* kDefaultSocketPath = "/run/jitd/jitd.sock";
+
+struct Options {
+    std::string policy = kDefaultPolicyPath;
+    std::string socket = kDefaultSocketPath;
+    bool check = false;         // validate, print the ruleset, exit
+    bool remove_table = false;  // delete `table inet jitd`, exit (package purge)
+    unsigned idle_timeout_s = 30;
+    unsigned max_connections_per_uid = 16;
+    bool verbose = false;  // debug-level operational log
+};
+
+struct OptionsParse {
+    Options options;
+    std::optional<int> exit_code;  // set when the program must exit now (--help, usage error)
+};
+
+OptionsParse parse_options(int argc, const char* const* argv);
+
+}  // namespace jitd::agent

@@ -1,0 +1,29 @@
+// Who is on the other end of a connection: the kernel's SO_PEERCRED, never the client's word.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace jitd::agent {
+
+struct Peer {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    pid_t pid = 0;
+    std::string user;                 // passwd name, or the uid in decimal when there is none
+    std::vector<std::string> groups;  // names of the primary and all supplementary groups
+};
+
+// SO_PEERCRED of a connected Unix socket; nullopt when the kernel cannot say.
+std::optional<Peer> peer_credentials(int fd);
+
+// Fills in user and groups for uid/gid from the system's user database (NSS).
+Peer identify(uid_t uid, gid_t gid, pid_t pid = 0);
+
+// The uid of a user name (getpwnam_r), or a decimal name parsed as uid; nullopt if unknown.
+std::optional<uid_t> uid_of(const std::string& user);
+
+}  // namespace jitd::agent

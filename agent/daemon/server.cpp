@@ -1,0 +1,272 @@
+#include "agent/daemon/server.hpp"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/wire/response.hpp"
+
+namespace jitd::agent {
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr int kAcceptsPerWakeup = 64;
+
+std::uint64_t usec(std::chrono::seconds s) {
+    return static_cast<std::uint64_t>(s.count()) * 1000000u;
+}
+
+void check(int rc, const char* what) {
+    if (rc < 0) throw std::runtime_error(std::string(what) + ": " + std::strerror(-rc));
+}
+
+}  // namespace
+
+struct Server::Connection {
+    Server* server = nullptr;
+    Fd fd;
+    Peer peer;
+    SourcePtr io;
+    SourcePtr idle;
+    std::string in;
+    std::size_t scanned = 0;  // bytes of `in` known to hold no newline
+    std::string out;
+    std::size_t out_pos = 0;
+    bool closing = false;  // no more requests: close once `out` is sent
+};
+
+Server::Server(sd_event* event, Fd listen_fd, ServerLimits limits, Handler handler)
+    : event_(event),
+      listen_fd_(std::move(listen_fd)),
+      limits_(limits),
+      handler_(std::move(handler)) {
+    sd_event_source* s = nullptr;
+    check(sd_event_add_io(event_, &s, listen_fd_.get(), EPOLLIN, &Server::on_accept, this),
+          "cannot watch the listening socket");
+    accept_source_.reset(s);
+}
+
+Server::~Server() {
+    conns_.clear();  // sources first (they point at connections), then the listener
+}
+
+int Server::on_accept(sd_event_source*, int, uint32_t, void* userdata) {
+    static_cast<Server*>(userdata)->accept_some();
+    return 0;
+}
+
+int Server::on_accept_resume(sd_event_source*, uint64_t, void* userdata) {
+    auto* self = static_cast<Server*>(userdata);
+    sd_event_source_set_enabled(self->accept_source_.get(), SD_EVENT_ON);
+    return 0;
+}
+
+void Server::accept_some() {
+    for (int i = 0; i < kAcceptsPerWakeup; ++i) {
+        Fd fd(accept4(listen_fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (fd) {
+            open_connection(std::move(fd));
+            continue;
+        }
+        if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) return;
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            // Out of descriptors: pause accepting briefly instead of spinning on the listener.
+            spdlog::warn("cannot accept a connection: {}; pausing for 100ms", std::strerror(errno));
+            sd_event_source_set_enabled(accept_source_.get(), SD_EVENT_OFF);
+            sd_event_source* s = nullptr;
+            if (sd_event_add_time_relative(event_, &s, CLOCK_MONOTONIC, 100000, 0,
+                                           &Server::on_accept_resume, this) >= 0)
+                accept_resume_.reset(s);
+            else
+                sd_event_source_set_enabled(accept_source_.get(), SD_EVENT_ON);
+            return;
+        }
+        spdlog::warn("accept failed: {}", std::strerror(errno));
+        return;
+    }
+}
+
+void Server::open_connection(Fd fd) {
+    auto peer = peer_credentials(fd.get());
+    if (!peer) {
+        spdlog::warn("dropping a connection whose peer credentials are unknown");
+        return;
+    }
+    unsigned& held = per_uid_[peer->uid];
+    if (held >= limits_.max_connections_per_uid) {
+        if (held == 0) per_uid_.erase(peer->uid);
+        std::string line =
+            wire::to_line(wire::error_response(
+                wire::ErrorCode::too_many_connections,
+                "uid " + std::to_string(peer->uid) + " already holds " +
+                    std::to_string(limits_.max_connections_per_uid) + " connections")) +
+            "\n";
+        // A fresh socket's buffer has room for one line; if not, the close says enough.
+        (void)::send(fd.get(), line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        spdlog::warn("refused a connection of {} (uid {}): too many connections", peer->user,
+                     peer->uid);
+        return;
+    }
+    auto conn = std::make_unique<Connection>();
+    Connection& c = *conn;
+    c.server = this;
+    c.peer = std::move(*peer);
+    c.fd = std::move(fd);
+    sd_event_source* s = nullptr;
+    if (sd_event_add_io(event_, &s, c.fd.get(), EPOLLIN, &Server::on_io, &c) < 0) {
+        spdlog::warn("cannot watch a new connection");
+        return;
+    }
+    c.io.reset(s);
+    s = nullptr;
+    if (sd_event_add_time_relative(event_, &s, CLOCK_MONOTONIC, usec(limits_.idle_timeout), 0,
+                                   &Server::on_idle, &c) < 0) {
+        spdlog::warn("cannot arm the idle timer of a new connection");
+        return;
+    }
+    c.idle.reset(s);
+    ++held;
+    conns_.emplace(&c, std::move(conn));
+}
+
+int Server::on_idle(sd_event_source*, uint64_t, void* userdata) {
+    auto& c = *static_cast<Connection*>(userdata);
+    spdlog::debug("closing the idle connection of {}", c.peer.user);
+    c.server->close(c);
+    return 0;
+}
+
+int Server::on_io(sd_event_source*, int, uint32_t revents, void* userdata) {
+    auto& c = *static_cast<Connection*>(userdata);
+    Server& self = *c.server;
+    if (revents & EPOLLOUT) {
+        if (!self.flush(c)) return 0;
+        // Output drained: requests that waited in `in` may go on.
+        if (!self.process_lines(c)) return 0;
+    }
+    if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        if (!c.closing && !self.read_some(c)) return 0;
+        if (!self.process_lines(c)) return 0;
+    }
+    self.update(c);
+    return 0;
+}
+
+bool Server::read_some(Connection& c) {
+    std::size_t old = c.in.size();
+    c.in.resize(old + kReadChunk);
+    ssize_t n = ::recv(c.fd.get(), c.in.data() + old, kReadChunk, MSG_DONTWAIT);
+    c.in.resize(old + static_cast<std::size_t>(n > 0 ? n : 0));
+    if (n > 0) {
+        sd_event_source_set_time_relative(c.idle.get(), usec(limits_.idle_timeout));
+        sd_event_source_set_enabled(c.idle.get(), SD_EVENT_ONESHOT);
+        return true;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
+    if (n < 0) {
+        close(c);
+        return false;
+    }
+    // End of input: a last request without its newline is still a request.
+    if (c.in.size() > 0 && c.in.size() < limits_.max_line) c.in += '\n';
+    if (!process_lines(c)) return false;
+    c.closing = true;
+    c.in.clear();
+    return true;
+}
+
+bool Server::process_lines(Connection& c) {
+    std::size_t pos = 0;
+    while (!c.closing && c.out.size() - c.out_pos < limits_.max_output) {
+        const char* start = c.in.data() + pos;
+        std::size_t avail = c.in.size() - pos;
+        std::size_t skip = c.scanned > pos ? c.scanned - pos : 0;
+        const void* nl = avail > skip ? std::memchr(start + skip, '\n', avail - skip) : nullptr;
+        if (nl == nullptr) {
+            c.scanned = c.in.size();
+            if (avail >= limits_.max_line) {
+                queue(c, wire::to_line(wire::error_response(wire::ErrorCode::request_too_large,
+                                                            "a request line may hold at most " +
+                                                                std::to_string(limits_.max_line) +
+                                                                " bytes")));
+                c.closing = true;
+                pos = c.in.size();
+            }
+            break;
+        }
+        std::size_t len = static_cast<std::size_t>(static_cast<const char*>(nl) - start);
+        if (len + 1 > limits_.max_line) {
+            queue(c, wire::to_line(wire::error_response(wire::ErrorCode::request_too_large,
+                                                        "a request line may hold at most " +
+                                                            std::to_string(limits_.max_line) +
+                                                            " bytes")));
+            c.closing = true;
+            pos = c.in.size();
+            break;
+        }
+        std::string_view line(start, len);
+        pos += len + 1;
+        queue(c, handler_(c.peer, line));
+    }
+    c.in.erase(0, pos);
+    c.scanned = c.scanned > pos ? c.scanned - pos : 0;
+    return flush(c);
+}
+
+void Server::queue(Connection& c, std::string line) {
+    if (c.out_pos == c.out.size()) {
+        c.out.clear();
+        c.out_pos = 0;
+    }
+    c.out += line;
+    c.out += '\n';
+}
+
+bool Server::flush(Connection& c) {
+    while (c.out_pos < c.out.size()) {
+        ssize_t n = ::send(c.fd.get(), c.out.data() + c.out_pos, c.out.size() - c.out_pos,
+                           MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            c.out_pos += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) return true;
+        close(c);  // the peer is gone
+        return false;
+    }
+    c.out.clear();
+    c.out_pos = 0;
+    if (c.closing) {
+        close(c);
+        return false;
+    }
+    return true;
+}
+
+bool Server::update(Connection& c) {
+    bool pending = c.out_pos < c.out.size();
+    uint32_t events = 0;
+    if (pending) events |= EPOLLOUT;
+    // Stop reading while the client does not read its answers (bounded output).
+    if (!c.closing && c.out.size() - c.out_pos < limits_.max_output) events |= EPOLLIN;
+    if (events == 0) {
+        close(c);
+        return false;
+    }
+    sd_event_source_set_io_events(c.io.get(), events);
+    return true;
+}
+
+void Server::close(Connection& c) {
+    auto it = per_uid_.find(c.peer.uid);
+    if (it != per_uid_.end() && --it->second == 0) per_uid_.erase(it);
+    conns_.erase(&c);  // frees c: callers return at once
+}
+
+}  // namespace jitd::agent

@@ -1,0 +1,70 @@
+// The socket server on sd-event: non-blocking connections, newline framing with a 64 KiB line
+// cap, an idle timeout per connection, a cap on concurrent connections per peer uid and a
+// bounded output buffer (a client that does not read stops being read). No client can stall
+// another: every call is non-blocking and each wakeup reads at most one chunk.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "agent/daemon/handles.hpp"
+#include "agent/daemon/peer.hpp"
+#include "agent/wire/grant.hpp"
+
+namespace jitd::agent {
+
+struct ServerLimits {
+    std::chrono::seconds idle_timeout{30};
+    unsigned max_connections_per_uid = 16;
+    std::size_t max_line = wire::kMaxLine;  // bytes, newline included
+    std::size_t max_output = 1024 * 1024;   // pending response bytes before reading pauses
+};
+
+class Server {
+  public:
+    // Answers one request line (without its newline) with one response line (without newline).
+    using Handler = std::function<std::string(const Peer&, std::string_view line)>;
+
+    Server(sd_event* event, Fd listen_fd, ServerLimits limits, Handler handler);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    std::size_t connections() const { return conns_.size(); }
+
+  private:
+    struct Connection;
+
+    static int on_accept(sd_event_source* s, int fd, uint32_t revents, void* userdata);
+    static int on_io(sd_event_source* s, int fd, uint32_t revents, void* userdata);
+    static int on_idle(sd_event_source* s, uint64_t usec, void* userdata);
+    static int on_accept_resume(sd_event_source* s, uint64_t usec, void* userdata);
+
+    void accept_some();
+    void open_connection(Fd fd);
+    // Each returns false when the connection was closed (and freed).
+    bool read_some(Connection& c);
+    bool process_lines(Connection& c);
+    bool flush(Connection& c);
+    bool update(Connection& c);
+    void queue(Connection& c, std::string line);
+    void close(Connection& c);
+
+    sd_event* event_;
+    Fd listen_fd_;
+    ServerLimits limits_;
+    Handler handler_;
+    SourcePtr accept_source_;
+    SourcePtr accept_resume_;
+    std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;
+    std::unordered_map<uid_t, unsigned> per_uid_;
+};
+
+}  // namespace jitd::agent
