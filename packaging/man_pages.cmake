@@ -1,5 +1,6 @@
 # Man pages: written in scdoc (man/*.scd), turned into roff and gzipped (-9n: reproducible, as
-# Debian wants) at build time.
+# Debian wants) at build time. The date in the pages is the release's (reproducible builds).
+set(JITD_RELEASE_EPOCH 1795435200 CACHE STRING "Release date (Unix time) printed in the man pages")
 find_program(SCDOC_EXECUTABLE scdoc)
 find_program(GZIP_EXECUTABLE gzip REQUIRED)
 if(NOT SCDOC_EXECUTABLE)
@@ -14,7 +15,7 @@ foreach(page jitd.8 jit-request.1 jitd-policy.5)
   add_custom_command(
     OUTPUT ${roff}.gz
     COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/man
-    COMMAND ${SCDOC_EXECUTABLE} < ${src} > ${roff}
+    COMMAND ${CMAKE_COMMAND} -E env SOURCE_DATE_EPOCH=${JITD_RELEASE_EPOCH} ${SCDOC_EXECUTABLE} < ${src} > ${roff}
     COMMAND ${GZIP_EXECUTABLE} -9nf ${roff}
     DEPENDS ${src}
     COMMENT "Man page ${page}"

@@ -2,7 +2,7 @@
 # packaging tests; they run inside `unshare -m` so that the tmpfs on /run/systemd/nspawn and
 # everything nspawn mounts vanish with the test. The host has no machined, so the container is
 # reached with nsenter on its init process rather than with machinectl.
-#   container_boot ROOT LOG   start it (private network namespace), wait until systemd is up
+#   container_boot ROOT LOG [NSPAWN-ARGS]  start it (private network namespace), wait until systemd is up
 #   in_container CMD...       run CMD inside (all namespaces of the container's init)
 #   container_poweroff        stop it, killing by PID if it does not go in time
 
@@ -11,10 +11,11 @@ container_init_pid=
 
 container_boot() {
     local root=$1 log=$2
+    shift 2
     mkdir -p /run/systemd/nspawn
     mount -t tmpfs tmpfs /run/systemd/nspawn
     systemd-nspawn --quiet --register=no --keep-unit --private-network --console=passive \
-        --machine=jitd-test -D "$root" --boot >"$log" 2>&1 &
+        --machine=jitd-test "$@" -D "$root" --boot >"$log" 2>&1 &
     container_nspawn_pid=$!
     local i
     for ((i = 0; i < 300; i++)); do

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Installs the .deb into a booted minimal Debian 12 (systemd-nspawn, own network namespace) and
+# checks what a user sees: the service runs and is enabled, members of `jit` get a grant and
+# others are refused, the grant and a reload are journaled, an upgrade restarts the daemon,
+# remove stops and disables it, purge removes the table, the unit and /etc/jitd.
+#   install-test.sh BUILD_DIR        (root; exit 77 when not root or tools are missing)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:?usage: install-test.sh BUILD_DIR}" && pwd)
+
+[[ $EUID -eq 0 ]] || { echo "needs root"; exit 77; }
+for tool in debootstrap systemd-nspawn nsenter unshare cpack dpkg-deb; do
+    command -v "$tool" >/dev/null || { echo "$tool missing (scripts/deps installs it)"; exit 77; }
+done
+# Everything below runs in a private mount namespace: nspawn's mounts go away with it.
+if [[ -z ${JITD_PKG_TEST_UNSHARED:-} ]]; then
+    JITD_PKG_TEST_UNSHARED=1 exec unshare -m --propagation private "$0" "$@"
+fi
+
+source "$here/container.sh"
+started=$SECONDS
+cache=$build/packaging-cache
+scratch=$(mktemp -d "$build/packaging-install.XXXXXX")
+cleanup() {
+    container_poweroff
+    umount /run/systemd/nspawn 2>/dev/null || true
+    umount "$scratch/root" 2>/dev/null || true
+    rm -rf --one-file-system "$scratch"
+}
+trap cleanup EXIT
+
+step() { printf '== %s (%ds)\n' "$*" $((SECONDS - started)); }
+fail() {
+    echo "FAIL: $*" >&2
+    in_container journalctl -b --no-pager -n 60 >&2 2>/dev/null || true
+    exit 1
+}
+# poll_until SECONDS CMD...: retries CMD until it succeeds; polling, not sleeping blindly.
+poll_until() {
+    local deadline=$((SECONDS + $1)); shift
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.2
+    done
+}
+
+step "package"
+cpack -G DEB --config "$build/CPackConfig.cmake" -B "$scratch/pkg" >"$scratch/cpack.log" 2>&1 ||
+    { cat "$scratch/cpack.log" >&2; exit 1; }
+deb=$(ls "$scratch"/pkg/jitd_*.deb)
+
+step "root"
+tarball=$("$here/debian-root.sh" "$cache")
+mkdir "$scratch/root"
+# On a tmpfs: unpacking and deleting a root on disk takes longer than the whole test.
+mount -t tmpfs -o size=2g,mode=0755 tmpfs "$scratch/root"
+tar -C "$scratch/root" -xf "$tarball"
+cp "$deb" "$scratch/root/root/"
+deb_in=/root/$(basename "$deb")
+
+# apt resolves the package's dependencies (from dpkg-shlibdeps) against Debian's archive. The
+# booted container has no network, so they are fetched first, by apt inside the root on the
+# host's network (no boot, no firewall change), into a cache kept between runs.
+step "fetch dependencies"
+mkdir -p "$cache/archives" "$cache/lists"
+apt_cache=(--bind="$cache/archives:/var/cache/apt/archives" --bind="$cache/lists:/var/lib/apt/lists")
+fetch() {
+    systemd-nspawn --quiet --register=no --keep-unit --resolv-conf=copy-host "${apt_cache[@]}" \
+        -D "$scratch/root" env DEBIAN_FRONTEND=noninteractive "$@" >>"$scratch/fetch.log" 2>&1
+}
+# The package lists are cached too; they are refreshed only when they no longer fit the archive.
+if ! fetch apt-get install -y -qq --download-only "$deb_in"; then
+    fetch apt-get update -qq || { cat "$scratch/fetch.log" >&2; exit 1; }
+    fetch apt-get install -y -qq --download-only "$deb_in" || { cat "$scratch/fetch.log" >&2; exit 1; }
+fi
+
+step "boot"
+container_boot "$scratch/root" "$scratch/console.log" "${apt_cache[@]}" || { tail -30 "$scratch/console.log" >&2; exit 1; }
+
+step "install"
+in_container apt-get install -y -qq "$deb_in" >"$scratch/install.log" 2>&1 ||
+    { cat "$scratch/install.log" >&2; fail "apt-get install"; }
+in_container systemctl is-enabled --quiet jitd || fail "jitd.service is not enabled"
+poll_until 30 in_container systemctl is-active --quiet jitd || fail "jitd.service is not active"
+in_container getent group jit >/dev/null || fail "group jit was not created"
+in_container getent passwd jitd >/dev/null || fail "user jitd was not created"
+verify=$(in_container systemd-analyze verify --man=no jitd.service 2>&1) || fail "verify: $verify"
+[[ -z $verify ]] || fail "systemd-analyze verify jitd.service: $verify"
+
+step "requests"
+in_container useradd --create-home --groups jit alice
+in_container useradd --create-home bob
+as() {  # as USER CMD...: run as USER with its groups, as a login would
+    local user=$1; shift
+    in_container setpriv --reuid="$user" --regid="$user" --init-groups "$@"
+}
+rc=0
+out=$(as alice jit-request open 22 --for 1m --from 198.51.100.9 2>&1) || rc=$?
+[[ $rc -eq 0 ]] || fail "alice (in jit) was refused (exit $rc): $out"
+echo "alice: $out"
+rc=0
+out=$(as bob jit-request open 22 --for 1m --from 198.51.100.10 2>&1) || rc=$?
+[[ $rc -eq 77 ]] || fail "bob (not in jit) got exit $rc, expected 77: $out"
+granted() { in_container journalctl -t jitd JITD_EVENT=grant JITD_USER=alice -o cat | grep -q .; }
+poll_until 20 granted || fail "no JITD_EVENT=grant for alice in the journal"
+in_container nft list table inet jitd | grep -q 198.51.100.9 || fail "grant not in the kernel"
+
+step "reload"
+in_container systemctl reload jitd || fail "systemctl reload jitd"
+reloaded() { in_container journalctl -t jitd JITD_EVENT=reload -o cat | grep -q .; }
+poll_until 20 reloaded || fail "no JITD_EVENT=reload in the journal"
+in_container systemctl is-active --quiet jitd || fail "jitd not active after reload"
+
+step "upgrade"
+pid_before=$(in_container systemctl show -P MainPID jitd)
+in_container apt-get install -y -qq --reinstall "$deb_in" >"$scratch/upgrade.log" 2>&1 ||
+    { cat "$scratch/upgrade.log" >&2; fail "reinstall"; }
+restarted() {
+    local pid
+    pid=$(in_container systemctl show -P MainPID jitd)
+    [[ $pid != 0 && $pid != "$pid_before" ]] && in_container systemctl is-active --quiet jitd
+}
+poll_until 30 restarted || fail "jitd was not restarted by the upgrade"
+in_container nft list table inet jitd | grep -q 198.51.100.9 || fail "grant lost over a restart"
+
+step "remove"
+in_container apt-get remove -y -qq jitd >"$scratch/remove.log" 2>&1 ||
+    { cat "$scratch/remove.log" >&2; fail "apt-get remove"; }
+in_container systemctl is-active --quiet jitd && fail "jitd still running after remove"
+in_container pgrep -x jitd >/dev/null && fail "a jitd process is left after remove"
+links=$(in_container find /etc/systemd/system -name 'jitd*')
+[[ -z $links ]] || fail "symlinks left after remove: $links"
+in_container nft list table inet jitd >/dev/null 2>&1 || fail "remove must keep the table (fail closed)"
+in_container test -f /etc/jitd/policy.yaml || fail "remove must keep the conffile"
+
+step "purge"
+in_container apt-get purge -y -qq jitd >"$scratch/purge.log" 2>&1 ||
+    { cat "$scratch/purge.log" >&2; fail "apt-get purge"; }
+in_container nft list tables | grep -q 'inet jitd' && fail "table inet jitd left after purge"
+in_container test -e /etc/jitd && fail "/etc/jitd left after purge"
+in_container test -e /usr/lib/systemd/system/jitd.service && fail "unit left after purge"
+in_container test -e /var/lib/systemd/deb-systemd-helper-enabled/jitd.service.dsh-also &&
+    fail "deb-systemd-helper state left after purge"
+state=$(in_container systemctl show -P LoadState jitd)
+[[ $state == not-found ]] || fail "systemd still knows jitd.service ($state)"
+
+step "done: install test passed in $((SECONDS - started))s"
