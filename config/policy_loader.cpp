@@ -34,6 +34,16 @@ Protocol read_protocol(const Reader& r, const Field& f) {
     r.fail(f, "protocol: expected tcp, udp or any, got " + detail::describe(f.value));
 }
 
+// Appends the CIDR `item` of list `f`, refusing one written twice.
+void add_unique_cidr(const Reader& r, const Field& f, const YAML::Node& item,
+                     std::vector<Cidr>& out) {
+    const Cidr c = r.cidr(f, item);
+    if (std::find(out.begin(), out.end(), c) != out.end()) {
+        r.fail_node(item, f.key.Mark(), f.name + ": " + c.str() + " is listed twice");
+    }
+    out.push_back(c);
+}
+
 // `any`, or a non-empty list of CIDRs without repeats.
 void read_sources(const Reader& r, const Field& f, PortRule& rule) {
     if (f.value.IsScalar()) {
@@ -53,12 +63,7 @@ void read_sources(const Reader& r, const Field& f, PortRule& rule) {
     }
     rule.any_source = false;
     for (const auto& item : items) {
-        const Cidr c = r.cidr(f, item);
-        for (const auto& prev : rule.allowed_sources) {
-            if (prev == c)
-                r.fail_node(item, f.key.Mark(), f.name + ": " + c.str() + " is listed twice");
-        }
-        rule.allowed_sources.push_back(c);
+        add_unique_cidr(r, f, item, rule.allowed_sources);
     }
 }
 
@@ -188,12 +193,7 @@ std::vector<Cidr> read_always_allow(const Reader& r, const Field& f) {
     std::vector<Cidr> out;
     if (f.value.IsNull()) return out;
     for (const auto& item : r.sequence(f)) {
-        const Cidr c = r.cidr(f, item);
-        for (const auto& prev : out) {
-            if (prev == c)
-                r.fail_node(item, f.key.Mark(), f.name + ": " + c.str() + " is listed twice");
-        }
-        out.push_back(c);
+        add_unique_cidr(r, f, item, out);
     }
     return out;
 }
@@ -253,20 +253,7 @@ PolicyError::PolicyError(std::string file, int line, int column, std::string mes
 
 Policy parse_policy(std::string_view yaml_text, const std::string& origin) {
     const Reader reader(origin);
-    std::vector<YAML::Node> docs;
-    try {
-        docs = YAML::LoadAll(std::string(yaml_text));
-    } catch (const YAML::Exception& e) {
-        // yaml-cpp quotes the offending byte raw, even a NUL.
-        const std::string message = "YAML syntax error: " + detail::printable(e.msg, 200);
-        if (e.mark.is_null()) throw PolicyError(origin, 1, 1, message);
-        throw PolicyError(origin, e.mark.line + 1, e.mark.column + 1, message);
-    }
-    if (docs.size() > 1) {
-        reader.fail(detail::mark_or(docs[1], YAML::Mark{}),
-                    "only one YAML document is allowed; found " + std::to_string(docs.size()));
-    }
-    return read_policy(reader, docs.empty() ? YAML::Node{} : docs.front());
+    return read_policy(reader, reader.load_document(yaml_text));
 }
 
 Policy load_policy_file(const std::string& path) {

@@ -3,6 +3,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <sstream>
+
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include "config/duration.hpp"
 #include "config/policy_loader.hpp"
@@ -49,7 +53,48 @@ std::string unknown_key_message(const std::string& key, std::string_view what,
     return msg;
 }
 
+// Records where each document starts, and nothing else.
+class DocumentStarts final : public YAML::EventHandler {
+  public:
+    std::vector<YAML::Mark> starts;
+    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
 }  // namespace
+
+YAML::Node Reader::load_document(std::string_view text) const {
+    const std::string copy(text);
+    try {
+        // Not YAML::LoadAll: on a stray token such as "," yaml-cpp 0.7 reports empty documents
+        // forever, allocating until the OOM killer comes (fixed upstream in yaml-cpp PR #1319).
+        // Two rounds of the parser are enough to know whether there is a second document.
+        std::istringstream in(copy);
+        YAML::Parser parser(in);
+        DocumentStarts docs;
+        for (int round = 0; round < 2 && parser.HandleNextDocument(docs); ++round) {
+        }
+        if (docs.starts.size() > 1) {
+            fail(docs.starts[1],
+                 "stray content or a second YAML document; a policy is one YAML document");
+        }
+        return YAML::Load(copy);
+    } catch (const YAML::Exception& e) {
+        // yaml-cpp quotes the offending byte raw, even a NUL.
+        const std::string message = "YAML syntax error: " + printable(e.msg, 200);
+        fail(e.mark, message);
+    }
+}
 
 const Field* Fields::get(std::string_view name) const {
     for (const auto& f : items_) {

@@ -37,6 +37,9 @@ class Reader {
     explicit Reader(std::string origin) : origin_(std::move(origin)) {}
     const std::string& origin() const { return origin_; }
 
+    // The single YAML document in `text`; syntax errors and a second document are refused.
+    YAML::Node load_document(std::string_view text) const;
+
     [[noreturn]] void fail(const YAML::Mark& at, const std::string& message) const;
     // At the value, or at its key when the value is empty (an empty value has no useful mark).
     [[noreturn]] void fail(const Field& at, const std::string& message) const;

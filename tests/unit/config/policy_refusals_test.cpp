@@ -199,8 +199,19 @@ TEST(PolicyRefusals, YamlSyntaxErrorsKeepTheirMark) {
     EXPECT_NE(e.message().find("YAML syntax error"), std::string::npos) << e.what();
     EXPECT_REFUSAL("ports:\n  - port: 22\n   protocol: tcp\n", 3, 4, "YAML syntax error");
     EXPECT_REFUSAL("access: {admins: [root}\n", 1, 23, "YAML syntax error");
-    EXPECT_REFUSAL("require_reason: true\n---\nrequire_reason: false\n", 3, 1,
-                   "only one YAML document is allowed");
+    EXPECT_REFUSAL("require_reason: true\n---\nrequire_reason: false\n", 2, 1,
+                   "a policy is one YAML document");
+    EXPECT_REFUSAL("ports:\n  - port: 22\n---\n", 3, 1, "a second YAML document");
+    EXPECT_REFUSAL("ports: [{port: 22}]\n]\n", 2, 1, "YAML syntax error: illegal flow end");
+}
+
+// yaml-cpp 0.7's LoadAll loops forever, allocating, on a stray comma (found by fuzzing; fixed
+// upstream in yaml-cpp PR #1319). The loader must answer instead of eating the host's memory.
+TEST(PolicyRefusals, StrayCommaIsRefusedNotALoop) {
+    EXPECT_REFUSAL(",", 1, 1, "stray content or a second YAML document");
+    EXPECT_REFUSAL("require_reason: true\n,\n", 2, 1, "YAML syntax error: end of map not found");
+    EXPECT_REFUSAL("[22]\n,\n", 2, 1, "stray content");
+    EXPECT_REFUSAL("ports: [{port: 22}]\n,\n", 2, 1, "YAML syntax error");
 }
 
 }  // namespace
