@@ -1,0 +1,164 @@
+// The grant book's indexes, and rebuilding it from the kernel's elements.
+#include <gtest/gtest.h>
+
+#include "agent/daemon/comment.hpp"
+#include "agent/daemon/grant_book.hpp"
+#include "agent/daemon/policy_bridge.hpp"
+
+namespace jitd::agent {
+namespace {
+
+using namespace std::chrono_literals;
+using Ms = std::chrono::sys_time<std::chrono::milliseconds>;
+
+const wire::SysSeconds kT0{std::chrono::seconds{1800000000}};
+
+config::Cidr cidr(const char* text) {
+    return config::parse_cidr(text).value;
+}
+
+LiveGrant grant(const std::string& id, const std::string& user, const char* source,
+                config::Protocol p, std::uint16_t port, std::chrono::seconds length) {
+    LiveGrant g;
+    g.source = cidr(source);
+    g.keys = keys_of(g.source, p, port);
+    g.grant.id = id;
+    g.grant.user = user;
+    g.grant.port = port;
+    g.grant.protocol = p;
+    g.grant.source = g.source.str_with_len();
+    g.grant.start = kT0;
+    g.grant.end = kT0 + length;
+    return g;
+}
+
+TEST(GrantBook, IndexesFollowAddAndRemove) {
+    GrantBook book;
+    book.add(grant("g-000000000001", "alice", "203.0.113.7", config::Protocol::tcp, 22, 1h));
+    book.add(grant("g-000000000002", "alice", "10.0.0.0/24", config::Protocol::any, 5985, 30min));
+    book.add(grant("g-000000000003", "bob", "10.0.1.0/24", config::Protocol::tcp, 5985, 2h));
+    EXPECT_EQ(book.size(), 3u);
+    EXPECT_EQ(book.count_for("alice"), 2u);
+    EXPECT_EQ(book.count_for("bob"), 1u);
+    EXPECT_EQ(book.count_for("carol"), 0u);
+    EXPECT_EQ(book.active_on(22, config::Protocol::tcp), 1u);
+    EXPECT_EQ(book.active_on(5985, config::Protocol::any), 2u);
+    EXPECT_EQ(book.active_on(5985, config::Protocol::udp), 1u);
+
+    nft::ElementKey udp_key{to_prefix(cidr("10.0.0.0/24")), nft::L4::udp, 5985};
+    ASSERT_NE(book.find_by_key(udp_key), nullptr);
+    EXPECT_EQ(book.find_by_key(udp_key)->grant.id, "g-000000000002");
+
+    // Prefix overlap is found among prefixes of the same proto/port only.
+    EXPECT_NE(book.overlapping_prefix(cidr("10.0.0.128/25"), nft::L4::tcp, 5985, ""), nullptr);
+    EXPECT_EQ(book.overlapping_prefix(cidr("10.0.0.128/25"), nft::L4::tcp, 5986, ""), nullptr);
+    EXPECT_EQ(book.overlapping_prefix(cidr("10.0.0.128/25"), nft::L4::tcp, 5985, "g-000000000002"),
+              nullptr);
+    EXPECT_EQ(book.overlapping_prefix(cidr("10.0.2.0/24"), nft::L4::tcp, 5985, ""), nullptr);
+
+    std::vector<std::string> order;
+    book.for_each_by_end([&order](const LiveGrant& g) { order.push_back(g.grant.id); });
+    EXPECT_EQ(order,
+              (std::vector<std::string>{"g-000000000002", "g-000000000001", "g-000000000003"}));
+    EXPECT_EQ(book.next_end(), kT0 + 30min);
+    EXPECT_EQ(book.due(kT0 + 1h), (std::vector<std::string>{"g-000000000002", "g-000000000001"}));
+
+    auto removed = book.remove("g-000000000002");
+    ASSERT_TRUE(removed);
+    EXPECT_EQ(removed->keys.size(), 2u);
+    EXPECT_EQ(book.find_by_key(udp_key), nullptr);
+    EXPECT_EQ(book.overlapping_prefix(cidr("10.0.0.128/25"), nft::L4::tcp, 5985, ""), nullptr);
+    EXPECT_EQ(book.count_for("alice"), 1u);
+    EXPECT_EQ(book.active_on(5985, config::Protocol::any), 1u);
+    EXPECT_FALSE(book.remove("g-000000000002"));
+
+    book.set_end("g-000000000003", kT0 + 10min);
+    EXPECT_EQ(book.next_end(), kT0 + 10min);
+    EXPECT_EQ(book.find("g-000000000003")->grant.end, kT0 + 10min);
+}
+
+TEST(GrantBook, ElementCarriesCommentAndRemainingTime) {
+    LiveGrant g = grant("g-00000000000a", "alice", "203.0.113.7", config::Protocol::tcp, 22, 1h);
+    nft::Element e = element_of(g, g.keys[0], kT0 + 10min);
+    EXPECT_EQ(e.timeout, 50min);
+    EXPECT_EQ(e.comment, "jitd:g-00000000000a:alice:1800000000");
+    EXPECT_EQ(e.key.source.str(), "203.0.113.7");
+}
+
+nft::ListedElement listed(const char* source, nft::L4 proto, std::uint16_t port,
+                          std::string comment, std::chrono::milliseconds timeout,
+                          std::chrono::milliseconds remaining) {
+    nft::ListedElement e;
+    e.key = {to_prefix(cidr(source)), proto, port};
+    e.comment = std::move(comment);
+    e.timeout = timeout;
+    e.remaining = remaining;
+    return e;
+}
+
+uid_t fake_uid(const std::string& user) {
+    return user == "alice" ? 1001 : 1002;
+}
+
+TEST(GrantBook, RebuildJoinsTcpAndUdpIntoAny) {
+    // Listed 10 minutes and 300 ms after a start at kT0 (the element was added at kT0 + 0.3s).
+    Ms now = Ms(kT0) + 10min + 300ms;
+    std::vector<nft::ListedElement> els{
+        listed("10.0.0.0/24", nft::L4::tcp, 5985, "jitd:g-00000000000b:alice:1800000000", 1h,
+               50min),
+        listed("10.0.0.0/24", nft::L4::udp, 5985, "jitd:g-00000000000b:alice:1800000000", 1h,
+               50min),
+        listed("203.0.113.7", nft::L4::tcp, 22, "jitd:g-00000000000c:bob:1800000000", 30min, 20min),
+    };
+    Rebuilt r = rebuild_grants(els, now, fake_uid);
+    ASSERT_EQ(r.grants.size(), 2u);
+    EXPECT_TRUE(r.strays.empty());
+    const LiveGrant& any = r.grants[0];
+    EXPECT_EQ(any.grant.id, "g-00000000000b");
+    EXPECT_EQ(any.grant.protocol, config::Protocol::any);
+    EXPECT_EQ(any.keys.size(), 2u);
+    EXPECT_EQ(any.grant.user, "alice");
+    EXPECT_EQ(any.grant.uid, 1001u);
+    EXPECT_EQ(any.grant.source, "10.0.0.0/24");
+    EXPECT_EQ(any.grant.port, 5985);
+    EXPECT_EQ(any.grant.start, kT0);
+    EXPECT_EQ(any.grant.end, kT0 + 1h);
+    const LiveGrant& tcp = r.grants[1];
+    EXPECT_EQ(tcp.grant.protocol, config::Protocol::tcp);
+    EXPECT_EQ(tcp.grant.end, kT0 + 30min);
+    EXPECT_EQ(tcp.grant.reason, "");
+
+    GrantBook book;
+    for (auto& g : r.grants) book.add(std::move(g));
+    EXPECT_EQ(book.size(), 2u);
+    EXPECT_EQ(book.active_on(5985, config::Protocol::udp), 1u);
+}
+
+TEST(GrantBook, RebuildOfAnExtendedGrantUsesTheKernelExpiry) {
+    // Started at kT0 with 1h, extended at kT0 + 40min by 1h: the kernel says 1h timeout and
+    // 59m59.5s left when listed at kT0 + 40m0.8s.
+    Ms now = Ms(kT0) + 40min + 800ms;
+    std::vector<nft::ListedElement> els{listed("203.0.113.9", nft::L4::tcp, 22,
+                                               "jitd:g-00000000000d:alice:1800000000", 1h,
+                                               59min + 59s + 500ms)};
+    Rebuilt r = rebuild_grants(els, now, fake_uid);
+    ASSERT_EQ(r.grants.size(), 1u);
+    EXPECT_EQ(r.grants[0].grant.start, kT0);
+    EXPECT_EQ(r.grants[0].grant.end, kT0 + 40min + 1h);
+}
+
+TEST(GrantBook, RebuildSetsAsideForeignAndSpentElements) {
+    Ms now = Ms(kT0) + 1h;
+    std::vector<nft::ListedElement> els{
+        listed("198.51.100.1", nft::L4::tcp, 22, "", 1h, 10min),
+        listed("198.51.100.2", nft::L4::tcp, 22, "added by hand", 1h, 10min),
+        listed("198.51.100.3", nft::L4::tcp, 22, "jitd:g-00000000000e:alice:1800000000", 1h, 0ms),
+    };
+    Rebuilt r = rebuild_grants(els, now, fake_uid);
+    EXPECT_TRUE(r.grants.empty());
+    EXPECT_EQ(r.strays.size(), 2u);
+    EXPECT_EQ(r.spent.size(), 1u);
+}
+
+}  // namespace
+}  // namespace jitd::agent
