@@ -1,0 +1,216 @@
+#include "tests/bench/report.hpp"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "tests/support/process.hpp"
+
+namespace jitd::bench {
+namespace {
+
+using json = nlohmann::json;
+
+std::string cpu_model() {
+    std::ifstream f("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(f, line)) {
+        if (line.rfind("model name", 0) == 0) {
+            auto colon = line.find(':');
+            if (colon != std::string::npos) return line.substr(colon + 2);
+        }
+    }
+    return "unknown";
+}
+
+// `v` with `decimals` digits after the point.
+std::string fixed(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+std::string time_text(double us) {
+    if (us < 1000) return fixed(us, 0) + " us";
+    if (us < 1e6) return fixed(us / 1e3, 2) + " ms";
+    return fixed(us / 1e6, 2) + " s";
+}
+
+std::string mib(double kib) {
+    return fixed(kib / 1024, 1) + " MiB";
+}
+
+// The number at `path` in `doc`, or nullopt when a phase did not produce it.
+std::optional<double> num(const json& doc, const json::json_pointer& path) {
+    if (!doc.contains(path)) return std::nullopt;
+    const json& v = doc.at(path);
+    if (!v.is_number()) return std::nullopt;
+    return v.get<double>();
+}
+
+void target(json& list, const std::string& name, const std::string& goal,
+            std::optional<double> measured, const std::string& unit, bool higher_is_better,
+            double limit) {
+    json t{{"name", name}, {"target", goal}, {"unit", unit}};
+    if (measured) {
+        t["measured"] = *measured;
+        t["pass"] = higher_is_better ? *measured >= limit : *measured <= limit;
+    } else {
+        t["measured"] = nullptr;
+        t["pass"] = nullptr;
+    }
+    list.push_back(std::move(t));
+}
+
+std::string measured_text(const json& t) {
+    if (t["measured"].is_null()) return "not measured";
+    const double v = t["measured"].get<double>();
+    const std::string unit = t["unit"];
+    if (unit == "us") return time_text(v);
+    if (unit == "KiB") return mib(v);
+    if (unit == "x") return fixed(v, 1) + "x";
+    if (unit == "grants/s") return fixed(v, 0) + " grants/s";
+    return fixed(v, 0) + " " + unit;
+}
+
+std::string pad(std::string s, std::size_t width) {
+    // Count UTF-8 code points, not bytes, so the columns line up.
+    std::size_t cps = 0;
+    for (unsigned char c : s) cps += (c & 0xc0) != 0x80;
+    if (cps < width) s.append(width - cps, ' ');
+    return s;
+}
+
+}  // namespace
+
+json machine_info() {
+    utsname u{};
+    ::uname(&u);
+    std::time_t now = std::time(nullptr);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    auto nft = test::run({"nft", "--version"});
+    std::string nft_version = nft.out;
+    while (!nft_version.empty() && nft_version.back() == '\n') nft_version.pop_back();
+    return {{"nproc", ::sysconf(_SC_NPROCESSORS_ONLN)},
+            {"cpu", cpu_model()},
+            {"kernel", std::string(u.sysname) + " " + u.release},
+            {"date", date},
+            {"nft", nft_version}};
+}
+
+void evaluate_targets(json& doc) {
+    json list = json::array();
+    const auto p = [](const char* s) { return json::json_pointer(s); };
+    auto jitd = num(doc, p("/latency/jitd_open/p50_us"));
+    auto nft = num(doc, p("/latency/nft_process/p50_us"));
+    auto raw = num(doc, p("/latency/raw_libnftnl/p50_us"));
+    std::optional<double> speedup, overhead;
+    if (jitd && nft && *jitd > 0) speedup = *nft / *jitd;
+    if (jitd && raw && *raw > 0) overhead = *jitd / *raw;
+    target(list, "open round trip vs one nft process (p50)", ">= 20x faster", speedup, "x", true,
+           20);
+    target(list, "jitd open vs raw libnftnl floor (p50)", "<= 3x", overhead, "x", false, 3);
+    target(list, "throughput, 8 clients", ">= 20000 grants/s",
+           num(doc, p("/throughput/grants_per_s")), "grants/s", true, 20000);
+    target(list, "restart after kill -9 with 100k grants (median)", "<= 1 s",
+           num(doc, p("/scale/kill9_restart/median_us")), "us", false, 1e6);
+    target(list, "start to ready with 100k grants (median)", "<= 1 s",
+           num(doc, p("/scale/start_ready/median_us")), "us", false, 1e6);
+    target(list, "reload with 100k grants (median)", "<= 1 s",
+           num(doc, p("/scale/reload/median_us")), "us", false, 1e6);
+    target(list, "RSS idle", "<= 8 MiB", num(doc, p("/idle/rss_kib")), "KiB", false, 8 * 1024);
+    target(list, "RSS with 100k grants", "<= 64 MiB", num(doc, p("/scale/rss_kib")), "KiB", false,
+           64 * 1024);
+    target(list, "wake-ups when idle (no grants)", "0", num(doc, p("/idle/wakeups")), "wake-ups",
+           false, 0);
+    target(list, "wake-ups when idle (100k grants)", "0", num(doc, p("/scale/wakeups")), "wake-ups",
+           false, 0);
+    doc["targets"] = std::move(list);
+}
+
+void print_table(std::ostream& os, const json& doc) {
+    const json& m = doc["machine"];
+    const json& c = doc["config"];
+    os << "jitd benchmark: " << m["nproc"] << " cores, " << m["cpu"].get<std::string>() << ", "
+       << m["kernel"].get<std::string>() << ", " << m["date"].get<std::string>()
+       << (c.value("quick", false) ? "  (--quick: reduced sizes)" : "") << "\n\n";
+
+    if (doc.contains("latency") && !doc["latency"].contains("error")) {
+        const json& l = doc["latency"];
+        os << "1. Grant latency, " << l["grants"] << " sequential grants each"
+           << "                 p50         p99\n";
+        const std::pair<const char*, const char*> rows[] = {
+            {"jitd_open", "jitd `open` (socket round trip)"},
+            {"nft_process", "`nft add element` (one process each)"},
+            {"raw_libnftnl", "raw libnftnl, one transaction each"},
+            {"session_apply", "nft::Session::apply, one element"}};
+        for (const auto& [key, label] : rows) {
+            os << "   " << pad(label, 40) << pad(time_text(l[key]["p50_us"]), 12)
+               << time_text(l[key]["p99_us"]) << "\n";
+        }
+        const double j = l["jitd_open"]["p50_us"], n = l["nft_process"]["p50_us"],
+                     r = l["raw_libnftnl"]["p50_us"];
+        os << "   nft process / jitd = " << fixed(n / j, 1) + "x"
+           << "    jitd / raw floor = " << fixed(j / r, 2) + "x"
+           << "\n\n";
+    } else if (doc.contains("latency")) {
+        os << "1. Grant latency: not measured: " << doc["latency"]["error"].get<std::string>()
+           << "\n\n";
+    }
+
+    if (doc.contains("throughput") && !doc["throughput"].contains("error")) {
+        const json& t = doc["throughput"];
+        os << "2. Throughput, " << t["clients"] << " clients, " << fixed(t["window_s"], 1) + " s"
+           << (t.value("stopped_at_limit", false) ? " (ended at max_grants_per_user)" : "") << ": "
+           << fixed(t["grants_per_s"], 0) + " grants/s"
+           << ", p50 " << time_text(t["p50_us"]) << ", p99 " << time_text(t["p99_us"])
+           << ", refused " << t["refused"] << "\n\n";
+    } else if (doc.contains("throughput")) {
+        os << "2. Throughput: not measured: " << doc["throughput"]["error"].get<std::string>()
+           << "\n\n";
+    }
+
+    if (doc.contains("scale") && !doc["scale"].contains("error")) {
+        const json& s = doc["scale"];
+        os << "3. Scale, " << s["grants"] << " live grants (hosts and prefixes, IPv4 and IPv6)\n"
+           << "   start to ready         " << time_text(s["start_ready"]["median_us"])
+           << " (median of " << s["start_ready"]["n"] << ")\n"
+           << "   reload (op reload)     " << time_text(s["reload"]["median_us"]) << "\n"
+           << "   kill -9, then ready    " << time_text(s["kill9_restart"]["median_us"]) << "\n"
+           << "   start to ready with " << s["checkpoint_grants"] << ": "
+           << time_text(s["checkpoint_start_ready_us"]) << "; kernel insert "
+           << time_text(s["insert_us_per_tx"]) << " per " << s["batch"]
+           << "-element transaction\n\n";
+    } else if (doc.contains("scale")) {
+        os << "3. Scale: not measured: " << doc["scale"]["error"].get<std::string>() << "\n\n";
+    }
+
+    os << "4. Memory and wake-ups\n";
+    if (doc.contains("idle") && !doc["idle"].contains("error"))
+        os << "   idle, no grants        RSS " << mib(doc["idle"]["rss_kib"]) << ", "
+           << doc["idle"]["wakeups"] << " wake-ups in " << doc["idle"]["idle_window_s"] << " s\n";
+    if (doc.contains("scale") && !doc["scale"].contains("error")) {
+        const json& s = doc["scale"];
+        os << "   with " << pad(s["checkpoint_grants"].dump() + " grants", 16) << "RSS "
+           << mib(s["checkpoint_rss_kib"]) << "\n"
+           << "   with " << pad(s["grants"].dump() + " grants", 16) << "RSS " << mib(s["rss_kib"])
+           << ", " << s["wakeups"] << " wake-ups in " << s["idle_window_s"] << " s idle\n";
+    }
+
+    os << "\nTargets\n";
+    for (const auto& t : doc["targets"]) {
+        std::string verdict =
+            t["pass"].is_null() ? "n/a" : (t["pass"].get<bool>() ? "PASS" : "MISS");
+        os << "   " << pad(verdict, 6) << pad(t["name"].get<std::string>(), 50)
+           << pad(measured_text(t), 16) << "target " << t["target"].get<std::string>() << "\n";
+    }
+}
+
+}  // namespace jitd::bench

@@ -1,0 +1,89 @@
+// Phase "scale": many live grants, put straight into the kernel (in jitd's comment format, so
+// the daemon adopts them), then start, reload and kill -9 restart with all of them in place.
+#include <algorithm>
+#include <iterator>
+#include <stdexcept>
+
+#include "nft/session.hpp"
+#include "tests/bench/phases.hpp"
+#include "tests/bench/sources.hpp"
+#include "tests/bench/stats.hpp"
+
+namespace jitd::bench {
+namespace {
+
+// Adds elements [from, to) in transactions of `batch`; returns the mean µs per transaction.
+double insert(nft::Session& s, const std::vector<nft::Element>& all, std::size_t from,
+              std::size_t to, std::size_t batch) {
+    Samples per_tx;
+    for (std::size_t i = from; i < to; i += batch) {
+        nft::Change change;
+        const std::size_t end = std::min(to, i + batch);
+        change.add.assign(all.begin() + static_cast<std::ptrdiff_t>(i),
+                          all.begin() + static_cast<std::ptrdiff_t>(end));
+        auto t0 = Clock::now();
+        s.apply(change);
+        per_tx.add(micros_since(t0));
+    }
+    return per_tx.mean();
+}
+
+nlohmann::json summary(const Samples& s) {
+    return {{"n", s.size()}, {"median_us", s.median()}, {"max_us", s.percentile(100)}};
+}
+
+}  // namespace
+
+nlohmann::json run_scale(Daemon& d, const BenchConfig& cfg) {
+    const std::size_t total = cfg.scale;
+    const std::size_t first = std::max<std::size_t>(1, total / 10);
+    nlohmann::json out{{"grants", total}, {"checkpoint_grants", first}};
+
+    // Start from an empty table that the daemon itself installed.
+    d.stop();
+    nft::Session s = nft::Session::open();
+    s.remove_table();
+    d.start(0);
+    d.stop();
+
+    CommentMaker comments;
+    const auto elements = scale_elements(total, "root", comments);
+    out["insert_us_per_tx"] = insert(s, elements, 0, first, cfg.batch);
+    out["batch"] = cfg.batch;
+
+    out["checkpoint_start_ready_us"] = d.start(static_cast<long>(first));
+    out["checkpoint_rss_kib"] = d.rss_kib();
+    d.stop();
+
+    insert(s, elements, first, total, cfg.batch);
+
+    Samples start, reload, kill9;
+    for (unsigned r = 0; r < cfg.repeats; ++r) {
+        if (r > 0) d.stop();
+        start.add(d.start(static_cast<long>(total)));
+    }
+    out["start_ready"] = summary(start);
+    out["rss_kib"] = d.rss_kib();
+    out["idle_window_s"] = cfg.idle_seconds;
+    out["wakeups"] = idle_wakeups(d, cfg.idle_seconds);
+
+    for (unsigned r = 0; r < cfg.repeats; ++r) {
+        auto t0 = Clock::now();
+        auto resp = d.request({{"op", "reload"}});
+        reload.add(micros_since(t0));
+        if (!resp.value("ok", false)) throw std::runtime_error("reload refused: " + resp.dump());
+        if (!resp.value("revoked", nlohmann::json::array()).empty())
+            throw std::runtime_error("reload revoked grants: " + resp.dump().substr(0, 400));
+    }
+    out["reload"] = summary(reload);
+
+    for (unsigned r = 0; r < cfg.repeats; ++r) kill9.add(d.kill9_restart(static_cast<long>(total)));
+    out["kill9_restart"] = summary(kill9);
+    out["rss_kib_after_restart"] = d.rss_kib();
+
+    auto status = d.request({{"op", "status"}});
+    out["status_grants"] = status.value("grants", -1L);
+    return out;
+}
+
+}  // namespace jitd::bench

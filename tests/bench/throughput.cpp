@@ -1,0 +1,109 @@
+// Phase "throughput": concurrent clients, each on its own connection, opening grants with
+// distinct sources as fast as the daemon answers.
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "tests/bench/phases.hpp"
+#include "tests/bench/sources.hpp"
+#include "tests/bench/stats.hpp"
+#include "tests/support/socket_client.hpp"
+
+namespace jitd::bench {
+namespace {
+
+// Client t uses 10.0.0.0 + kBase + t * stride + k: above the latency phase's ranges.
+constexpr std::uint32_t kBase = 0x400000;
+
+struct ClientResult {
+    Samples latency;
+    Clock::time_point last_ok{};
+    long refused = 0;
+    std::string first_error;
+};
+
+}  // namespace
+
+nlohmann::json run_throughput(Daemon& d, const BenchConfig& cfg) {
+    const std::uint32_t stride = (0x1000000u - kBase) / std::max(1u, cfg.clients);
+    std::vector<ClientResult> results(cfg.clients);
+    std::vector<test::SocketClient> conns;
+    for (unsigned t = 0; t < cfg.clients; ++t)
+        conns.push_back(test::SocketClient::connect(d.socket()));
+
+    std::atomic<bool> go{false}, stop{false};
+    std::atomic<bool> hit_limit{false};
+    const auto window =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(cfg.seconds));
+    Clock::time_point t_start{};
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < cfg.clients; ++t) {
+        threads.emplace_back([&, t] {
+            ClientResult& res = results[t];
+            while (!go.load()) std::this_thread::yield();
+            const auto deadline = t_start + window;
+            for (std::uint32_t k = 0; k < stride && !stop.load(); ++k) {
+                if (Clock::now() >= deadline) break;
+                nlohmann::json req{{"op", "open"},
+                                   {"port", 22},
+                                   {"protocol", "tcp"},
+                                   {"source", host4_text(kBase + t * stride + k)},
+                                   {"duration", "1h"}};
+                auto t0 = Clock::now();
+                nlohmann::json r;
+                try {
+                    r = conns[t].request(req, std::chrono::seconds(30));
+                } catch (const std::exception& e) {
+                    res.first_error = e.what();
+                    stop = true;
+                    break;
+                }
+                const double us = micros_since(t0);
+                if (r.value("ok", false)) {
+                    res.latency.add(us);
+                    res.last_ok = Clock::now();
+                    continue;
+                }
+                ++res.refused;
+                if (res.first_error.empty()) res.first_error = r.dump();
+                // The per-user cap ends the window early: past it every open is refused.
+                if (r["error"].value("code", "") == "limit_reached") {
+                    hit_limit = true;
+                    stop = true;
+                }
+            }
+        });
+    }
+    t_start = Clock::now();
+    go = true;
+    for (auto& th : threads) th.join();
+    const auto t_end = Clock::now();
+
+    Samples all;
+    long refused = 0;
+    std::string first_error;
+    Clock::time_point last_ok = t_start;
+    for (const auto& r : results) {
+        all.append(r.latency);
+        refused += r.refused;
+        if (first_error.empty()) first_error = r.first_error;
+        last_ok = std::max(last_ok, r.last_ok);
+    }
+    // Grants per second over the window in which grants were being made.
+    const auto measured_end = hit_limit ? last_ok : t_end;
+    const double secs = std::chrono::duration<double>(measured_end - t_start).count();
+    nlohmann::json out{{"clients", cfg.clients},
+                       {"window_s", secs},
+                       {"grants", all.size()},
+                       {"grants_per_s", secs > 0 ? static_cast<double>(all.size()) / secs : 0.0},
+                       {"p50_us", all.median()},
+                       {"p99_us", all.percentile(99)},
+                       {"refused", refused},
+                       {"stopped_at_limit", hit_limit.load()}};
+    if (!first_error.empty()) out["first_error"] = first_error;
+    return out;
+}
+
+}  // namespace jitd::bench
