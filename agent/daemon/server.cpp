@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/daemon/audit.hpp"
 #include "agent/wire/response.hpp"
 
 namespace jitd::agent {
@@ -23,6 +24,17 @@ std::uint64_t usec(std::chrono::seconds s) {
 
 void check(int rc, const char* what) {
     if (rc < 0) throw std::runtime_error(std::string(what) + ": " + std::strerror(-rc));
+}
+
+// Refusals made by the connection layer are decisions too: journaled like the others.
+std::string refuse(const Peer& peer, wire::ErrorCode code, const std::string& message) {
+    AuditEvent(AuditKind::deny).user(peer.user, peer.uid).deny(code, message);
+    return wire::to_line(wire::error_response(code, message));
+}
+
+std::string too_large(const Peer& peer, std::size_t max_line) {
+    return refuse(peer, wire::ErrorCode::request_too_large,
+                  "a request line may hold at most " + std::to_string(max_line) + " bytes");
 }
 
 }  // namespace
@@ -101,10 +113,9 @@ void Server::open_connection(Fd fd) {
     if (held >= limits_.max_connections_per_uid) {
         if (held == 0) per_uid_.erase(peer->uid);
         std::string line =
-            wire::to_line(wire::error_response(
-                wire::ErrorCode::too_many_connections,
-                "uid " + std::to_string(peer->uid) + " already holds " +
-                    std::to_string(limits_.max_connections_per_uid) + " connections")) +
+            refuse(*peer, wire::ErrorCode::too_many_connections,
+                   "uid " + std::to_string(peer->uid) + " already holds " +
+                       std::to_string(limits_.max_connections_per_uid) + " connections") +
             "\n";
         // A fresh socket's buffer has room for one line; if not, the close says enough.
         (void)::send(fd.get(), line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -190,10 +201,7 @@ bool Server::process_lines(Connection& c) {
         if (nl == nullptr) {
             c.scanned = c.in.size();
             if (avail >= limits_.max_line) {
-                queue(c, wire::to_line(wire::error_response(wire::ErrorCode::request_too_large,
-                                                            "a request line may hold at most " +
-                                                                std::to_string(limits_.max_line) +
-                                                                " bytes")));
+                queue(c, too_large(c.peer, limits_.max_line));
                 c.closing = true;
                 pos = c.in.size();
             }
@@ -201,10 +209,7 @@ bool Server::process_lines(Connection& c) {
         }
         std::size_t len = static_cast<std::size_t>(static_cast<const char*>(nl) - start);
         if (len + 1 > limits_.max_line) {
-            queue(c, wire::to_line(wire::error_response(wire::ErrorCode::request_too_large,
-                                                        "a request line may hold at most " +
-                                                            std::to_string(limits_.max_line) +
-                                                            " bytes")));
+            queue(c, too_large(c.peer, limits_.max_line));
             c.closing = true;
             pos = c.in.size();
             break;
