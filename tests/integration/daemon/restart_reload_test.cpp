@@ -1,0 +1,155 @@
+// The daemon's own life: kill -9 and restart rebuild the grants from the kernel; reloads
+// (op and SIGHUP) that fail change nothing, reloads that drop a port or a source revoke; a
+// stopped daemon leaves protected ports closed and open grants expiring on time.
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "tests/integration/daemon/daemon_test.hpp"
+
+namespace jitd::test {
+namespace {
+
+using std::chrono::seconds;
+
+class RestartReload : public DaemonTest {};
+
+std::map<std::string, json> by_id(const json& list) {
+    std::map<std::string, json> m;
+    for (const auto& g : list.at("grants")) m[g.at("id")] = g;
+    return m;
+}
+
+seconds abs_diff(std::chrono::sys_seconds a, std::chrono::sys_seconds b) {
+    return a > b ? a - b : b - a;
+}
+
+TEST_F(RestartReload, Kill9ThenRestartRebuildsTheSameGrants) {
+    auto& d = start();
+    TcpEchoServer ssh(d.net().server(), 22);
+    const auto& req = users().requester.id;
+    ASSERT_TRUE(is_ok(d.request(open_request(22, TestAddrs::client4, "1h"), req)));
+    ASSERT_TRUE(is_ok(d.request(open_request(22, TestAddrs::client6, "30m"), users().admin.id)));
+    ASSERT_TRUE(is_ok(d.request(open_request(22, "198.51.100.128/25", "20m"), req)));
+    ASSERT_TRUE(is_ok(d.request(open_request(3389, TestAddrs::client4b, "10s"), req)));
+    const json before = d.request({{"op", "list"}});
+    ASSERT_EQ(before["grants"].size(), 4u) << before.dump();
+
+    d.kill9();
+    EXPECT_TRUE(tcp_open(TestAddrs::client4, 22)) << "grants live on in the kernel";
+    EXPECT_FALSE(tcp_open(TestAddrs::client4b, 22)) << "protected ports stay closed";
+    d.start();
+
+    const json after = d.request({{"op", "list"}});
+    auto b = by_id(before), a = by_id(after);
+    ASSERT_EQ(a.size(), b.size()) << after.dump();
+    for (const auto& [id, g] : b) {
+        SCOPED_TRACE(g.dump());
+        ASSERT_TRUE(a.count(id)) << "grant lost across the restart";
+        const json& r = a[id];
+        EXPECT_TRUE(is_grant(r));
+        for (const char* f : {"user", "uid", "port", "protocol", "source"})
+            EXPECT_EQ(r[f], g[f]) << f;
+        EXPECT_LE(abs_diff(grant_time(r, "end"), grant_time(g, "end")), seconds(1));
+        EXPECT_LE(abs_diff(grant_time(r, "start"), grant_time(g, "start")), seconds(1));
+    }
+    auto s = d.request({{"op", "status"}});
+    EXPECT_EQ(s["grants"], 4);
+
+    // The rebuilt grants are fully alive: revoke one, watch its door close.
+    for (const auto& [id, g] : a) {
+        if (g["source"] == std::string(TestAddrs::client4) + "/32") {
+            ASSERT_TRUE(is_ok(d.request({{"op", "revoke"}, {"id", id}}, req)));
+        }
+    }
+    EXPECT_FALSE(tcp_open(TestAddrs::client4, 22));
+    EXPECT_TRUE(tcp_open(TestAddrs::client6, 22));
+}
+
+TEST_F(RestartReload, BrokenPolicyOnReloadChangesNothing) {
+    auto& d = start();
+    TcpEchoServer ssh(d.net().server(), 22);
+    auto g = d.request(open_request(22, TestAddrs::client4, "1h"), users().requester.id);
+    ASSERT_TRUE(is_ok(g));
+    const json status_before = d.request({{"op", "status"}});
+
+    d.rewrite_policy("ports:\n  - port: 70000\n");
+    auto r = d.request({{"op", "reload"}}, users().admin.id);
+    ASSERT_TRUE(is_error(r, "policy_invalid"));
+    EXPECT_NE(r["error"]["message"].get<std::string>().find("policy.yaml:2:"), std::string::npos)
+        << "the message names FILE:LINE:COL: " << r.dump();
+    EXPECT_TRUE(journal_.wait_for({{"JITD_ERROR", "policy_invalid"}})) << journal_.dump();
+
+    d.rewrite_policy(default_policy() + "surprise: true\n");
+    d.reload_sighup();
+    EXPECT_EQ(journal_.wait_for_count({{"JITD_ERROR", "policy_invalid"}}, 2).size(), 2u)
+        << "a refused SIGHUP reload is journaled\n"
+        << journal_.dump();
+
+    ASSERT_TRUE(d.running());
+    const json status_after = d.request({{"op", "status"}});
+    EXPECT_EQ(status_after["ports"], status_before["ports"]);
+    EXPECT_TRUE(find_grant(d.request({{"op", "list"}}), g["grant"]["id"]));
+    EXPECT_TRUE(tcp_open(TestAddrs::client4, 22));
+    EXPECT_FALSE(tcp_open(TestAddrs::client4b, 22));
+}
+
+TEST_F(RestartReload, ReloadDroppingAPortOrSourceRevokes) {
+    auto& d = start();
+    TcpEchoServer ssh(d.net().server(), 22);
+    const auto& req = users().requester.id;
+    auto rdp = d.request(open_request(3389, TestAddrs::client4, "10s"), req);
+    auto ssh4 = d.request(open_request(22, TestAddrs::client4b, "1h"), req);
+    auto ssh6 = d.request(open_request(22, TestAddrs::client6, "1h"), req);
+    ASSERT_TRUE(is_ok(rdp) && is_ok(ssh4) && is_ok(ssh6));
+    const std::string rdp_id = rdp["grant"]["id"], ssh4_id = ssh4["grant"]["id"];
+    ASSERT_NE(d.ruleset().find(rdp_id), std::string::npos) << "the element carries its id";
+
+    // Drop port 3389 (op reload): its grant goes, from the list and from the kernel.
+    std::string policy = default_policy();
+    auto from = policy.find("  - port: 3389");
+    auto to = policy.find("  - port: 5985");
+    ASSERT_TRUE(from != std::string::npos && to != std::string::npos);
+    d.rewrite_policy(policy.substr(0, from) + policy.substr(to));
+    auto r = d.request({{"op", "reload"}}, users().admin.id);
+    ASSERT_TRUE(is_ok(r));
+    EXPECT_EQ(r["revoked"], json::array({rdp_id}));
+    EXPECT_TRUE(journal_.wait_for({{"JITD_EVENT", "revoke"}, {"JITD_GRANT_ID", rdp_id}}))
+        << journal_.dump();
+    EXPECT_TRUE(journal_.wait_for({{"JITD_EVENT", "reload"}})) << journal_.dump();
+    EXPECT_EQ(d.ruleset().find(rdp_id), std::string::npos) << d.ruleset();
+    EXPECT_EQ(listed_ids(d.request({{"op", "list"}})).size(), 2u);
+    EXPECT_TRUE(tcp_open(TestAddrs::client4b, 22));
+
+    // Narrow 22 to IPv6 only (SIGHUP): the IPv4 grant is revoked and its door closes.
+    PolicyOptions o;
+    o.access = users().access_yaml();
+    o.port22_sources = "[2001:db8:99::/64]";
+    d.rewrite_policy(make_policy(o));
+    d.reload_sighup();
+    EXPECT_TRUE(journal_.wait_for({{"JITD_EVENT", "revoke"}, {"JITD_GRANT_ID", ssh4_id}}))
+        << journal_.dump();
+    EXPECT_TRUE(poll_until([&] { return !find_grant(d.request({{"op", "list"}}), ssh4_id); }));
+    EXPECT_FALSE(tcp_open(TestAddrs::client4b, 22)) << "the revoked source's door must close";
+    EXPECT_TRUE(tcp_open(TestAddrs::client6, 22)) << "a grant the new policy allows stays";
+    auto s = d.request({{"op", "status"}});
+    EXPECT_EQ(s["ports"][0]["allowed_sources"], json::array({"2001:db8:99::/64"}));
+}
+
+TEST_F(RestartReload, StoppedDaemonFailsClosedAndGrantsStillExpire) {
+    auto& d = start();
+    TcpEchoServer ssh(d.net().server(), 22);
+    auto g = d.request(open_request(22, TestAddrs::client4, "3s"), users().requester.id);
+    ASSERT_TRUE(is_ok(g));
+    EXPECT_EQ(d.stop(SIGTERM), 0) << "SIGTERM is a clean exit";
+    EXPECT_TRUE(journal_.wait_for({{"JITD_EVENT", "stop"}})) << journal_.dump();
+    EXPECT_FALSE(d.ruleset().empty()) << "the table stays when jitd stops";
+
+    EXPECT_FALSE(tcp_open(TestAddrs::client4b, 22)) << "protected ports stay closed";
+    EXPECT_TRUE(tcp_open(TestAddrs::client4, 22)) << "a live grant stays usable";
+    EXPECT_TRUE(wait_tcp_closed(TestAddrs::client4, 22)) << "and still ends on time";
+    EXPECT_FALSE(tcp_open(TestAddrs::client6, 22));
+}
+
+}  // namespace
+}  // namespace jitd::test
