@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <set>
+#include <string>
+#include <unordered_set>
 
 #include "nft/kernel.hpp"
 #include "nft/layout.hpp"
@@ -14,6 +16,9 @@
 
 namespace jitd::nft::ops {
 namespace {
+
+// nft's limit for a comment (NFTNL_UDATA_COMMENT_MAXLEN, with its NUL).
+constexpr std::size_t kMaxComment = NFTNL_UDATA_COMMENT_MAXLEN - 1;
 
 tx::ElemSpec grant_elem(const ElementKey& key) {
     tx::ElemSpec spec = tx::ElemSpec::of(keys::grant_key(key));
@@ -36,6 +41,9 @@ Batch build(Netlink& nl, const Features& features, const std::vector<ElementKey>
         if (e.timeout.count() <= 0)
             throw Error(Error::Kind::kernel, EINVAL,
                         "grant element " + e.key.str() + " needs a timeout > 0", e.key);
+        if (e.comment.size() > kMaxComment)
+            throw Error(Error::Kind::kernel, EINVAL,
+                        "grant element " + e.key.str() + ": comment longer than 127 bytes", e.key);
         tx::ElemSpec spec = grant_elem(e.key);
         spec.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(e.timeout);
         spec.comment = e.comment;
@@ -53,9 +61,11 @@ Batch build(Netlink& nl, const Features& features, const std::vector<ElementKey>
 
 void apply(Netlink& nl, const Features& features, const Change& change) {
     if (change.empty()) return;
+    // A key deleted twice would fail the second time (ENOENT), so send each one once.
     std::vector<ElementKey> removes;
+    std::unordered_set<std::string> seen;
     for (const auto& k : change.remove)
-        if (std::find(removes.begin(), removes.end(), k) == removes.end()) removes.push_back(k);
+        if (seen.insert(k.str()).second) removes.push_back(k);
 
     // Each round drops at least one delete, so this ends.
     while (true) {
