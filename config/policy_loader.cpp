@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "config/duration.hpp"
 #include "config/printable.hpp"
@@ -18,8 +20,9 @@ using detail::Field;
 using detail::Fields;
 using detail::Reader;
 
-// A policy is a few kilobytes; anything this large is the wrong file (or /dev/zero).
-constexpr std::size_t kMaxFileSize = 1 << 20;
+// A policy is a few kilobytes; anything this large is the wrong file (or /dev/zero). The bound
+// also bounds the time a reload spends in yaml-cpp (about 1 s per MiB and pass).
+constexpr std::size_t kMaxFileSize = 256 << 10;
 constexpr long long kMaxGrantsLimit = 100000;
 
 std::string port_text(std::uint16_t port, Protocol p) {
@@ -34,14 +37,18 @@ Protocol read_protocol(const Reader& r, const Field& f) {
     r.fail(f, "protocol: expected tcp, udp or any, got " + detail::describe(f.value));
 }
 
-// Appends the CIDR `item` of list `f`, refusing one written twice.
-void add_unique_cidr(const Reader& r, const Field& f, const YAML::Node& item,
-                     std::vector<Cidr>& out) {
-    const Cidr c = r.cidr(f, item);
-    if (std::find(out.begin(), out.end(), c) != out.end()) {
-        r.fail_node(item, f.key.Mark(), f.name + ": " + c.str() + " is listed twice");
+// The CIDRs of list `f`, refusing one written twice.
+std::vector<Cidr> read_cidr_list(const Reader& r, const Field& f) {
+    std::vector<Cidr> out;
+    std::unordered_set<std::string> seen;  // a policy may be large: no quadratic scans
+    for (const auto& item : r.sequence(f)) {
+        const Cidr c = r.cidr(f, item);
+        if (!seen.insert(c.str_with_len()).second) {
+            r.fail_node(item, f.key.Mark(), f.name + ": " + c.str() + " is listed twice");
+        }
+        out.push_back(c);
     }
-    out.push_back(c);
+    return out;
 }
 
 // `any`, or a non-empty list of CIDRs without repeats.
@@ -56,15 +63,12 @@ void read_sources(const Reader& r, const Field& f, PortRule& rule) {
         r.fail(f, "allowed_sources: expected `any` or a list of CIDRs, got " +
                       detail::describe(f.value));
     }
-    const auto items = r.sequence(f);
-    if (items.empty()) {
+    if (f.value.size() == 0) {
         r.fail(f,
                "allowed_sources: an empty list would allow no source; write `any` or list CIDRs");
     }
     rule.any_source = false;
-    for (const auto& item : items) {
-        add_unique_cidr(r, f, item, rule.allowed_sources);
-    }
+    rule.allowed_sources = read_cidr_list(r, f);
 }
 
 // Where each accepted rule's `port` was written, for "first at line N".
@@ -73,10 +77,10 @@ struct Seen {
     YAML::Mark mark;
 };
 
-void check_overlap(const Reader& r, const std::vector<Seen>& seen, const PortRule& rule,
+// `earlier` holds the rules already read for this rule's port (at most two: tcp and udp).
+void check_overlap(const Reader& r, const std::vector<Seen>& earlier, const PortRule& rule,
                    const YAML::Mark& at) {
-    for (const auto& prev : seen) {
-        if (prev.rule.port != rule.port) continue;
+    for (const auto& prev : earlier) {
         const bool clash = prev.rule.protocol == rule.protocol ||
                            prev.rule.protocol == Protocol::any || rule.protocol == Protocol::any;
         if (!clash) continue;
@@ -97,7 +101,8 @@ std::vector<PortRule> read_ports(const Reader& r, const Field& f) {
                "ports: the list is empty, so nothing would be protected; list ports, or omit "
                "`ports` for the defaults (22, 3389, 5985, 5986)");
     }
-    std::vector<Seen> seen;
+    std::vector<PortRule> out;
+    std::unordered_map<std::uint16_t, std::vector<Seen>> by_port;
     for (const auto& entry : r.sequence(f)) {
         const Fields e = r.mapping(entry, f.key.Mark(), "a ports entry",
                                    {"port", "protocol", "max_duration", "allowed_sources"});
@@ -117,11 +122,11 @@ std::vector<PortRule> read_ports(const Reader& r, const Field& f) {
         }
         if (const Field* s = e.get("allowed_sources")) read_sources(r, *s, rule);
         const YAML::Mark at = detail::mark_or(port->value, port->key.Mark());
-        check_overlap(r, seen, rule, at);
-        seen.push_back({rule, at});
+        auto& earlier = by_port[rule.port];
+        check_overlap(r, earlier, rule, at);
+        earlier.push_back({rule, at});
+        out.push_back(std::move(rule));
     }
-    std::vector<PortRule> out;
-    for (auto& s : seen) out.push_back(std::move(s.rule));
     return out;
 }
 
@@ -144,7 +149,7 @@ std::string name_problem(const std::string& name) {
 std::vector<std::string> read_names(const Reader& r, const Field& f, const char* what) {
     std::vector<std::string> out;
     if (f.value.IsNull()) return out;
-    std::vector<YAML::Mark> marks;
+    std::unordered_map<std::string, YAML::Mark> first;  // name -> where it was first listed
     for (const auto& item : r.sequence(f)) {
         const YAML::Mark at = detail::mark_or(item, f.key.Mark());
         if (!item.IsScalar() || item.Scalar().empty()) {
@@ -155,15 +160,12 @@ std::vector<std::string> read_names(const Reader& r, const Field& f, const char*
             r.fail(at, f.name + ": '" + detail::printable(name) + "' is not a " + what +
                            " name: " + why);
         }
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            if (out[i] == name) {
-                r.fail(at, f.name + ": " + what + " '" + detail::printable(name) +
-                               "' is listed twice (first at line " +
-                               std::to_string(detail::line_of(marks[i])) + ")");
-            }
+        if (const auto [it, fresh] = first.emplace(name, at); !fresh) {
+            r.fail(at, f.name + ": " + what + " '" + detail::printable(name) +
+                           "' is listed twice (first at line " +
+                           std::to_string(detail::line_of(it->second)) + ")");
         }
         out.push_back(name);
-        marks.push_back(at);
     }
     return out;
 }
@@ -190,12 +192,8 @@ Access read_access(const Reader& r, const Field& f) {
 }
 
 std::vector<Cidr> read_always_allow(const Reader& r, const Field& f) {
-    std::vector<Cidr> out;
-    if (f.value.IsNull()) return out;
-    for (const auto& item : r.sequence(f)) {
-        add_unique_cidr(r, f, item, out);
-    }
-    return out;
+    if (f.value.IsNull()) return {};
+    return read_cidr_list(r, f);
 }
 
 Limits read_limits(const Reader& r, const Field& f) {
@@ -268,7 +266,7 @@ Policy load_policy_file(const std::string& path) {
         if (text.size() > kMaxFileSize) {
             throw PolicyError(
                 path, 0, 0,
-                "cannot read: larger than " + std::to_string(kMaxFileSize >> 20) + " MiB");
+                "cannot read: larger than " + std::to_string(kMaxFileSize >> 10) + " KiB");
         }
     }
     if (std::ferror(file.get())) {

@@ -242,7 +242,7 @@ TEST_F(PolicyFile, HugeFileIsRefused) {
         FAIL() << "a 1.1 MiB file was accepted";
     } catch (const PolicyError& e) {
         EXPECT_EQ(e.line(), 0);
-        EXPECT_NE(e.message().find("larger than 1 MiB"), std::string::npos) << e.what();
+        EXPECT_NE(e.message().find("larger than 256 KiB"), std::string::npos) << e.what();
     }
 }
 
