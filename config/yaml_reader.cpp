@@ -40,8 +40,9 @@ std::string unknown_key_message(const std::string& key, std::string_view what,
                                 std::initializer_list<std::string_view> allowed) {
     std::string msg = "unknown key '" + printable(key) + "' in " + std::string(what);
     for (auto name : allowed) {
-        if (edit_distance(key, name) <= 2)
+        if (edit_distance(key, name) <= 2) {
             return msg + "; did you mean '" + std::string(name) + "'?";
+        }
     }
     msg += "; expected ";
     std::size_t i = 0;
