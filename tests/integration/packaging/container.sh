@@ -25,7 +25,7 @@ container_boot() {
         sleep 0.1
     done
     [[ -n $container_init_pid ]] || { echo "container: init did not appear" >&2; return 1; }
-    # `is-system-running --wait` blocks until boot has finished (running or degraded).
+    # Boot has finished when the manager says running (or degraded: a unit failed, not ours).
     for ((i = 0; i < 600; i++)); do
         local state
         state=$(in_container systemctl is-system-running 2>/dev/null || true)

@@ -46,7 +46,7 @@ grep -q 'nft delete table inet jitd' "$scratch/control/postrm" || fail "postrm d
 # Man pages are real roff, gzipped.
 dpkg-deb -x "$deb" "$scratch/root"
 for page in "$scratch"/root/usr/share/man/man*/*.gz; do
-    zcat "$page" | grep -q '^\.TH ' || fail "$page is not a man page"
+    [[ $(zcat "$page") == *$'\n'.TH\ * ]] || fail "$page is not a man page"
 done
 
 # lintian: no errors (warnings are printed for the record).

@@ -29,7 +29,8 @@ dirs=$(awk '$1 ~ /^d/ {print $2}' "$scratch/modes" | sort | tr '\n' ' ')
 [[ $dirs == "/etc/jitd /usr/share/doc/jitd " ]] || fail "owns directories: $dirs"
 
 [[ $(q -c) == /etc/jitd/policy.yaml ]] || fail "config files: $(q -c)"
-q --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' | grep -qx 'cn /etc/jitd/policy.yaml' ||
+flags=$'\n'$(q --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]')$'\n'
+[[ $flags == *$'\n'"cn /etc/jitd/policy.yaml"$'\n'* ]] ||
     fail "policy.yaml is not %config(noreplace)"
 
 scripts=$(q --scripts)
@@ -42,7 +43,7 @@ done
 [[ $(q --qf '%{LICENSE}') == MIT ]] || fail "License"
 [[ $(q --qf '%{PACKAGER}') == "jitd developers <jitd@example.org>" ]] || fail "Packager"
 [[ $(q --qf '%{URL}') == https://* ]] || fail "URL"
-q -R | grep -q '^libsystemd.so.0' || fail "autoreq did not find libsystemd: $(q -R)"
+[[ $(q -R) == *libsystemd.so.0* ]] || fail "autoreq did not find libsystemd: $(q -R)"
 
 # rpmlint: the package is not signed; nothing else may be an error.
 rpmlint "$rpm" | tee "$scratch/rpmlint.txt" || true
