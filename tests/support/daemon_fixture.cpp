@@ -43,13 +43,19 @@ DaemonFixture::DaemonFixture(const std::string& policy_yaml, DaemonOptions opts)
 }
 
 DaemonFixture::~DaemonFixture() {
-    if (::testing::Test::HasFailure()) {
-        std::cerr << "---- jitd log (" << log_ << ") ----\n"
-                  << log() << "---- end of jitd log ----\n";
-    }
+    if (::testing::Test::HasFailure()) print_log_tail(100);
     child_ = Child();  // SIGKILL by PID if still running
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
+}
+
+void DaemonFixture::print_log_tail(std::size_t lines) const {
+    std::string text = log();
+    std::size_t pos = text.size(), n = 0;
+    while (pos > 0 && n <= lines) pos = text.rfind('\n', pos - 1), ++n;
+    if (pos == std::string::npos || n <= lines) pos = 0;
+    std::cerr << "---- jitd log (" << log_ << (pos ? ", last lines" : "") << ") ----\n"
+              << text.substr(pos) << "---- end of jitd log ----\n";
 }
 
 void DaemonFixture::start() {
@@ -65,7 +71,7 @@ void DaemonFixture::start() {
                                   std::to_string(opts_.max_connections_per_uid)};
     argv.insert(argv.end(), opts_.extra_args.begin(), opts_.extra_args.end());
     { std::ofstream(log_, std::ios::app) << "---- starting jitd (test fixture) ----\n"; }
-    child_ = Child::spawn(net_->server().exec(argv), {}, log_);
+    child_ = Child::spawn(net_->server().exec(argv), opts_.env, log_);
     bool ok = poll_until([&] { return !child_.running() || answers_status(); }, opts_.ready_limit);
     if (!ok || !child_.running())
         throw std::runtime_error("jitd did not become ready (" +

@@ -39,6 +39,7 @@ struct DaemonOptions {
     int idle_timeout_s = 2;
     int max_connections_per_uid = 8;
     std::vector<std::string> extra_args;  // appended to the command line
+    std::vector<std::string> env;         // "NAME=value" added to the daemon's environment
     std::chrono::milliseconds ready_limit{10000};
 };
 
@@ -78,6 +79,8 @@ class DaemonFixture {
     const std::string& policy_path() const { return policy_; }
     const std::string& log_path() const { return log_; }
     std::string log() const { return read_file(log_); }
+    // The last `lines` lines of the log on stderr (done by the destructor when the test failed).
+    void print_log_tail(std::size_t lines) const;
     TestNet& net() { return *net_; }
 
     // `nft list table inet jitd` in the server namespace ("" if absent).

@@ -68,6 +68,7 @@ TEST_F(Lifecycle, OpenConnectExpireBlockedWithJournal) {
     EXPECT_EQ(journal_field(*x, "JITD_USER"), who.name);
     EXPECT_EQ(journal_field(*x, "JITD_PORT"), "22");
     EXPECT_EQ(journal_field(*x, "JITD_SOURCE"), g["source"]);
+    EXPECT_EQ(journal_field(*x, "JITD_REASON"), "expired");
     EXPECT_TRUE(poll_until([&] {
         return !find_grant(d.request({{"op", "list"}}), id);
     })) << "an expired grant must leave the list";
@@ -92,6 +93,9 @@ TEST_F(Lifecycle, RevokeClosesTheDoorAtOnce) {
     ASSERT_TRUE(e) << journal_.dump();
     EXPECT_EQ(journal_field(*e, "MESSAGE_ID"), message_id(AuditKind::revoke));
     EXPECT_EQ(journal_field(*e, "JITD_PORT"), "22");
+    EXPECT_EQ(journal_field(*e, "JITD_USER"), users().requester.name);
+    EXPECT_EQ(journal_field(*e, "JITD_REASON"), "requested");
+    EXPECT_EQ(journal_field(*e, "JITD_ACTOR"), users().requester.name);
     EXPECT_TRUE(is_error(d.request({{"op", "revoke"}, {"id", id}}), "not_found"));
 }
 
@@ -154,9 +158,9 @@ TEST_F(Lifecycle, SameRequestTwiceSupersedes) {
     auto e = journal_.wait_for({{"JITD_EVENT", "supersede"}});
     ASSERT_TRUE(e) << journal_.dump();
     EXPECT_EQ(journal_field(*e, "MESSAGE_ID"), message_id(AuditKind::supersede));
-    EXPECT_TRUE(journal_field(*e, "JITD_GRANT_ID") == first ||
-                journal_field(*e, "MESSAGE").find(first) != std::string::npos)
-        << "the supersede entry must name the old grant";
+    EXPECT_EQ(journal_field(*e, "JITD_GRANT_ID"), first) << "the old grant's fields";
+    EXPECT_EQ(journal_field(*e, "JITD_SUPERSEDED_BY"), second);
+    EXPECT_EQ(journal_field(*e, "JITD_REASON"), "superseded");
 
     // The kernel element carries the new end: shorten through a third request and watch it close.
     auto c = d.request(open_request(22, TestAddrs::client4, "1s"), who);

@@ -23,6 +23,9 @@ class Refusals : public DaemonTest {
         EXPECT_EQ(journal_field(*e, "MESSAGE_ID"),
                   std::string(agent::audit_info(agent::AuditKind::deny).message_id));
         EXPECT_FALSE(journal_field(*e, "MESSAGE").empty());
+        if (req.contains("op") && req["op"].is_string()) {
+            EXPECT_EQ(journal_field(*e, "JITD_OP"), req["op"]);
+        }
     }
 };
 

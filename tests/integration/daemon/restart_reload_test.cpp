@@ -78,13 +78,17 @@ TEST_F(RestartReload, BrokenPolicyOnReloadChangesNothing) {
     ASSERT_TRUE(is_error(r, "policy_invalid"));
     EXPECT_NE(r["error"]["message"].get<std::string>().find("policy.yaml:2:"), std::string::npos)
         << "the message names FILE:LINE:COL: " << r.dump();
-    EXPECT_TRUE(journal_.wait_for({{"JITD_ERROR", "policy_invalid"}})) << journal_.dump();
+    auto op = journal_.wait_for({{"JITD_EVENT", "reload"}, {"JITD_ERROR", "policy_invalid"}});
+    ASSERT_TRUE(op) << journal_.dump();
+    EXPECT_EQ(journal_field(*op, "JITD_UID"), std::to_string(users().admin.id.uid));
+    EXPECT_EQ(journal_field(*op, "JITD_POLICY"), d.policy_path());
 
     d.rewrite_policy(default_policy() + "surprise: true\n");
     d.reload_sighup();
-    EXPECT_EQ(journal_.wait_for_count({{"JITD_ERROR", "policy_invalid"}}, 2).size(), 2u)
-        << "a refused SIGHUP reload is journaled\n"
-        << journal_.dump();
+    auto both =
+        journal_.wait_for_count({{"JITD_EVENT", "reload"}, {"JITD_ERROR", "policy_invalid"}}, 2);
+    ASSERT_EQ(both.size(), 2u) << "a refused SIGHUP reload is journaled\n" << journal_.dump();
+    EXPECT_EQ(journal_field(both[1], "JITD_USER"), "root");
 
     ASSERT_TRUE(d.running());
     const json status_after = d.request({{"op", "status"}});
@@ -114,8 +118,9 @@ TEST_F(RestartReload, ReloadDroppingAPortOrSourceRevokes) {
     auto r = d.request({{"op", "reload"}}, users().admin.id);
     ASSERT_TRUE(is_ok(r));
     EXPECT_EQ(r["revoked"], json::array({rdp_id}));
-    EXPECT_TRUE(journal_.wait_for({{"JITD_EVENT", "revoke"}, {"JITD_GRANT_ID", rdp_id}}))
-        << journal_.dump();
+    auto rv = journal_.wait_for({{"JITD_EVENT", "revoke"}, {"JITD_GRANT_ID", rdp_id}});
+    ASSERT_TRUE(rv) << journal_.dump();
+    EXPECT_EQ(journal_field(*rv, "JITD_REASON"), "policy");
     EXPECT_TRUE(journal_.wait_for({{"JITD_EVENT", "reload"}})) << journal_.dump();
     EXPECT_EQ(d.ruleset().find(rdp_id), std::string::npos) << d.ruleset();
     EXPECT_EQ(listed_ids(d.request({{"op", "list"}})).size(), 2u);

@@ -108,6 +108,10 @@ TEST_F(Roles, RevokeAndExtendOwnOrAsAdmin) {
     EXPECT_EQ(listed_ids(d.request({{"op", "list"}})).size(), 2u) << "refusals changed nothing";
     EXPECT_TRUE(is_ok(d.request(extend(reqs), adm)));
     EXPECT_TRUE(is_ok(d.request(revoke(reqs), adm)));
+    auto e = journal_.wait_for({{"JITD_EVENT", "revoke"}, {"JITD_GRANT_ID", reqs}});
+    ASSERT_TRUE(e) << journal_.dump();
+    EXPECT_EQ(journal_field(*e, "JITD_USER"), users().requester.name) << "the grant's owner";
+    EXPECT_EQ(journal_field(*e, "JITD_ACTOR"), users().admin.name) << "who revoked it";
     EXPECT_TRUE(is_ok(d.request(extend(admins))));  // root
     EXPECT_TRUE(is_ok(d.request(revoke(admins))));
     EXPECT_TRUE(listed_ids(d.request({{"op", "list"}})).empty());

@@ -1,0 +1,129 @@
+// The daemon's command line and service manager interface: --check validates and prints
+// without touching the kernel, --remove-table uninstalls, sd_notify reports READY, RELOADING
+// and STOPPING, and a restart revokes grants the new policy no longer allows.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+
+#include "tests/integration/daemon/daemon_test.hpp"
+
+namespace jitd::test {
+namespace {
+
+using std::chrono::milliseconds;
+
+class CommandLine : public DaemonTest {};
+
+// A datagram socket standing in for systemd's NOTIFY_SOCKET; collects what jitd sends.
+class NotifyListener {
+  public:
+    NotifyListener() {
+        static std::atomic<int> n{0};
+        path_ = "/tmp/jitdt-notify-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        sockaddr_un a{};
+        a.sun_family = AF_UNIX;
+        path_.copy(a.sun_path, sizeof a.sun_path - 1);
+        ::unlink(path_.c_str());
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+            throw std::runtime_error("bind " + path_);
+    }
+    ~NotifyListener() {
+        ::close(fd_);
+        ::unlink(path_.c_str());
+    }
+    std::string env() const { return "NOTIFY_SOCKET=" + path_; }
+    // Polls until a message containing `what` arrived after the previous match.
+    bool wait_for(const std::string& what, milliseconds limit = milliseconds(5000)) {
+        return poll_until(
+            [&] {
+                char buf[4096];
+                ssize_t n;
+                while ((n = ::recv(fd_, buf, sizeof buf, 0)) > 0)
+                    seen_.append(buf, static_cast<std::size_t>(n)).push_back('\n');
+                auto at = seen_.find(what);
+                if (at == std::string::npos) return false;
+                seen_.erase(0, at + what.size());
+                return true;
+            },
+            limit);
+    }
+
+  private:
+    std::string path_;
+    int fd_ = -1;
+    std::string seen_;
+};
+
+TEST_F(CommandLine, NotifiesReadyReloadingStopping) {
+    NotifyListener notify;
+    DaemonOptions o;
+    o.env = {notify.env()};
+    auto& d = start(std::nullopt, o);
+    EXPECT_TRUE(notify.wait_for("READY=1"));
+    d.reload_sighup();
+    EXPECT_TRUE(notify.wait_for("RELOADING=1"));
+    EXPECT_TRUE(notify.wait_for("READY=1"));
+    EXPECT_TRUE(journal_.wait_for({{"JITD_EVENT", "reload"}, {"JITD_USER", "root"}}))
+        << journal_.dump();
+    d.stop(SIGTERM);
+    EXPECT_TRUE(notify.wait_for("STOPPING=1"));
+}
+
+TEST_F(CommandLine, CheckPrintsTheRulesetAndTouchesNothing) {
+    auto& d = start();
+    d.stop(SIGTERM);
+    run_ok(d.net().server().exec({"nft", "delete", "table", "inet", "jitd"}));
+    auto r = run(
+        d.net().server().exec({DaemonFixture::binary(), "--check", "--policy", d.policy_path()}));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("table inet jitd"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("3389"), std::string::npos) << r.out;
+    EXPECT_TRUE(d.ruleset().empty()) << "--check must not install anything";
+
+    d.rewrite_policy("ports:\n  - port: 22\n    max_duration: 0s\n");
+    auto bad = run({DaemonFixture::binary(), "--check", "--policy", d.policy_path()});
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_NE((bad.out + bad.err).find("policy.yaml:3:"), std::string::npos) << bad.out << bad.err;
+}
+
+TEST_F(CommandLine, RemoveTableUninstalls) {
+    auto& d = start();
+    TcpEchoServer ssh(d.net().server(), 22);
+    ASSERT_FALSE(tcp_open(TestAddrs::client4, 22));
+    d.stop(SIGTERM);
+    auto r = run(d.net().server().exec(
+        {DaemonFixture::binary(), "--remove-table", "--policy", d.policy_path()}));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(d.ruleset().empty());
+    EXPECT_TRUE(tcp_open(TestAddrs::client4, 22)) << "no table, no protection";
+}
+
+TEST_F(CommandLine, UnknownOptionIsAUsageError) {
+    auto r = run({DaemonFixture::binary(), "--frobnicate"});
+    EXPECT_EQ(r.exit_code, 64);
+}
+
+TEST_F(CommandLine, StartRevokesGrantsThePolicyNoLongerAllows) {
+    auto& d = start();
+    auto rdp = d.request(open_request(3389, TestAddrs::client4, "10s"), users().requester.id);
+    auto ssh = d.request(open_request(22, TestAddrs::client4, "1h"), users().requester.id);
+    ASSERT_TRUE(is_ok(rdp) && is_ok(ssh));
+    d.kill9();
+    std::string policy = default_policy();
+    auto from = policy.find("  - port: 3389"), to = policy.find("  - port: 5985");
+    d.rewrite_policy(policy.substr(0, from) + policy.substr(to));
+    d.start();
+    EXPECT_EQ(listed_ids(d.request({{"op", "list"}})),
+              std::vector<std::string>{ssh["grant"]["id"]});
+    auto e = journal_.wait_for({{"JITD_EVENT", "revoke"}, {"JITD_GRANT_ID", rdp["grant"]["id"]}});
+    ASSERT_TRUE(e) << journal_.dump();
+    EXPECT_EQ(journal_field(*e, "JITD_REASON"), "policy");
+    EXPECT_EQ(d.ruleset().find(rdp["grant"]["id"].get<std::string>()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace jitd::test
