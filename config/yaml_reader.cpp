@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <yaml-cpp/anchor.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 
 #include "config/duration.hpp"
@@ -90,6 +91,8 @@ YAML::Node Reader::load_document(std::string_view text) const {
                  "stray content or a second YAML document; a policy is one YAML document");
         }
         return YAML::Load(copy);
+    } catch (const YAML::DeepRecursion& e) {
+        fail(e.mark, "YAML nested more than " + std::to_string(e.depth()) + " levels deep");
     } catch (const YAML::Exception& e) {
         // yaml-cpp quotes the offending byte raw, even a NUL.
         const std::string message = "YAML syntax error: " + printable(e.msg, 200);

@@ -205,6 +205,14 @@ TEST(PolicyRefusals, YamlSyntaxErrorsKeepTheirMark) {
     EXPECT_REFUSAL("ports: [{port: 22}]\n]\n", 2, 1, "YAML syntax error: illegal flow end");
 }
 
+// yaml-cpp's depth guard, not a stack overflow; and a message that says so.
+TEST(PolicyRefusals, DeepNestingIsRefused) {
+    const PolicyError e = testing::refusal(std::string(100000, '['));
+    EXPECT_EQ(e.line(), 1) << e.what();
+    EXPECT_GE(e.column(), 1) << e.what();
+    EXPECT_NE(e.message().find("levels deep"), std::string::npos) << e.what();
+}
+
 // yaml-cpp 0.7's LoadAll loops forever, allocating, on a stray comma (found by fuzzing; fixed
 // upstream in yaml-cpp PR #1319). The loader must answer instead of eating the host's memory.
 TEST(PolicyRefusals, StrayCommaIsRefusedNotALoop) {
