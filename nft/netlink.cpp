@@ -93,14 +93,17 @@ void Netlink::ensure_buffers(std::size_t batch_bytes) {
 
 void Netlink::drain() {
     const int fd = mnl_socket_get_fd(sock_.get());
-    while (recv(fd, rx_.data(), rx_.size(), MSG_DONTWAIT) > 0 || errno == EINTR ||
-           errno == ENOBUFS) {
+    while (true) {
+        const ssize_t n = recv(fd, rx_.data(), rx_.size(), MSG_DONTWAIT);
+        if (n > 0 || (n < 0 && (errno == EINTR || errno == ENOBUFS))) continue;
+        return;  // empty (EAGAIN) or broken: nothing more to read either way
     }
 }
 
 BatchResult Netlink::transact(const Batch& batch) {
-    ensure_buffers(batch.size());
     BatchResult result;
+    if (batch.messages() == 0) return result;  // nothing would acknowledge an empty batch
+    ensure_buffers(batch.size());
     seq_ = batch.next_seq();
     if (mnl_socket_sendto(sock_.get(), batch.data(), batch.size()) < 0)
         throw sys_error("sending nf_tables batch");
