@@ -13,7 +13,7 @@ container_boot() {
     local root=$1 log=$2
     shift 2
     mkdir -p /run/systemd/nspawn
-    mount -t tmpfs tmpfs /run/systemd/nspawn
+    mountpoint -q /run/systemd/nspawn || mount -t tmpfs tmpfs /run/systemd/nspawn
     systemd-nspawn --quiet --register=no --keep-unit --private-network --console=passive \
         --machine=jitd-test "$@" -D "$root" --boot >"$log" 2>&1 &
     container_nspawn_pid=$!

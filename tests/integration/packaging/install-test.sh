@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the .deb into a booted minimal Debian 12 (systemd-nspawn, own network namespace) and
 # checks what a user sees: the service runs and is enabled, members of `jit` get a grant and
-# others are refused, the grant and a reload are journaled, an upgrade restarts the daemon,
-# remove stops and disables it, purge removes the table, the unit and /etc/jitd.
+# others are refused, the grant and a reload are journaled, an upgrade restarts the daemon, it
+# starts at boot, remove stops and disables it, purge removes the table, the unit and /etc/jitd.
 #   install-test.sh BUILD_DIR        (root; exit 77 when not root or tools are missing)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -125,6 +125,15 @@ restarted() {
 }
 poll_until 30 restarted || fail "jitd was not restarted by the upgrade"
 has "$(in_container nft list table inet jitd)" 198.51.100.9 || fail "grant lost over a restart"
+
+step "reboot"
+# Enabled means started at boot: the ruleset is back before anyone logs in (the table went with
+# the container's network namespace).
+container_poweroff
+container_boot "$scratch/root" "$scratch/console2.log" "${apt_cache[@]}" ||
+    { tail -30 "$scratch/console2.log" >&2; exit 1; }
+poll_until 30 in_container systemctl is-active --quiet jitd || fail "jitd not started at boot"
+has "$(in_container nft list table inet jitd)" 'dport' || fail "no ruleset after boot"
 
 step "remove"
 in_container apt-get remove -y -qq jitd >"$scratch/remove.log" 2>&1 ||
