@@ -91,6 +91,33 @@ TEST_F(Install, ReinstallReplacesPolicyAndKeepsGrants) {
     }
 }
 
+TEST_F(Install, WholeAddressSpaceAndAdjacentPrefixesListLikeNft) {
+    // 0.0.0.0/0 has no interval end; adjacent prefixes share a boundary.
+    TableSpec spec = default_spec();
+    spec.always_allow = {P("0.0.0.0/0"), P("2001:db8::/33"), P("2001:db8:8000::/33"),
+                         P("ffff::/16")};
+    session().install(spec);
+    jitd::test::run_ok(net().client().exec({"nft", "-f", "-"}), render_ruleset(spec));
+    const std::string theirs =
+        jitd::test::run_ok(net().client().exec({"nft", "list", "table", "inet", "jitd"}));
+    EXPECT_EQ(comparable_listing(listing()), comparable_listing(theirs));
+}
+
+TEST_F(Install, ConflictingExistingSetIsNamedAndNothingChanges) {
+    nft({"add", "table", "inet", "jitd"});
+    nft({"add", "set", "inet", "jitd", "grant4_net", "{ type ipv4_addr; }"});
+    const std::string before = listing();
+    try {
+        session().install(default_spec());
+        ADD_FAILURE() << "install over a conflicting set succeeded";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("kernel refused set grant4_net"), std::string::npos)
+            << e.what();
+        EXPECT_EQ(e.kind(), Error::Kind::kernel);
+    }
+    EXPECT_EQ(listing(), before) << "one transaction: nothing was applied";
+}
+
 TEST_F(Install, RemoveTableIsQuietWhenAbsent) {
     EXPECT_NO_THROW(session().remove_table());
     session().install(default_spec());
