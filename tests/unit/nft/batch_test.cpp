@@ -45,7 +45,8 @@ TEST(Batch, FramesMessagesWithBeginAndEnd) {
 }
 
 TEST(Batch, OnlyTheLastMessageAsksForAnAck) {
-    const auto msgs = messages(three_messages());
+    const Batch b = three_messages();
+    const auto msgs = messages(b);
     EXPECT_FALSE(msgs[1]->nlmsg_flags & NLM_F_ACK);
     EXPECT_FALSE(msgs[2]->nlmsg_flags & NLM_F_ACK);
     EXPECT_TRUE(msgs[3]->nlmsg_flags & NLM_F_ACK);
