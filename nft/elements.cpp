@@ -26,6 +26,21 @@ tx::ElemSpec grant_elem(const ElementKey& key) {
     return spec;
 }
 
+// The kernel answers EEXIST for an interval element both when the same prefix is there and
+// when an overlapping one is: look which it was, so that an exact duplicate is `exists` for
+// prefixes as it is for hosts (callers may replace an exact duplicate, never an overlap).
+Error refined(Netlink& nl, Error e) {
+    if (e.kind() != Error::Kind::overlap || !e.key()) return e;
+    const ElementKey& key = *e.key();
+    for (const auto& l : list_set(nl, layout::grant_set_for(key)))
+        if (l.key == key)
+            return Error(Error::Kind::exists, e.err(),
+                         "kernel refused grant element " + key.str() +
+                             ": File exists (the same prefix is already there)",
+                         key);
+    return e;
+}
+
 Batch build(Netlink& nl, const Features& features, const std::vector<ElementKey>& removes,
             const std::vector<Element>& adds) {
     Batch b(nl.next_seq());
@@ -81,7 +96,7 @@ void apply(Netlink& nl, const Features& features, const Change& change) {
                 tag->op == MessageTag::Op::delete_element)
                 expired.insert(tag->index);
             else
-                throw tx::error_for(f, tag);
+                throw refined(nl, tx::error_for(f, tag));
         }
         if (result.overflow || expired.empty()) tx::throw_failures(result, b);
         std::vector<ElementKey> kept;

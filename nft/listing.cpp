@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 
 #include "nft/layout.hpp"
 #include "nft/operations.hpp"
@@ -89,18 +90,24 @@ bool dump_set(Netlink& nl, const layout::SetDef& def, std::vector<ListedElement>
 
 }  // namespace
 
+std::vector<ListedElement> list_set(Netlink& nl, std::string_view name) {
+    const layout::SetDef& def = layout::set(name);
+    std::vector<ListedElement> out;
+    for (int attempt = 1; !dump_set(nl, def, out); ++attempt) {
+        out.clear();
+        if (attempt == kDumpAttempts)
+            throw Error(Error::Kind::io, EINTR,
+                        "listing set " + std::string(def.name) + ": kept changing");
+    }
+    return out;
+}
+
 std::vector<ListedElement> list_elements(Netlink& nl) {
     std::vector<ListedElement> out;
     for (const auto& def : layout::sets()) {
         if (def.role != layout::SetRole::grant) continue;
-        const std::size_t before = out.size();
-        int attempt = 0;
-        while (!dump_set(nl, def, out)) {
-            out.resize(before);
-            if (++attempt == kDumpAttempts)
-                throw Error(Error::Kind::io, EINTR,
-                            "listing set " + std::string(def.name) + ": kept changing");
-        }
+        auto part = list_set(nl, def.name);
+        std::move(part.begin(), part.end(), std::back_inserter(out));
     }
     return out;
 }

@@ -21,6 +21,8 @@ void install(Netlink& nl, const TableSpec& spec);
 void remove_table(Netlink& nl);
 void apply(Netlink& nl, const Features& features, const Change& change);
 std::vector<ListedElement> list_elements(Netlink& nl);
+// The grant elements of one set.
+std::vector<ListedElement> list_set(Netlink& nl, std::string_view set);
 
 // The input chain's rules; `set_id` gives the batch-local id of each set.
 std::vector<handles::Rule> chain_rules(

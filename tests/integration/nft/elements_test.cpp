@@ -40,7 +40,7 @@ class Elements : public NftTest {
 
 TEST_F(Elements, OverlappingPrefixIsRefusedNamingIt) {
     add(E("198.51.100.0/30", L4::tcp, kSsh, kLong));
-    for (const char* overlapping : {"198.51.100.0/29", "198.51.100.2/31", "198.51.100.0/30"}) {
+    for (const char* overlapping : {"198.51.100.0/29", "198.51.100.2/31", "198.51.100.0/31"}) {
         const Error e = refused(Change{{}, {E(overlapping, L4::tcp, kSsh, kLong)}});
         EXPECT_EQ(e.kind(), Error::Kind::overlap) << e.what();
         ASSERT_TRUE(e.key().has_value());
@@ -50,6 +50,10 @@ TEST_F(Elements, OverlappingPrefixIsRefusedNamingIt) {
                   std::string::npos)
             << e.what();
     }
+    // The very same prefix is a duplicate, not an overlap.
+    const Error dup = refused(Change{{}, {E("198.51.100.0/30", L4::tcp, kSsh, kLong)}});
+    EXPECT_EQ(dup.kind(), Error::Kind::exists) << dup.what();
+    EXPECT_EQ(*dup.key(), K("198.51.100.0/30", L4::tcp, kSsh));
     // The same prefix on another port or protocol does not overlap.
     EXPECT_NO_THROW(add(E("198.51.100.0/29", L4::udp, kSsh, kLong)));
     EXPECT_NO_THROW(add(E("198.51.100.0/29", L4::tcp, kRdp, kLong)));
