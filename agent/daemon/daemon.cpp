@@ -106,7 +106,11 @@ int Daemon::on_hup(sd_event_source*, const struct signalfd_siginfo* si, void* ud
     // The journal names whoever sent the signal (systemctl reload: root).
     Peer sender = identify(si->ssi_uid, si->ssi_uid);
     spdlog::info("SIGHUP from {}: reloading {}", sender.user, self->engine_.policy_path());
-    self->engine_.reload(sender.user, sender.uid);
+    try {
+        self->engine_.reload(sender.user, sender.uid);
+    } catch (const std::exception& e) {  // never unwind into sd-event's C frames
+        spdlog::error("reload failed: {}", e.what());
+    }
     self->arm_expiry();
     return 0;
 }
@@ -114,7 +118,11 @@ int Daemon::on_hup(sd_event_source*, const struct signalfd_siginfo* si, void* ud
 int Daemon::on_expiry(sd_event_source*, uint64_t, void* ud) {
     auto* self = static_cast<Daemon*>(ud);
     self->armed_.reset();
-    self->engine_.expire_due(wire::now_seconds());
+    try {
+        self->engine_.expire_due(wire::now_seconds());
+    } catch (const std::exception& e) {
+        spdlog::error("expiry failed: {}", e.what());
+    }
     self->arm_expiry();
     return 0;
 }

@@ -54,6 +54,7 @@ class Engine {
     const std::string& policy_path() const { return policy_path_; }
 
   private:
+    nlohmann::json dispatch(const Peer& peer, Role role, const Request& r);
     nlohmann::json op_open(const Peer& peer, Role role, const Request& r);
     nlohmann::json op_revoke(const Peer& peer, Role role, const Request& r);
     nlohmann::json op_extend(const Peer& peer, Role role, const Request& r);

@@ -39,6 +39,24 @@ json Engine::refuse(AuditEvent& ev, const Refusal& refusal) {
     return wire::error_response(refusal.code, refusal.message);
 }
 
+json Engine::dispatch(const Peer& peer, Role role, const Request& r) {
+    switch (r.op) {
+        case Op::open:
+            return op_open(peer, role, r);
+        case Op::revoke:
+            return op_revoke(peer, role, r);
+        case Op::extend:
+            return op_extend(peer, role, r);
+        case Op::list:
+            return op_list();
+        case Op::status:
+            return op_status(peer, role);
+        case Op::reload:
+            return op_reload(peer);
+    }
+    return wire::error_response(ErrorCode::bad_request, "unknown op");
+}
+
 std::string Engine::handle(const Peer& peer, std::string_view line) {
     expire_due(wire::now_seconds());  // an ended grant is never shown nor in the way
     RequestParse parsed = parse_request(line);
@@ -56,25 +74,13 @@ std::string Engine::handle(const Peer& peer, std::string_view line) {
             ev, {ErrorCode::not_authorized, peer.user + " (role " + std::string(to_string(role)) +
                                                 ") may not " + std::string(to_string(r.op))});
     } else {
-        switch (r.op) {
-            case Op::open:
-                response = op_open(peer, role, r);
-                break;
-            case Op::revoke:
-                response = op_revoke(peer, role, r);
-                break;
-            case Op::extend:
-                response = op_extend(peer, role, r);
-                break;
-            case Op::list:
-                response = op_list();
-                break;
-            case Op::status:
-                response = op_status(peer, role);
-                break;
-            case Op::reload:
-                response = op_reload(peer);
-                break;
+        try {
+            response = dispatch(peer, role, r);
+        } catch (const std::exception& e) {
+            // The op's AuditEvent, unwound uncommitted, has journaled a deny/internal.
+            spdlog::error("{} {} failed: {}", peer.user, to_string(r.op), e.what());
+            response = wire::error_response(ErrorCode::internal,
+                                            std::string("internal error: ") + e.what());
         }
     }
     if (spdlog::should_log(spdlog::level::debug)) {

@@ -68,7 +68,11 @@ Server::~Server() {
 }
 
 int Server::on_accept(sd_event_source*, int, uint32_t, void* userdata) {
-    static_cast<Server*>(userdata)->accept_some();
+    try {
+        static_cast<Server*>(userdata)->accept_some();
+    } catch (const std::exception& e) {
+        spdlog::error("accepting a connection failed: {}", e.what());
+    }
     return 0;
 }
 
@@ -155,17 +159,28 @@ int Server::on_idle(sd_event_source*, uint64_t, void* userdata) {
 int Server::on_io(sd_event_source*, int, uint32_t revents, void* userdata) {
     auto& c = *static_cast<Connection*>(userdata);
     Server& self = *c.server;
+    try {
+        self.serve(c, revents);
+    } catch (const std::exception& e) {    // never unwind into sd-event's C frames
+        if (self.conns_.count(&c) != 0) {  // unless it was closed before the throw
+            spdlog::error("dropping the connection of {}: {}", c.peer.user, e.what());
+            self.close(c);
+        }
+    }
+    return 0;
+}
+
+void Server::serve(Connection& c, uint32_t revents) {
     if (revents & EPOLLOUT) {
-        if (!self.flush(c)) return 0;
+        if (!flush(c)) return;
         // Output drained: requests that waited in `in` may go on.
-        if (!self.process_lines(c)) return 0;
+        if (!process_lines(c)) return;
     }
     if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-        if (!c.closing && !self.read_some(c)) return 0;
-        if (!self.process_lines(c)) return 0;
+        if (!c.closing && !read_some(c)) return;
+        if (!process_lines(c)) return;
     }
-    self.update(c);
-    return 0;
+    update(c);
 }
 
 bool Server::read_some(Connection& c) {

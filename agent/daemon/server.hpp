@@ -48,6 +48,7 @@ class Server {
     static int on_accept_resume(sd_event_source* s, uint64_t usec, void* userdata);
 
     void accept_some();
+    void serve(Connection& c, uint32_t revents);
     void open_connection(Fd fd);
     // Each returns false when the connection was closed (and freed).
     bool read_some(Connection& c);
