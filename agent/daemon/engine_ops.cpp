@@ -200,7 +200,7 @@ json Engine::op_status(const Peer& peer, Role role) const {
             sources = "any";
         } else {
             sources = json::array();
-            for (const auto& c : rule.allowed_sources) sources.push_back(c.str());
+            for (const auto& c : rule.allowed_sources) sources.push_back(c.str_with_len());
         }
         ports.push_back({{"port", rule.port},
                          {"protocol", config::to_string(rule.protocol)},
@@ -209,7 +209,7 @@ json Engine::op_status(const Peer& peer, Role role) const {
                          {"active_grants", book_.active_on(rule.port, rule.protocol)}});
     }
     json always = json::array();
-    for (const auto& c : policy_.always_allow) always.push_back(c.str());
+    for (const auto& c : policy_.always_allow) always.push_back(c.str_with_len());
     json response = wire::ok_response();
     response["version"] = JITD_VERSION;
     response["policy"] = policy_path_;
