@@ -129,16 +129,16 @@ long Daemon::rss_kib() const {
     return status_field("/proc/" + std::to_string(pid()) + "/status", "VmRSS");
 }
 
-long Daemon::context_switches() const {
+Daemon::Switches Daemon::context_switches() const {
     std::string task_dir = "/proc/" + std::to_string(pid()) + "/task";
-    long total = 0;
+    Switches total;
     DIR* d = ::opendir(task_dir.c_str());
-    if (!d) return -1;
+    if (!d) return total;
     while (dirent* e = ::readdir(d)) {
         if (e->d_name[0] == '.') continue;
         std::string st = task_dir + "/" + e->d_name + "/status";
-        total += std::max(0L, status_field(st, "voluntary_ctxt_switches"));
-        total += std::max(0L, status_field(st, "nonvoluntary_ctxt_switches"));
+        total.voluntary += std::max(0L, status_field(st, "voluntary_ctxt_switches"));
+        total.involuntary += std::max(0L, status_field(st, "nonvoluntary_ctxt_switches"));
     }
     ::closedir(d);
     return total;

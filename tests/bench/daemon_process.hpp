@@ -38,6 +38,7 @@ class Daemon {
     double kill9_restart(long grants);
 
     pid_t pid() const { return child_.pid(); }
+    bool running() { return child_.running(); }
     const std::string& socket() const { return socket_; }
     const std::string& dir() const { return dir_; }
     std::string log_tail(std::size_t bytes = 4000) const;
@@ -48,8 +49,14 @@ class Daemon {
 
     // VmRSS in KiB.
     long rss_kib() const;
-    // Voluntary + involuntary context switches summed over all threads: each is a wake-up.
-    long context_switches() const;
+    // Context switches summed over all threads. A voluntary one is a sleep (and a wake-up);
+    // an involuntary one is preemption by another task.
+    struct Switches {
+        long voluntary = 0;
+        long involuntary = 0;
+        long total() const { return voluntary + involuntary; }
+    };
+    Switches context_switches() const;
 
   private:
     std::optional<long> status_grants();

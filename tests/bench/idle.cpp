@@ -9,9 +9,9 @@ namespace jitd::bench {
 long idle_wakeups(const Daemon& d, double seconds) {
     // Let the daemon finish whatever the last request started (closing its connection).
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    long before = d.context_switches();
+    const long before = d.context_switches().total();
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    return d.context_switches() - before;
+    return d.context_switches().total() - before;
 }
 
 nlohmann::json run_idle(Daemon& d, const BenchConfig& cfg) {

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "nft/session.hpp"
+#include "tests/bench/journal_floor.hpp"
 #include "tests/bench/nft_process.hpp"
 #include "tests/bench/phases.hpp"
 #include "tests/bench/raw_floor.hpp"
@@ -27,6 +28,22 @@ std::int64_t now_unix() {
         .count();
 }
 
+// How many IPv4 host grants for port 22 the kernel holds in [base, base + n): every method
+// must really have added its grants.
+std::size_t count_in_kernel(const std::vector<nft::ListedElement>& all, std::uint32_t base,
+                            std::size_t n) {
+    std::size_t found = 0;
+    for (const auto& e : all) {
+        const auto& p = e.key.source;
+        if (p.family != nft::Prefix::Family::ipv4 || !p.is_host()) continue;
+        const std::uint32_t a =
+            (std::uint32_t{p.bytes[0]} << 24) | (p.bytes[1] << 16) | (p.bytes[2] << 8) | p.bytes[3];
+        const std::uint32_t off = a - 0x0A000000u;
+        if (p.bytes[0] == 10 && off >= base && off - base < n) ++found;
+    }
+    return found;
+}
+
 nlohmann::json summary(const Samples& s) {
     return {{"n", s.size()},
             {"p50_us", s.median()},
@@ -38,7 +55,7 @@ nlohmann::json summary(const Samples& s) {
 
 nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
     if (cfg.grants > 0x0f0000) throw std::invalid_argument("latency: too many grants");
-    Samples jitd, nft_cli, raw, session;
+    Samples jitd, status, journal, nft_cli, raw, session;
     CommentMaker comments;
     RawFloor floor;
     nft::Session sess = nft::Session::open();
@@ -57,6 +74,16 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
             jitd.add(micros_since(t0));
             if (!r.value("ok", false)) throw std::runtime_error("jitd refused open: " + r.dump());
         }
+        // What the daemon costs without touching the kernel: a status round trip, and the
+        // sender's side of one audit entry.
+        for (std::size_t i = done; i < end; ++i) {
+            auto t0 = Clock::now();
+            auto r = client.request({{"op", "status"}}, std::chrono::seconds(30));
+            status.add(micros_since(t0));
+            if (!r.value("ok", false)) throw std::runtime_error("status failed: " + r.dump());
+        }
+        for (std::size_t i = done; i < end; ++i)
+            journal.add(journal_send_grant_like(static_cast<unsigned>(i)));
         for (std::size_t i = done; i < end; ++i)
             nft_cli.add(nft_add_element(host4_text(kNftBase + static_cast<std::uint32_t>(i)),
                                         comments.next("root", now_unix())));
@@ -75,8 +102,21 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
             session.add(micros_since(t0));
         }
     }
+    const auto listed = sess.list_elements();
+    const nlohmann::json in_kernel{
+        {"jitd_open", count_in_kernel(listed, kJitdBase, cfg.grants)},
+        {"nft_process", count_in_kernel(listed, kNftBase, cfg.grants)},
+        {"raw_libnftnl", count_in_kernel(listed, kRawBase, cfg.grants)},
+        {"session_apply", count_in_kernel(listed, kSessionBase, cfg.grants)}};
+    for (const auto& [method, n] : in_kernel.items())
+        if (n.get<std::size_t>() != cfg.grants)
+            throw std::runtime_error("the kernel holds " + n.dump() + " of the " +
+                                     std::to_string(cfg.grants) + " grants made by " + method);
     return {{"grants", cfg.grants},
+            {"in_kernel", in_kernel},
             {"jitd_open", summary(jitd)},
+            {"jitd_status", summary(status)},
+            {"journal_send", summary(journal)},
             {"nft_process", summary(nft_cli)},
             {"raw_libnftnl", summary(raw)},
             {"session_apply", summary(session)}};

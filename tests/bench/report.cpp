@@ -119,19 +119,21 @@ void evaluate_targets(json& doc) {
     target(list, "jitd open vs raw libnftnl floor (p50)", "<= 3x", overhead, "x", false, 3);
     target(list, "throughput, 8 clients", ">= 20000 grants/s",
            num(doc, p("/throughput/grants_per_s")), "grants/s", true, 20000);
-    target(list, "restart after kill -9 with 100k grants (median)", "<= 1 s",
+    const std::string n = doc.contains("/scale/grants"_json_pointer) ? doc["scale"]["grants"].dump()
+                                                                     : std::string("100000");
+    target(list, "restart after kill -9, " + n + " grants (median)", "<= 1 s",
            num(doc, p("/scale/kill9_restart/median_us")), "us", false, 1e6);
-    target(list, "start to ready with 100k grants (median)", "<= 1 s",
+    target(list, "start to ready, " + n + " grants (median)", "<= 1 s",
            num(doc, p("/scale/start_ready/median_us")), "us", false, 1e6);
-    target(list, "reload with 100k grants (median)", "<= 1 s",
+    target(list, "reload, " + n + " grants (median)", "<= 1 s",
            num(doc, p("/scale/reload/median_us")), "us", false, 1e6);
     target(list, "RSS idle", "<= 8 MiB", num(doc, p("/idle/rss_kib")), "KiB", false, 8 * 1024);
-    target(list, "RSS with 100k grants", "<= 64 MiB", num(doc, p("/scale/rss_kib")), "KiB", false,
-           64 * 1024);
+    target(list, "RSS with " + n + " grants", "<= 64 MiB", num(doc, p("/scale/rss_kib")), "KiB",
+           false, 64 * 1024);
     target(list, "wake-ups when idle (no grants)", "0", num(doc, p("/idle/wakeups")), "wake-ups",
            false, 0);
-    target(list, "wake-ups when idle (100k grants)", "0", num(doc, p("/scale/wakeups")), "wake-ups",
-           false, 0);
+    target(list, "wake-ups when idle (" + n + " grants)", "0", num(doc, p("/scale/wakeups")),
+           "wake-ups", false, 0);
     doc["targets"] = std::move(list);
 }
 
@@ -144,15 +146,17 @@ void print_table(std::ostream& os, const json& doc) {
 
     if (doc.contains("latency") && !doc["latency"].contains("error")) {
         const json& l = doc["latency"];
-        os << "1. Grant latency, " << l["grants"] << " sequential grants each"
-           << "                 p50         p99\n";
+        os << "1. Grant latency, " << l["grants"] << " sequential grants per method\n   "
+           << pad("", 46) << pad("p50", 12) << "p99\n";
         const std::pair<const char*, const char*> rows[] = {
             {"jitd_open", "jitd `open` (socket round trip)"},
             {"nft_process", "`nft add element` (one process each)"},
             {"raw_libnftnl", "raw libnftnl, one transaction each"},
-            {"session_apply", "nft::Session::apply, one element"}};
+            {"session_apply", "nft::Session::apply, one element"},
+            {"jitd_status", "(jitd `status` round trip)"},
+            {"journal_send", "(sd_journal_sendv, one grant entry)"}};
         for (const auto& [key, label] : rows) {
-            os << "   " << pad(label, 40) << pad(time_text(l[key]["p50_us"]), 12)
+            os << "   " << pad(label, 46) << pad(time_text(l[key]["p50_us"]), 12)
                << time_text(l[key]["p99_us"]) << "\n";
         }
         const double j = l["jitd_open"]["p50_us"], n = l["nft_process"]["p50_us"],
@@ -171,7 +175,18 @@ void print_table(std::ostream& os, const json& doc) {
            << (t.value("stopped_at_limit", false) ? " (ended at max_grants_per_user)" : "") << ": "
            << fixed(t["grants_per_s"], 0) + " grants/s"
            << ", p50 " << time_text(t["p50_us"]) << ", p99 " << time_text(t["p99_us"])
-           << ", refused " << t["refused"] << "\n\n";
+           << ", refused " << t["refused"] << "\n";
+        if (t.contains("cpu_share")) {
+            const json& cpu = t["cpu_share"];
+            os << "   CPU in use, in cores of " << m["nproc"] << ": jitd " << fixed(cpu["jitd"], 2)
+               << ", journald " << fixed(cpu["journald"], 2) << ", clients "
+               << fixed(cpu["clients"], 2) << "; idle " << fixed(cpu["idle"], 2) << ", stolen "
+               << fixed(cpu["steal"], 2) << "\n"
+               << "   per grant, jitd slept " << fixed(t["jitd_sleeps_per_grant"], 2)
+               << " times and was preempted " << fixed(t["jitd_preemptions_per_grant"], 2)
+               << " times\n";
+        }
+        os << "\n";
     } else if (doc.contains("throughput")) {
         os << "2. Throughput: not measured: " << doc["throughput"]["error"].get<std::string>()
            << "\n\n";
@@ -182,6 +197,8 @@ void print_table(std::ostream& os, const json& doc) {
         os << "3. Scale, " << s["grants"] << " live grants (hosts and prefixes, IPv4 and IPv6)\n"
            << "   start to ready         " << time_text(s["start_ready"]["median_us"])
            << " (median of " << s["start_ready"]["n"] << ")\n"
+           << "   (kernel dump of all)   " << time_text(s["kernel_dump"]["median_us"])
+           << " (nft::Session::list_elements)\n"
            << "   reload (op reload)     " << time_text(s["reload"]["median_us"]) << "\n"
            << "   kill -9, then ready    " << time_text(s["kill9_restart"]["median_us"]) << "\n"
            << "   start to ready with " << s["checkpoint_grants"] << ": "
@@ -198,9 +215,9 @@ void print_table(std::ostream& os, const json& doc) {
            << doc["idle"]["wakeups"] << " wake-ups in " << doc["idle"]["idle_window_s"] << " s\n";
     if (doc.contains("scale") && !doc["scale"].contains("error")) {
         const json& s = doc["scale"];
-        os << "   with " << pad(s["checkpoint_grants"].dump() + " grants", 16) << "RSS "
+        os << "   with " << pad(s["checkpoint_grants"].dump() + " grants", 18) << "RSS "
            << mib(s["checkpoint_rss_kib"]) << "\n"
-           << "   with " << pad(s["grants"].dump() + " grants", 16) << "RSS " << mib(s["rss_kib"])
+           << "   with " << pad(s["grants"].dump() + " grants", 18) << "RSS " << mib(s["rss_kib"])
            << ", " << s["wakeups"] << " wake-ups in " << s["idle_window_s"] << " s idle\n";
     }
 

@@ -57,6 +57,18 @@ nlohmann::json run_scale(Daemon& d, const BenchConfig& cfg) {
 
     insert(s, elements, first, total, cfg.batch);
 
+    // The floor for a rebuild: reading every element back from the kernel, nothing else.
+    Samples dump;
+    for (unsigned r = 0; r < cfg.repeats; ++r) {
+        auto t0 = Clock::now();
+        const auto listed = s.list_elements();
+        dump.add(micros_since(t0));
+        if (listed.size() != total)
+            throw std::runtime_error("the kernel lists " + std::to_string(listed.size()) +
+                                     " elements, not " + std::to_string(total));
+    }
+    out["kernel_dump"] = summary(dump);
+
     Samples start, reload, kill9;
     for (unsigned r = 0; r < cfg.repeats; ++r) {
         if (r > 0) d.stop();

@@ -1,11 +1,14 @@
 // Phase "throughput": concurrent clients, each on its own connection, opening grants with
 // distinct sources as fast as the daemon answers.
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "tests/bench/cpu_time.hpp"
 #include "tests/bench/phases.hpp"
 #include "tests/bench/sources.hpp"
 #include "tests/bench/stats.hpp"
@@ -23,6 +26,10 @@ struct ClientResult {
     long refused = 0;
     std::string first_error;
 };
+
+double per_grant(long events, std::size_t grants) {
+    return grants == 0 ? 0.0 : static_cast<double>(events) / static_cast<double>(grants);
+}
 
 }  // namespace
 
@@ -76,10 +83,25 @@ nlohmann::json run_throughput(Daemon& d, const BenchConfig& cfg) {
             }
         });
     }
+    // CPU time of the three parties over the window: who saturates the cores.
+    const pid_t journald = private_journald();
+    const double jitd_cpu0 = cpu_seconds(d.pid()), journald_cpu0 = cpu_seconds(journald),
+                 self_cpu0 = cpu_seconds(::getpid());
+    const auto jitd_switches0 = d.context_switches();
+    const MachineCpu machine0 = machine_cpu();
     t_start = Clock::now();
     go = true;
     for (auto& th : threads) th.join();
     const auto t_end = Clock::now();
+    const double wall = std::chrono::duration<double>(t_end - t_start).count();
+    const auto jitd_switches1 = d.context_switches();
+    const MachineCpu machine1 = machine_cpu();
+    const nlohmann::json cpu_share{
+        {"idle", (machine1.idle - machine0.idle) / wall},
+        {"steal", (machine1.steal - machine0.steal) / wall},
+        {"jitd", (cpu_seconds(d.pid()) - jitd_cpu0) / wall},
+        {"journald", journald > 0 ? (cpu_seconds(journald) - journald_cpu0) / wall : 0.0},
+        {"clients", (cpu_seconds(::getpid()) - self_cpu0) / wall}};
 
     Samples all;
     long refused = 0;
@@ -94,14 +116,20 @@ nlohmann::json run_throughput(Daemon& d, const BenchConfig& cfg) {
     // Grants per second over the window in which grants were being made.
     const auto measured_end = hit_limit ? last_ok : t_end;
     const double secs = std::chrono::duration<double>(measured_end - t_start).count();
-    nlohmann::json out{{"clients", cfg.clients},
-                       {"window_s", secs},
-                       {"grants", all.size()},
-                       {"grants_per_s", secs > 0 ? static_cast<double>(all.size()) / secs : 0.0},
-                       {"p50_us", all.median()},
-                       {"p99_us", all.percentile(99)},
-                       {"refused", refused},
-                       {"stopped_at_limit", hit_limit.load()}};
+    nlohmann::json out{
+        {"clients", cfg.clients},
+        {"window_s", secs},
+        {"grants", all.size()},
+        {"grants_per_s", secs > 0 ? static_cast<double>(all.size()) / secs : 0.0},
+        {"p50_us", all.median()},
+        {"p99_us", all.percentile(99)},
+        {"refused", refused},
+        {"stopped_at_limit", hit_limit.load()},
+        {"cpu_share", cpu_share},
+        {"jitd_sleeps_per_grant",
+         per_grant(jitd_switches1.voluntary - jitd_switches0.voluntary, all.size())},
+        {"jitd_preemptions_per_grant",
+         per_grant(jitd_switches1.involuntary - jitd_switches0.involuntary, all.size())}};
     if (!first_error.empty()) out["first_error"] = first_error;
     return out;
 }
