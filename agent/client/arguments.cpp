@@ -18,6 +18,15 @@ std::optional<unsigned> whole_number(std::string_view s) {
     return v;
 }
 
+// 'text', built by appending: GCC 12 at -O3 warns falsely (-Wrestrict, its bug 105329) about
+// "literal" + std::string.
+std::string quoted(std::string_view text) {
+    std::string q = "'";
+    q.append(text);
+    q += '\'';
+    return q;
+}
+
 }  // namespace
 
 PortSpecParse parse_port_spec(std::string_view text) {
@@ -26,7 +35,7 @@ PortSpecParse parse_port_spec(std::string_view text) {
     const std::string_view number = text.substr(0, slash);
     const auto port = whole_number(number);
     if (!port || *port == 0 || *port > 65535) {
-        out.error = "'" + std::string(text) + "' is not a port: use PORT, PORT/tcp or PORT/udp " +
+        out.error = quoted(text) + " is not a port: use PORT, PORT/tcp or PORT/udp " +
                     "with PORT in 1..65535";
         return out;
     }
@@ -38,7 +47,7 @@ PortSpecParse parse_port_spec(std::string_view text) {
         } else if (proto == "udp") {
             out.value.protocol = config::Protocol::udp;
         } else {
-            out.error = "'" + std::string(text) + "': protocol must be tcp or udp";
+            out.error = quoted(text) + ": protocol must be tcp or udp";
         }
     }
     return out;
@@ -81,8 +90,8 @@ TimeBoundParse parse_time_bound(std::string_view text, wire::SysSeconds now) {
     }
     const auto d = config::parse_duration(text);
     if (!d) {
-        out.error = "'" + std::string(text) +
-                    "' is neither a duration back from now (7d, 12h, PT30M) nor a UTC time "
+        out.error = quoted(text) +
+                    " is neither a duration back from now (7d, 12h, PT30M) nor a UTC time "
                     "(2026-11-23T14:03:00Z or 2026-11-23)";
         return out;
     }

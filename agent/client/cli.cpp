@@ -74,7 +74,7 @@ std::string resolve_source(const std::string& from, bool given, Io& io) {
 int run_cli(int argc, const char* const* argv, Io& io) {
     Parsed p;
     CLI::App app{"Ask jitd to open a management port to your address for a while.", "jit-request"};
-    app.set_version_flag("--version", std::string("jit-request ") + JITD_VERSION);
+    app.set_version_flag("--version", "jit-request " JITD_VERSION);
     app.footer(kFooter);
     app.require_subcommand(1);
     app.fallthrough();  // global options may follow the subcommand
