@@ -107,6 +107,8 @@ has() { [[ $1 == *"$2"* ]]; }
 granted() { has "$(in_container journalctl -t jitd JITD_EVENT=grant JITD_USER=alice -o export)" JITD_GRANT_ID=; }
 poll_until 20 granted || fail "no JITD_EVENT=grant for alice in the journal"
 has "$(in_container nft list table inet jitd)" 198.51.100.9 || fail "grant not in the kernel"
+# The catalog was installed and indexed (systemd's dpkg trigger runs journalctl --update-catalog).
+has "$(in_container journalctl --list-catalog)" jitd || fail "journal catalog of jitd not indexed"
 
 step "reload"
 in_container systemctl reload jitd || fail "systemctl reload jitd"
