@@ -18,12 +18,14 @@ std::string make_policy(const PolicyOptions& o) {
         "  - port: 3389\n"
         "    protocol: any\n"
         "    max_duration: 10s\n"
-        "    allowed_sources: [198.51.100.0/24, 2001:db8:99::/64]\n"
-        "  - port: 5985\n"
-        "    protocol: tcp\n"
-        "    max_duration: 30s\n"
-        "    allowed_sources: [203.0.113.0/24]\n";
+        "    allowed_sources: [198.51.100.0/24, 2001:db8:99::/64]\n";
+    if (o.with_5985)
+        s += "  - port: 5985\n"
+             "    protocol: tcp\n"
+             "    max_duration: 30s\n"
+             "    allowed_sources: [203.0.113.0/24]\n";
     s += o.access;
+    s += "always_allow: " + o.always_allow + "\n";
     s += "require_reason: " + std::string(o.require_reason ? "true" : "false") + "\n";
     s += "limits:\n  max_grants_per_user: " + std::to_string(o.max_grants_per_user) +
          "\n  widest_source: {ipv4: 24, ipv6: 64}\n";

@@ -208,6 +208,28 @@ TEST_F(Lifecycle, CidrGrantsCoverTheirHostsAndHostsGetTheirOwn) {
     EXPECT_TRUE(tcp_open(TestAddrs::client6b, 22));
 }
 
+TEST_F(Lifecycle, AlwaysAllowNeedsNoGrant) {
+    PolicyOptions o;
+    o.access = users().access_yaml();
+    o.always_allow = "[198.51.100.3/32, 2001:db8:99::3/128]";
+    auto& d = start(make_policy(o));
+    TcpEchoServer ssh(d.net().server(), 22);
+    EXPECT_TRUE(tcp_open(TestAddrs::client4b, 22));
+    EXPECT_TRUE(tcp_open(TestAddrs::client6b, 22));
+    EXPECT_FALSE(tcp_open(TestAddrs::client4, 22));
+    EXPECT_FALSE(tcp_open(TestAddrs::client6, 22));
+    // PROTOCOL.md does not say whether host entries carry their length here: accept both.
+    auto s = d.request({{"op", "status"}});
+    std::vector<std::string> listed;
+    for (const auto& a : s["always_allow"]) {
+        std::string t = a;
+        if (t.find('/') == std::string::npos)
+            t += t.find(':') == std::string::npos ? "/32" : "/128";
+        listed.push_back(t);
+    }
+    EXPECT_EQ(listed, (std::vector<std::string>{"198.51.100.3/32", "2001:db8:99::3/128"}));
+}
+
 TEST_F(Lifecycle, AnyProtocolGrantOpensTcpAndUdp) {
     auto& d = start();
     TcpEchoServer tcp(d.net().server(), 3389);

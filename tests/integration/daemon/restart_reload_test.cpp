@@ -55,6 +55,11 @@ TEST_F(RestartReload, Kill9ThenRestartRebuildsTheSameGrants) {
     }
     auto s = d.request({{"op", "status"}});
     EXPECT_EQ(s["grants"], 4);
+    EXPECT_EQ(s["ports"][0]["active_grants"], 3);
+    EXPECT_EQ(s["ports"][1]["active_grants"], 1);
+    std::vector<std::string> ends;
+    for (const auto& g : after["grants"]) ends.push_back(g["end"]);
+    EXPECT_TRUE(std::is_sorted(ends.begin(), ends.end())) << "list is sorted by end time";
 
     // The rebuilt grants are fully alive: revoke one, watch its door close.
     for (const auto& [id, g] : a) {
@@ -139,6 +144,25 @@ TEST_F(RestartReload, ReloadDroppingAPortOrSourceRevokes) {
     EXPECT_TRUE(tcp_open(TestAddrs::client6, 22)) << "a grant the new policy allows stays";
     auto s = d.request({{"op", "status"}});
     EXPECT_EQ(s["ports"][0]["allowed_sources"], json::array({"2001:db8:99::/64"}));
+}
+
+TEST_F(RestartReload, ReloadProtectingANewPortKeepsEstablishedConnections) {
+    PolicyOptions o;
+    o.access = users().access_yaml();
+    o.with_5985 = false;
+    auto& d = start(make_policy(o));
+    TcpEchoServer winrm(d.net().server(), 5985);
+    ASSERT_TRUE(tcp_open(TestAddrs::client4, 5985)) << "an unprotected port is not touched";
+    TcpClient kept(d.net().client(), TestAddrs::client4, TestAddrs::server4, 5985);
+    ASSERT_TRUE(kept.connected());
+
+    o.with_5985 = true;
+    d.rewrite_policy(make_policy(o));
+    ASSERT_TRUE(is_ok(d.request({{"op", "reload"}})));
+    EXPECT_FALSE(tcp_open(TestAddrs::client4, 5985)) << "a newly protected port closes";
+    EXPECT_TRUE(kept.echo("ping\n")) << "an established connection survives the reload";
+    auto s = d.request({{"op", "status"}});
+    EXPECT_EQ(s["ports"].size(), 3u);
 }
 
 TEST_F(RestartReload, StoppedDaemonFailsClosedAndGrantsStillExpire) {
