@@ -208,6 +208,26 @@ TEST_F(Lifecycle, CidrGrantsCoverTheirHostsAndHostsGetTheirOwn) {
     EXPECT_TRUE(tcp_open(TestAddrs::client6b, 22));
 }
 
+TEST_F(Lifecycle, AnyProtocolGrantIsExtendedAndRevokedAsOne) {
+    auto& d = start();
+    TcpEchoServer tcp(d.net().server(), 3389);
+    UdpEchoServer udp(d.net().server(), 3389);
+    const auto& who = users().requester.id;
+    auto a = d.request(open_request(3389, TestAddrs::client4, "10s"), who);
+    ASSERT_TRUE(is_ok(a));
+    ASSERT_TRUE(
+        is_ok(d.request({{"op", "extend"}, {"id", a["grant"]["id"]}, {"duration", "1s"}}, who)));
+    EXPECT_TRUE(poll_until([&] { return !udp_open(TestAddrs::client4, 3389); }, seconds(8)));
+    EXPECT_FALSE(tcp_open(TestAddrs::client4, 3389)) << "both elements carry the new end";
+
+    auto b = d.request(open_request(3389, TestAddrs::client6, "10s"), who);
+    ASSERT_TRUE(is_ok(b));
+    ASSERT_TRUE(tcp_open(TestAddrs::client6, 3389) && udp_open(TestAddrs::client6, 3389));
+    ASSERT_TRUE(is_ok(d.request({{"op", "revoke"}, {"id", b["grant"]["id"]}}, who)));
+    EXPECT_FALSE(tcp_open(TestAddrs::client6, 3389));
+    EXPECT_FALSE(udp_open(TestAddrs::client6, 3389));
+}
+
 TEST_F(Lifecycle, AlwaysAllowNeedsNoGrant) {
     PolicyOptions o;
     o.access = users().access_yaml();
