@@ -13,7 +13,7 @@ _jit_request() {
     local command="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --socket | --for | --from | --reason | --since | --user | --port | --format) ((i++)) ;;
+            --socket | --timeout | --for | --from | --reason | --since | --until | --user | --port | --format) ((i++)) ;;
             -*) ;;
             *) command=${words[i]}; break ;;
         esac
@@ -21,16 +21,16 @@ _jit_request() {
 
     case $prev in
         --socket) _filedir; return ;;
-        --for | --since) COMPREPLY=($(compgen -W "15m 30m 1h 3h 7d" -- "$cur")); return ;;
+        --for | --since | --until) COMPREPLY=($(compgen -W "15m 30m 1h 3h 7d" -- "$cur")); return ;;
         --from) COMPREPLY=($(compgen -W "${SSH_CONNECTION%% *}" -- "$cur")); return ;;
-        --reason | --port) return ;;
+        --reason | --port | --timeout) return ;;
         --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "table csv json" -- "$cur")); return ;;
     esac
 
-    local opts="--socket --help"
+    local opts="--socket --timeout --help"
     case $command in
-        "") COMPREPLY=($(compgen -W "$commands --socket --help --version" -- "$cur")); return ;;
+        "") COMPREPLY=($(compgen -W "$commands --socket --timeout --help --version" -- "$cur")); return ;;
         open)
             if [[ $cur == -* ]]; then
                 opts+=" --for --from --reason"
@@ -41,7 +41,7 @@ _jit_request() {
         list | status) opts+=" --json" ;;
         revoke) [[ $cur == -* ]] || opts=$(_jit_request_grant_ids) ;;
         extend) if [[ $cur == -* ]]; then opts+=" --for"; else opts=$(_jit_request_grant_ids); fi ;;
-        audit) opts+=" --since --user --port --format" ;;
+        audit) opts+=" --since --until --user --port --format" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 } &&
