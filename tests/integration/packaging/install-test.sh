@@ -106,6 +106,8 @@ out=$(as bob jit-request open 22 --for 1m --from 198.51.100.10 2>&1) || rc=$?
 has() { [[ $1 == *"$2"* ]]; }
 granted() { has "$(in_container journalctl -t jitd JITD_EVENT=grant JITD_USER=alice -o export)" JITD_GRANT_ID=; }
 poll_until 20 granted || fail "no JITD_EVENT=grant for alice in the journal"
+denied() { has "$(in_container journalctl -t jitd JITD_EVENT=deny JITD_USER=bob -o export)" JITD_ERROR=not_authorized; }
+poll_until 20 denied || fail "no JITD_EVENT=deny (not_authorized) for bob in the journal"
 has "$(in_container nft list table inet jitd)" 198.51.100.9 || fail "grant not in the kernel"
 # The catalog was installed and indexed (systemd's dpkg trigger runs journalctl --update-catalog).
 has "$(in_container journalctl --list-catalog)" jitd || fail "journal catalog of jitd not indexed"
