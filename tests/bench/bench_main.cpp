@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
                  "jitd_bench"};
     app.add_flag("--quick", cfg.quick, "Short run with small sizes (for a smoke test)");
     app.add_option("--grants", cfg.grants, "Sequential grants per method (latency)")
-        ->check(CLI::Range(1, 0x0f0000))
+        ->check(CLI::Range(std::size_t{1}, jitd::bench::kMaxGrants))
         ->capture_default_str();
     app.add_option("--clients", cfg.clients, "Concurrent clients (throughput)")
         ->check(CLI::Range(1, 64))

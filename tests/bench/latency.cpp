@@ -20,7 +20,9 @@ constexpr std::uint32_t kJitdBase = 0x010000;
 constexpr std::uint32_t kNftBase = 0x100000;
 constexpr std::uint32_t kRawBase = 0x200000;
 constexpr std::uint32_t kSessionBase = 0x300000;
-constexpr std::size_t kChunk = 100;
+constexpr std::uint32_t kGatheredBase = 0x380000;
+constexpr std::size_t kGathered = 8;  // as many as there are clients in the throughput phase
+constexpr std::size_t kChunk = 104;   // a multiple of kGathered
 
 std::int64_t now_unix() {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -54,8 +56,8 @@ nlohmann::json summary(const Samples& s) {
 }  // namespace
 
 nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
-    if (cfg.grants > 0x0f0000) throw std::invalid_argument("latency: too many grants");
-    Samples jitd, status, journal, nft_cli, raw, session;
+    if (cfg.grants > kMaxGrants) throw std::invalid_argument("latency: too many grants");
+    Samples jitd, status, journal, nft_cli, raw, gathered, session;
     CommentMaker comments;
     RawFloor floor;
     nft::Session sess = nft::Session::open();
@@ -93,6 +95,15 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
             floor.add_host4(kRawBase + static_cast<std::uint32_t>(i), std::chrono::hours(1), c);
             raw.add(micros_since(t0));
         }
+        for (std::size_t i = done; i < end; i += kGathered) {
+            std::vector<std::string> batch;
+            for (std::size_t k = i; k < std::min(end, i + kGathered); ++k)
+                batch.push_back(comments.next("root", now_unix()));
+            auto t0 = Clock::now();
+            floor.add_hosts4(kGatheredBase + static_cast<std::uint32_t>(i), batch,
+                             std::chrono::hours(1));
+            gathered.add(micros_since(t0) / static_cast<double>(batch.size()));
+        }
         for (std::size_t i = done; i < end; ++i) {
             nft::Change change;
             change.add.push_back(host4_element(kSessionBase + static_cast<std::uint32_t>(i),
@@ -107,7 +118,8 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
         {"jitd_open", count_in_kernel(listed, kJitdBase, cfg.grants)},
         {"nft_process", count_in_kernel(listed, kNftBase, cfg.grants)},
         {"raw_libnftnl", count_in_kernel(listed, kRawBase, cfg.grants)},
-        {"session_apply", count_in_kernel(listed, kSessionBase, cfg.grants)}};
+        {"session_apply", count_in_kernel(listed, kSessionBase, cfg.grants)},
+        {"raw_libnftnl_gathered", count_in_kernel(listed, kGatheredBase, cfg.grants)}};
     for (const auto& [method, n] : in_kernel.items())
         if (n.get<std::size_t>() != cfg.grants)
             throw std::runtime_error("the kernel holds " + n.dump() + " of the " +
@@ -119,7 +131,9 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
             {"journal_send", summary(journal)},
             {"nft_process", summary(nft_cli)},
             {"raw_libnftnl", summary(raw)},
-            {"session_apply", summary(session)}};
+            {"session_apply", summary(session)},
+            {"raw_libnftnl_gathered", summary(gathered)},
+            {"gathered_per_tx", kGathered}};
 }
 
 }  // namespace jitd::bench

@@ -12,6 +12,9 @@
 
 namespace jitd::bench {
 
+// Address ranges per method keep the latency phase below this many grants.
+inline constexpr std::size_t kMaxGrants = 0x70000;
+
 struct BenchConfig {
     bool quick = false;
     std::size_t grants = 2000;   // sequential grants per method (latency)

@@ -43,37 +43,44 @@ RawFloor::RawFloor()
 
 void RawFloor::add_host4(std::uint32_t n, std::chrono::milliseconds timeout,
                          const std::string& comment) {
-    // Key `ipv4_addr . inet_proto . inet_service`, each component padded to 4 bytes.
-    const std::uint32_t addr = 0x0A000000u + n;
-    std::uint8_t key[12] = {static_cast<std::uint8_t>(addr >> 24),
-                            static_cast<std::uint8_t>(addr >> 16),
-                            static_cast<std::uint8_t>(addr >> 8),
-                            static_cast<std::uint8_t>(addr),
-                            6,
-                            0,
-                            0,
-                            0,  // tcp
-                            0,
-                            22,
-                            0,
-                            0};
+    add_hosts4(n, {comment}, timeout);
+}
 
-    std::unique_ptr<nftnl_udata_buf, FreeUdata> ud(nftnl_udata_buf_alloc(128));
+void RawFloor::add_hosts4(std::uint32_t first, const std::vector<std::string>& comments,
+                          std::chrono::milliseconds timeout) {
     std::unique_ptr<nftnl_set, FreeSet> set(nftnl_set_alloc());
-    nftnl_set_elem* elem = nftnl_set_elem_alloc();
-    if (!ud || !set || !elem) {
-        if (elem) nftnl_set_elem_free(elem);
-        throw std::bad_alloc();
-    }
-    nftnl_udata_put_strz(ud.get(), kElemComment, comment.c_str());
+    if (!set) throw std::bad_alloc();
     nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, "jitd");
     nftnl_set_set_str(set.get(), NFTNL_SET_NAME, "grant4_host");
-    nftnl_set_elem_set(elem, NFTNL_SET_ELEM_KEY, key, sizeof key);
-    nftnl_set_elem_set_u64(elem, NFTNL_SET_ELEM_TIMEOUT,
-                           static_cast<std::uint64_t>(timeout.count()));
-    nftnl_set_elem_set(elem, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(ud.get()),
-                       nftnl_udata_buf_len(ud.get()));
-    nftnl_set_elem_add(set.get(), elem);  // the set owns the element now
+    for (std::size_t i = 0; i < comments.size(); ++i) {
+        // Key `ipv4_addr . inet_proto . inet_service`, each component padded to 4 bytes.
+        const std::uint32_t addr = 0x0A000000u + first + static_cast<std::uint32_t>(i);
+        const std::uint8_t key[12] = {static_cast<std::uint8_t>(addr >> 24),
+                                      static_cast<std::uint8_t>(addr >> 16),
+                                      static_cast<std::uint8_t>(addr >> 8),
+                                      static_cast<std::uint8_t>(addr),
+                                      6,
+                                      0,
+                                      0,
+                                      0,  // tcp
+                                      0,
+                                      22,
+                                      0,
+                                      0};  // port 22
+        std::unique_ptr<nftnl_udata_buf, FreeUdata> ud(nftnl_udata_buf_alloc(128));
+        nftnl_set_elem* elem = nftnl_set_elem_alloc();
+        if (!ud || !elem) {
+            if (elem) nftnl_set_elem_free(elem);
+            throw std::bad_alloc();
+        }
+        nftnl_udata_put_strz(ud.get(), kElemComment, comments[i].c_str());
+        nftnl_set_elem_set(elem, NFTNL_SET_ELEM_KEY, key, sizeof key);
+        nftnl_set_elem_set_u64(elem, NFTNL_SET_ELEM_TIMEOUT,
+                               static_cast<std::uint64_t>(timeout.count()));
+        nftnl_set_elem_set(elem, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(ud.get()),
+                           nftnl_udata_buf_len(ud.get()));
+        nftnl_set_elem_add(set.get(), elem);  // the set owns the element now
+    }
 
     mnl_nlmsg_batch* batch = mnl_nlmsg_batch_start(tx_.data(), tx_.size());
     nftnl_batch_begin(static_cast<char*>(mnl_nlmsg_batch_current(batch)), seq_++);
@@ -98,7 +105,7 @@ void RawFloor::add_host4(std::uint32_t n, std::chrono::milliseconds timeout,
         if (got < 0) fail("recvfrom");
         int rc = mnl_cb_run(rx_.data(), static_cast<std::size_t>(got), elem_seq, portid_, nullptr,
                             nullptr);
-        if (rc < 0) fail("kernel refused element " + std::to_string(n));
+        if (rc < 0) fail("kernel refused element(s) from " + std::to_string(first));
         if (rc == MNL_CB_STOP) return;
     }
 }

@@ -20,6 +20,10 @@ class RawFloor {
 
     // Adds `10.0.0.0 + n` . tcp . 22 with the timeout and comment; throws on a kernel error.
     void add_host4(std::uint32_t n, std::chrono::milliseconds timeout, const std::string& comment);
+    // One transaction adding comments.size() consecutive hosts from `10.0.0.0 + first`: what
+    // a daemon that gathers requests arriving together into one transaction would pay.
+    void add_hosts4(std::uint32_t first, const std::vector<std::string>& comments,
+                    std::chrono::milliseconds timeout);
 
   private:
     struct CloseSocket {

@@ -37,6 +37,7 @@ std::string fixed(double v, int decimals) {
 }
 
 std::string time_text(double us) {
+    if (us < 10) return fixed(us, 1) + " us";
     if (us < 1000) return fixed(us, 0) + " us";
     if (us < 1e6) return fixed(us / 1e3, 2) + " ms";
     return fixed(us / 1e6, 2) + " s";
@@ -153,6 +154,7 @@ void print_table(std::ostream& os, const json& doc) {
             {"nft_process", "`nft add element` (one process each)"},
             {"raw_libnftnl", "raw libnftnl, one transaction each"},
             {"session_apply", "nft::Session::apply, one element"},
+            {"raw_libnftnl_gathered", "raw libnftnl, 8 per transaction (per grant)"},
             {"jitd_status", "(jitd `status` round trip)"},
             {"journal_send", "(sd_journal_sendv, one grant entry)"}};
         for (const auto& [key, label] : rows) {
@@ -182,6 +184,13 @@ void print_table(std::ostream& os, const json& doc) {
                << ", journald " << fixed(cpu["journald"], 2) << ", clients "
                << fixed(cpu["clients"], 2) << "; idle " << fixed(cpu["idle"], 2) << ", stolen "
                << fixed(cpu["steal"], 2) << "\n"
+               << "   CPU per grant: jitd "
+               << time_text(cpu["jitd"].get<double>() * 1e6 / t["grants_per_s"].get<double>())
+               << ", journald "
+               << time_text(cpu["journald"].get<double>() * 1e6 / t["grants_per_s"].get<double>())
+               << ", client "
+               << time_text(cpu["clients"].get<double>() * 1e6 / t["grants_per_s"].get<double>())
+               << "\n"
                << "   per grant, jitd slept " << fixed(t["jitd_sleeps_per_grant"], 2)
                << " times and was preempted " << fixed(t["jitd_preemptions_per_grant"], 2)
                << " times\n";
