@@ -25,10 +25,14 @@ Engine::Engine(std::string policy_path, config::Policy policy, nft::Session sess
       since_(wire::now_seconds()) {}
 
 void Engine::start() {
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
     session_.install(table_spec(policy_));
+    const auto t1 = Clock::now();
     auto now_ms =
         std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     auto elements = session_.list_elements();
+    const auto t2 = Clock::now();
     std::unordered_map<std::string, uid_t> uids;  // one NSS lookup per user, not per grant
     auto uid_lookup = [&uids](const std::string& user) {
         auto [it, fresh] = uids.try_emplace(user, static_cast<uid_t>(-1));
@@ -41,9 +45,16 @@ void Engine::start() {
                      e.comment);
     auto now = std::chrono::floor<std::chrono::seconds>(now_ms);
     for (const auto& e : rebuilt.spent) remember_lingering({e.key}, now);
+    book_.reserve(rebuilt.grants.size());
     for (auto& g : rebuilt.grants) book_.add(std::move(g));
-    spdlog::info("{} live grants read back from the kernel", book_.size());
     revoke_disallowed();
+    auto ms = [](auto d) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+    };
+    spdlog::info(
+        "{} live grants from {} kernel elements (install {} ms, listing {} ms, "
+        "rebuild {} ms)",
+        book_.size(), elements.size(), ms(t1 - t0), ms(t2 - t1), ms(Clock::now() - t2));
 }
 
 ReloadOutcome Engine::reload(const std::string& actor, uid_t actor_uid) {
@@ -84,7 +95,7 @@ ReloadOutcome Engine::reload(const std::string& actor, uid_t actor_uid) {
 
 std::vector<std::string> Engine::revoke_disallowed() {
     std::vector<std::pair<std::string, std::string>> doomed;  // id, why
-    book_.for_each_by_end([&](const LiveGrant& g) {
+    book_.for_each([&](const LiveGrant& g) {
         if (auto why = disallowed_by(policy_, g); !why.empty())
             doomed.emplace_back(g.grant.id, why);
     });

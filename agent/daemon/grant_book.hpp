@@ -6,8 +6,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -49,7 +49,9 @@ class GrantBook {
     // Live grants on `port` that a rule of `protocol` covers.
     unsigned active_on(std::uint16_t port, config::Protocol rule_protocol) const;
 
-    // Adds (or replaces by id).
+    // Room for `n` grants without rehashing (a rebuild knows how many come).
+    void reserve(std::size_t n);
+    // Adds (or replaces by id). Throws std::invalid_argument for a malformed id.
     void add(LiveGrant g);
     std::optional<LiveGrant> remove(const std::string& id);
     void set_end(const std::string& id, wire::SysSeconds end);
@@ -57,18 +59,28 @@ class GrantBook {
     std::optional<wire::SysSeconds> next_end() const;
     // Ids whose end is at or before `now`, earliest first.
     std::vector<std::string> due(wire::SysSeconds now) const;
+    // Visits every grant, in no particular order.
+    void for_each(const std::function<void(const LiveGrant&)>& fn) const;
     // Visits grants in end order (then id).
     void for_each_by_end(const std::function<void(const LiveGrant&)>& fn) const;
 
   private:
+    // Grants are indexed by the 48 random bits of their id: integers hash and compare faster
+    // than strings, and numeric order is the ids' text order.
+    using Key = std::uint64_t;
     static std::uint32_t port_slot(nft::L4 proto, std::uint16_t port);
+    const LiveGrant* find(Key key) const;
 
-    std::unordered_map<std::string, LiveGrant> grants_;
-    std::unordered_map<nft::ElementKey, std::string, ElementKeyHash> by_key_;
-    std::unordered_map<std::uint32_t, std::unordered_set<std::string>> prefix_ids_;
+    std::unordered_map<Key, LiveGrant> grants_;
+    std::unordered_map<nft::ElementKey, Key, ElementKeyHash> by_key_;
+    std::unordered_map<std::uint32_t, std::unordered_set<Key>> prefix_ids_;
     std::unordered_map<std::string, unsigned> per_user_;
     std::unordered_map<std::uint32_t, unsigned> per_port_;  // port << 2 | protocol
-    std::set<std::pair<wire::SysSeconds, std::string>> by_end_;
+    // Ends are whole seconds and grants made together end together: one bucket per second
+    // keeps the ordered part small (a tree of seconds, hash sets inside).
+    std::map<wire::SysSeconds, std::unordered_set<Key>> by_end_;
+    void index_end(wire::SysSeconds end, Key id);
+    void unindex_end(wire::SysSeconds end, Key id);
 };
 
 // Grants read back from the kernel's elements.

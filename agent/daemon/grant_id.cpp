@@ -36,4 +36,12 @@ bool is_grant_id(std::string_view s) {
     return true;
 }
 
+std::optional<std::uint64_t> grant_id_bits(std::string_view s) {
+    if (!is_grant_id(s)) return std::nullopt;
+    std::uint64_t bits = 0;
+    for (char c : s.substr(2))
+        bits = bits << 4 | static_cast<std::uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+    return bits;
+}
+
 }  // namespace jitd::agent

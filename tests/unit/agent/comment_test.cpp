@@ -54,6 +54,14 @@ TEST(GrantId, FormatIsGDashTwelveHex) {
     EXPECT_FALSE(is_grant_id("g-5f2c9a01b2cz"));
 }
 
+TEST(GrantId, BitsAreTheHexDigits) {
+    EXPECT_EQ(grant_id_bits("g-000000000001"), 1u);
+    EXPECT_EQ(grant_id_bits("g-ffffffffffff"), 0xffffffffffffu);
+    EXPECT_EQ(grant_id_bits("g-5f2c9a01b2c3"), 0x5f2c9a01b2c3u);
+    EXPECT_FALSE(grant_id_bits("g-5f2c9a01b2cg"));
+    EXPECT_FALSE(grant_id_bits(""));
+}
+
 TEST(GrantId, IdsDoNotRepeat) {
     std::set<std::string> seen;
     for (int i = 0; i < 10000; ++i) seen.insert(new_grant_id());
