@@ -2,7 +2,8 @@
 # Installs the .deb into a booted minimal Debian 12 (systemd-nspawn, own network namespace) and
 # checks what a user sees: the service runs and is enabled, members of `jit` get a grant and
 # others are refused, the grant and a reload are journaled, an upgrade restarts the daemon, it
-# starts at boot, remove stops and disables it, purge removes the table, the unit and /etc/jitd.
+# starts at boot, remove stops and disables it, purge removes the table, the unit and /etc/jitd;
+# and that installing without a running systemd (chroot, image build) enables it and succeeds.
 #   install-test.sh BUILD_DIR        (root; exit 77 when not root or tools are missing)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -159,5 +160,20 @@ in_container test -e /var/lib/systemd/deb-systemd-helper-enabled/jitd.service.ds
     fail "deb-systemd-helper state left after purge"
 state=$(in_container systemctl show -P LoadState jitd)
 [[ $state == not-found ]] || fail "systemd still knows jitd.service ($state)"
+
+step "install without a running systemd"
+# As in a chroot or an image build: postinst must enable the unit, start nothing, and succeed.
+# Own network namespace here too, so that the purge's `nft delete table` cannot reach the host.
+container_poweroff
+offline() {
+    systemd-nspawn --quiet --register=no --keep-unit --private-network "${apt_cache[@]}" \
+        -D "$scratch/root" env DEBIAN_FRONTEND=noninteractive "$@" >"$scratch/offline.log" 2>&1 ||
+        { cat "$scratch/offline.log" >&2; fail "$*"; }
+}
+wants=$scratch/root/etc/systemd/system/multi-user.target.wants/jitd.service
+offline apt-get install -y -qq "$deb_in"
+[[ -L $wants ]] || fail "not enabled when installed without systemd running"
+offline apt-get purge -y -qq jitd
+[[ -e $wants || -L $wants ]] && fail "enablement left after purge"
 
 step "done: install test passed in $((SECONDS - started))s"
