@@ -29,6 +29,7 @@ cleanup() {
     rm -rf --one-file-system "$scratch"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT  # a ctest timeout still powers the container off
 
 step() { printf '== %s (%ds)\n' "$*" $((SECONDS - started)); }
 fail() {
