@@ -22,6 +22,11 @@ namespace {
 using jitd::bench::BenchConfig;
 using nlohmann::json;
 
+#ifdef JIT_REQUEST_BINARY
+constexpr const char* kDefaultJitRequest = JIT_REQUEST_BINARY;
+#else
+constexpr const char* kDefaultJitRequest = "";
+#endif
 #ifdef JITD_BINARY
 constexpr const char* kDefaultJitd = JITD_BINARY;
 #else
@@ -54,6 +59,7 @@ int main(int argc, char** argv) {
     BenchConfig cfg;
     std::string jitd_path = kDefaultJitd;
     std::string json_path = "bench-results.json";
+    cfg.jit_request = kDefaultJitRequest;
     std::vector<std::string> phases{"idle", "latency", "throughput", "scale"};
 
     CLI::App app{"jitd benchmarks (issue 7): jitd vs `nft add element` vs the libnftnl floor",
@@ -78,6 +84,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.1, 600.0))
         ->capture_default_str();
     app.add_option("--jitd", jitd_path, "The jitd binary to measure")->capture_default_str();
+    app.add_option("--jit-request", cfg.jit_request,
+                   "The client binary (its own row in the latency table; \"\" leaves it out)")
+        ->capture_default_str();
     app.add_option("--json", json_path, "Where to write the results as JSON")
         ->capture_default_str();
     app.add_option("--phase", phases, "Phases to run (idle latency throughput scale)")
@@ -102,6 +111,7 @@ int main(int argc, char** argv) {
                      {"repeats", cfg.repeats},
                      {"idle_seconds", cfg.idle_seconds},
                      {"jitd", jitd_path},
+                     {"jit_request", cfg.jit_request},
                      {"floor", "raw libnftnl/libmnl loop (tests/bench/raw_floor.cpp)"}};
     try {
         jitd::bench::BenchNetns netns;

@@ -5,11 +5,11 @@
 
 #include "nft/session.hpp"
 #include "tests/bench/journal_floor.hpp"
-#include "tests/bench/nft_process.hpp"
 #include "tests/bench/phases.hpp"
 #include "tests/bench/raw_floor.hpp"
 #include "tests/bench/sources.hpp"
 #include "tests/bench/stats.hpp"
+#include "tests/bench/timed_spawn.hpp"
 #include "tests/support/socket_client.hpp"
 
 namespace jitd::bench {
@@ -17,6 +17,8 @@ namespace {
 
 // Disjoint address ranges per method (10.0.0.0 + n), so no grant supersedes another.
 constexpr std::uint32_t kJitdBase = 0x010000;
+constexpr std::uint32_t kFreshBase = 0x080000;
+constexpr std::uint32_t kCliBase = 0x180000;
 constexpr std::uint32_t kNftBase = 0x100000;
 constexpr std::uint32_t kRawBase = 0x200000;
 constexpr std::uint32_t kSessionBase = 0x300000;
@@ -57,7 +59,7 @@ nlohmann::json summary(const Samples& s) {
 
 nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
     if (cfg.grants > kMaxGrants) throw std::invalid_argument("latency: too many grants");
-    Samples jitd, status, journal, nft_cli, raw, gathered, session;
+    Samples jitd, fresh, cli, status, journal, nft_cli, raw, gathered, session;
     CommentMaker comments;
     RawFloor floor;
     nft::Session sess = nft::Session::open();
@@ -75,6 +77,23 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
             auto r = client.request(req, std::chrono::seconds(30));
             jitd.add(micros_since(t0));
             if (!r.value("ok", false)) throw std::runtime_error("jitd refused open: " + r.dump());
+        }
+        // A client that connects per request, as jit-request does; and jit-request itself.
+        for (std::size_t i = done; i < end; ++i) {
+            nlohmann::json req{{"op", "open"},
+                               {"port", 22},
+                               {"protocol", "tcp"},
+                               {"source", host4_text(kFreshBase + static_cast<std::uint32_t>(i))},
+                               {"duration", "1h"}};
+            auto t0 = Clock::now();
+            auto r = test::SocketClient::connect(d.socket()).request(req, std::chrono::seconds(30));
+            fresh.add(micros_since(t0));
+            if (!r.value("ok", false)) throw std::runtime_error("jitd refused open: " + r.dump());
+        }
+        if (!cfg.jit_request.empty()) {
+            for (std::size_t i = done; i < end; ++i)
+                cli.add(jit_request_open(cfg.jit_request, d.socket(),
+                                         host4_text(kCliBase + static_cast<std::uint32_t>(i))));
         }
         // What the daemon costs without touching the kernel: a status round trip, and the
         // sender's side of one audit entry.
@@ -114,26 +133,32 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
         }
     }
     const auto listed = sess.list_elements();
-    const nlohmann::json in_kernel{
+    nlohmann::json in_kernel{
         {"jitd_open", count_in_kernel(listed, kJitdBase, cfg.grants)},
+        {"jitd_open_fresh_connection", count_in_kernel(listed, kFreshBase, cfg.grants)},
         {"nft_process", count_in_kernel(listed, kNftBase, cfg.grants)},
         {"raw_libnftnl", count_in_kernel(listed, kRawBase, cfg.grants)},
         {"session_apply", count_in_kernel(listed, kSessionBase, cfg.grants)},
         {"raw_libnftnl_gathered", count_in_kernel(listed, kGatheredBase, cfg.grants)}};
+    if (!cli.empty())
+        in_kernel["jit_request_process"] = count_in_kernel(listed, kCliBase, cfg.grants);
     for (const auto& [method, n] : in_kernel.items())
         if (n.get<std::size_t>() != cfg.grants)
             throw std::runtime_error("the kernel holds " + n.dump() + " of the " +
                                      std::to_string(cfg.grants) + " grants made by " + method);
-    return {{"grants", cfg.grants},
-            {"in_kernel", in_kernel},
-            {"jitd_open", summary(jitd)},
-            {"jitd_status", summary(status)},
-            {"journal_send", summary(journal)},
-            {"nft_process", summary(nft_cli)},
-            {"raw_libnftnl", summary(raw)},
-            {"session_apply", summary(session)},
-            {"raw_libnftnl_gathered", summary(gathered)},
-            {"gathered_per_tx", kGathered}};
+    nlohmann::json out{{"grants", cfg.grants},
+                       {"in_kernel", in_kernel},
+                       {"jitd_open", summary(jitd)},
+                       {"jitd_open_fresh_connection", summary(fresh)},
+                       {"jitd_status", summary(status)},
+                       {"journal_send", summary(journal)},
+                       {"nft_process", summary(nft_cli)},
+                       {"raw_libnftnl", summary(raw)},
+                       {"session_apply", summary(session)},
+                       {"raw_libnftnl_gathered", summary(gathered)},
+                       {"gathered_per_tx", kGathered}};
+    if (!cli.empty()) out["jit_request_process"] = summary(cli);
+    return out;
 }
 
 }  // namespace jitd::bench

@@ -24,6 +24,7 @@ struct BenchConfig {
     unsigned repeats = 5;        // restarts and reloads measured (median reported)
     double idle_seconds = 5;     // window for counting idle wake-ups
     std::size_t batch = 10000;   // elements per transaction when filling the table
+    std::string jit_request;     // the client binary; empty: its row is left out
 };
 
 // RSS right after start, and context switches over an idle window (no client connected).

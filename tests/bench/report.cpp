@@ -151,6 +151,8 @@ void print_table(std::ostream& os, const json& doc) {
            << pad("", 46) << pad("p50", 12) << "p99\n";
         const std::pair<const char*, const char*> rows[] = {
             {"jitd_open", "jitd `open` (socket round trip)"},
+            {"jitd_open_fresh_connection", "jitd `open`, a new connection each"},
+            {"jit_request_process", "`jit-request open` (one process each)"},
             {"nft_process", "`nft add element` (one process each)"},
             {"raw_libnftnl", "raw libnftnl, one transaction each"},
             {"session_apply", "nft::Session::apply, one element"},
@@ -158,6 +160,7 @@ void print_table(std::ostream& os, const json& doc) {
             {"jitd_status", "(jitd `status` round trip)"},
             {"journal_send", "(sd_journal_sendv, one grant entry)"}};
         for (const auto& [key, label] : rows) {
+            if (!l.contains(key)) continue;
             os << "   " << pad(label, 46) << pad(time_text(l[key]["p50_us"]), 12)
                << time_text(l[key]["p99_us"]) << "\n";
         }
