@@ -102,6 +102,41 @@ TEST_F(CommandLine, RemoveTableUninstalls) {
     EXPECT_TRUE(tcp_open(TestAddrs::client4, 22)) << "no table, no protection";
 }
 
+// Installing the table never cuts a connection that is already established (DESIGN.md,
+// principle 2) -- here on a host whose conntrack already tracks (another ct rule exists).
+TEST_F(CommandLine, InstallingKeepsEstablishedConnections) {
+    auto& d = start();
+    TcpEchoServer ssh(d.net().server(), 22);
+    d.stop(SIGTERM);
+    run_ok(d.net().server().exec({DaemonFixture::binary(), "--remove-table"}));
+    run_ok(d.net().server().exec(
+        {"nft",
+         "add table inet other; add chain inet other c { type filter hook input priority 10; }; "
+         "add rule inet other c ct state established counter"}));
+    TcpClient kept(d.net().client(), TestAddrs::client4, TestAddrs::server4, 22);
+    ASSERT_TRUE(kept.connected());
+    d.start();
+    EXPECT_FALSE(tcp_open(TestAddrs::client4b, 22)) << "new connections are dropped";
+    EXPECT_TRUE(kept.echo("still connected\n"));
+}
+
+// The same on a host where nothing used conntrack before jitd: the connection was never
+// tracked, conntrack picks it up mid-stream with ct state NEW, and `counter drop` cuts it, e.g.
+// the SSH session of the admin installing jitd. Disabled until the ruleset lets such
+// picked-up connections through (reported to the nft/daemon authors); run it with
+// --gtest_also_run_disabled_tests.
+TEST_F(CommandLine, DISABLED_InstallingKeepsConnectionsConntrackHadNotSeen) {
+    auto& d = start();
+    TcpEchoServer ssh(d.net().server(), 22);
+    d.stop(SIGTERM);
+    run_ok(d.net().server().exec({DaemonFixture::binary(), "--remove-table"}));
+    TcpClient kept(d.net().client(), TestAddrs::client4, TestAddrs::server4, 22);
+    ASSERT_TRUE(kept.connected());
+    d.start();
+    EXPECT_FALSE(tcp_open(TestAddrs::client4b, 22)) << "new connections are dropped";
+    EXPECT_TRUE(kept.echo("still connected\n"));
+}
+
 TEST_F(CommandLine, UnknownOptionIsAUsageError) {
     auto r = run({DaemonFixture::binary(), "--frobnicate"});
     EXPECT_EQ(r.exit_code, 64);
