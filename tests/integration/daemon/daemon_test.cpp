@@ -10,7 +10,9 @@ std::string make_policy(const PolicyOptions& o) {
     std::string s =
         "ports:\n"
         "  - port: 22\n"
-        "    protocol: tcp\n"
+        "    protocol: " +
+        o.port22_protocol +
+        "\n"
         "    max_duration: 1h\n"
         "    allowed_sources: " +
         o.port22_sources +

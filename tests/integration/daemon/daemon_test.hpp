@@ -29,6 +29,7 @@ struct PolicyOptions {
     bool require_reason = false;
     unsigned max_grants_per_user = 3;
     std::string port22_sources = "any";
+    std::string port22_protocol = "tcp";
     std::string always_allow = "[]";
     bool with_5985 = true;  // false: port 5985 is not protected
 };

@@ -146,6 +146,25 @@ TEST_F(RestartReload, ReloadDroppingAPortOrSourceRevokes) {
     EXPECT_EQ(s["ports"][0]["allowed_sources"], json::array({"2001:db8:99::/64"}));
 }
 
+TEST_F(RestartReload, ReloadChangingAPortsProtocolRevokesTheOldProtocolsGrants) {
+    auto& d = start();
+    auto g = d.request(open_request(22, TestAddrs::client4, "1h"), users().requester.id);
+    ASSERT_TRUE(is_ok(g));
+    PolicyOptions o;
+    o.access = users().access_yaml();
+    o.port22_protocol = "udp";
+    d.rewrite_policy(make_policy(o));
+    auto r = d.request({{"op", "reload"}});
+    ASSERT_TRUE(is_ok(r));
+    EXPECT_EQ(r["revoked"], json::array({g["grant"]["id"]})) << "tcp/22 is no longer protected";
+    EXPECT_TRUE(listed_ids(d.request({{"op", "list"}})).empty());
+    EXPECT_TRUE(is_error(d.request(open_request(22, TestAddrs::client4, "1h", "tcp")),
+                         "port_not_protected"));
+    auto u = d.request(open_request(22, TestAddrs::client4, "1h"));
+    ASSERT_TRUE(is_ok(u));
+    EXPECT_EQ(u["grant"]["protocol"], "udp");
+}
+
 TEST_F(RestartReload, ReloadProtectingANewPortKeepsEstablishedConnections) {
     PolicyOptions o;
     o.access = users().access_yaml();

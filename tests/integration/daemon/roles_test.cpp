@@ -145,6 +145,18 @@ TEST_F(Roles, StrangerIsRefusedEverything) {
     }
 }
 
+TEST_F(Roles, UidWithoutAPasswdEntryIsAStranger) {
+    auto& d = start();
+    const Identity ghost{54321, 54321, {}};
+    EXPECT_TRUE(is_error(d.request({{"op", "status"}}, ghost), "not_authorized"));
+    EXPECT_TRUE(
+        is_error(d.request(open_request(22, "198.51.100.31", "1h"), ghost), "not_authorized"));
+    auto e = journal_.wait_for({{"JITD_EVENT", "deny"}, {"JITD_UID", "54321"}});
+    ASSERT_TRUE(e) << journal_.dump();
+    EXPECT_EQ(journal_field(*e, "JITD_USER"), "54321");
+    EXPECT_TRUE(is_ok(d.request({{"op", "status"}}, users().viewer.id)));
+}
+
 TEST_F(Roles, NoAccessSectionMeansRootOnly) {
     auto& d = start(make_policy({}));
     for (const TestUser* u :
