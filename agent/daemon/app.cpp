@@ -44,7 +44,7 @@ class SyslogPriorityFlag : public spdlog::custom_flag_formatter {
 };
 
 // Operational log on stderr: concise, one line per event.
-void setup_logging(bool verbose) {
+void setup_logging() {
     auto logger = spdlog::stderr_logger_st("jitd");
     if (std::getenv("JOURNAL_STREAM") != nullptr) {
         auto formatter = std::make_unique<spdlog::pattern_formatter>();
@@ -54,8 +54,8 @@ void setup_logging(bool verbose) {
         logger->set_pattern("jitd[%P]: %l: %v");
     }
     spdlog::set_default_logger(logger);
-    spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
-    spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug also works
+    spdlog::set_level(spdlog::level::info);
+    spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug: one line per request
 }
 
 // Many clients at once each hold a descriptor: take what the hard limit allows.
@@ -130,7 +130,7 @@ int run_app(int argc, const char* const* argv) {
     OptionsParse parsed = parse_options(argc, argv);
     if (parsed.exit_code) return *parsed.exit_code;
     const Options& o = parsed.options;
-    setup_logging(o.verbose);
+    setup_logging();
     if (o.remove_table) return remove_table();
 
     config::Policy policy;

@@ -8,6 +8,9 @@ OptionsParse parse_options(int argc, const char* const* argv) {
     OptionsParse out;
     Options& o = out.options;
     CLI::App app{"jitd: just-in-time access to management ports, enforced by nftables", "jitd"};
+    app.footer(
+        "Signals: SIGHUP reloads the policy, SIGTERM/SIGINT stop (grants stay in the kernel).\n"
+        "SPDLOG_LEVEL=debug logs one line per request.");
     app.set_version_flag("--version", JITD_VERSION);
     app.add_option("--policy", o.policy, "Policy file")->capture_default_str();
     app.add_option("--socket", o.socket, "Unix socket to listen on")->capture_default_str();
@@ -23,7 +26,6 @@ OptionsParse parse_options(int argc, const char* const* argv) {
                    "Concurrent connections one user may hold")
         ->check(CLI::Range(1u, 65536u))
         ->capture_default_str();
-    app.add_flag("-v,--verbose", o.verbose, "Log every request (debug level)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -16,7 +16,6 @@ struct Options {
     bool remove_table = false;  // delete `table inet jitd`, exit (package purge)
     unsigned idle_timeout_s = 30;
     unsigned max_connections_per_uid = 16;
-    bool verbose = false;  // debug-level operational log
 };
 
 struct OptionsParse {
