@@ -43,6 +43,17 @@ DaemonFixture::DaemonFixture(const std::string& policy_yaml, DaemonOptions opts)
 }
 
 DaemonFixture::~DaemonFixture() {
+    // A clean stop first, so that a sanitizer build checks the daemon for leaks at exit;
+    // SIGKILL (by Child's destructor) only if it does not stop in time.
+    if (child_.running()) {
+        ::kill(child_.pid(), SIGTERM);
+        child_.wait_exit(std::chrono::seconds(5));
+    }
+    // In sanitizer builds the daemon reports memory errors, leaks (at exit) and undefined
+    // behaviour in its log: any of them fails the test that ran it.
+    std::string text = log();
+    for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"})
+        if (text.find(report) != std::string::npos) ADD_FAILURE() << "jitd: " << report;
     if (::testing::Test::HasFailure()) print_log_tail(100);
     child_ = Child();  // SIGKILL by PID if still running
     std::error_code ec;
