@@ -1,10 +1,19 @@
 #include "agent/daemon/grant_rules.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include "agent/daemon/policy_bridge.hpp"
 #include "config/duration.hpp"
 
 namespace jitd::agent {
 namespace {
+
+bool is_v4_mapped(const config::Cidr& c) {
+    static constexpr std::uint8_t kPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return c.family == config::Cidr::Family::ipv6 && c.prefix_len >= 96 &&
+           std::equal(std::begin(kPrefix), std::end(kPrefix), c.bytes.begin());
+}
 
 using wire::ErrorCode;
 
@@ -58,6 +67,12 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
     if (!parsed) return Refusal{ErrorCode::invalid_source, "source: " + parsed.error};
     const config::Cidr& source = parsed.value;
     f.source = source.str_with_len();
+    // IPv4 traffic never carries an IPv4-mapped IPv6 source (::ffff:a.b.c.d): such a grant
+    // could never match, so say what to ask for instead.
+    if (is_v4_mapped(source))
+        return Refusal{ErrorCode::invalid_source,
+                       "source: " + req.source +
+                           " is an IPv4-mapped IPv6 address; ask for the IPv4 address instead"};
     if (auto why = source_refusal(*rule, policy.limits, source); !why.empty())
         return Refusal{ErrorCode::source_not_allowed, why};
 

@@ -84,7 +84,8 @@ TEST(GrantRules, PortNotProtected) {
 
 TEST(GrantRules, InvalidSource) {
     GrantBook book;
-    for (const char* s : {"", "nonsense", "300.1.1.1", "10.0.0.1/8", "10.0.0.0/33", "::g"}) {
+    for (const char* s : {"", "nonsense", "300.1.1.1", "10.0.0.1/8", "10.0.0.0/33", "::g",
+                          "::ffff:203.0.113.7", "::ffff:203.0.113.0/120"}) {
         auto r = refused(check_open(policy(), book, kAlice, req(22, s), kNow));
         EXPECT_EQ(r.code, ErrorCode::invalid_source) << s;
     }
