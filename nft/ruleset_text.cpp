@@ -65,6 +65,7 @@ std::string render_ruleset(const TableSpec& raw) {
              "ip saddr . meta l4proto . th dport @grant4_net accept",
              "ip6 saddr . meta l4proto . th dport @grant6_host accept",
              "ip6 saddr . meta l4proto . th dport @grant6_net accept",
+             "ct state new tcp flags ack / fin,syn,rst,ack accept",  // see rules.cpp
              "counter drop",
          })
         out += "\t\t" + std::string(line) + "\n";

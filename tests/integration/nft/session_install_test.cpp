@@ -50,6 +50,10 @@ TEST_F(Install, NetlinkTableListsLikeTheRenderedText) {
         jitd::test::run_ok(net().client().exec({"nft", "list", "table", "inet", "jitd"}));
 
     EXPECT_EQ(comparable_listing(ours), comparable_listing(theirs));
+    // And the rendered chain is, line for line, what nft prints for the netlink-built one.
+    const std::string rendered = render_ruleset(rich_spec());
+    const std::string chain = rendered.substr(rendered.find("\tchain "));
+    EXPECT_NE(comparable_listing(ours).find(chain), std::string::npos) << chain << "\n" << ours;
     EXPECT_NE(ours.find("comment \"jitd:g-4:dave\""), std::string::npos) << ours;
     EXPECT_EQ(ours.find("flags owner"), std::string::npos) << "the table must outlive us";
 }

@@ -50,14 +50,29 @@ TEST(RenderRuleset, ChainOrderAcceptsBeforeTheDrop) {
     const auto unprot = text.find("meta l4proto . th dport != @protected accept");
     const auto allow = text.find("ip saddr @allow4 accept");
     const auto grant = text.find("ip6 saddr . meta l4proto . th dport @grant6_net accept");
+    const auto pickup = text.find("ct state new tcp flags ack / fin,syn,rst,ack accept");
     const auto drop = text.find("counter drop");
+    ASSERT_NE(pickup, std::string::npos) << text;
     ASSERT_NE(drop, std::string::npos);
     EXPECT_LT(hook, lo);
     EXPECT_LT(lo, ct);
     EXPECT_LT(ct, unprot);
     EXPECT_LT(unprot, allow);
     EXPECT_LT(allow, grant);
-    EXPECT_LT(grant, drop);
+    EXPECT_LT(grant, pickup);
+    EXPECT_LT(pickup, drop);
+}
+
+// Connections conntrack picks up mid-stream (it was not tracking before the table existed)
+// arrive as "ct state new" without SYN: only those bare ACKs pass, right before the drop.
+TEST(RenderRuleset, MidStreamPickupIsTheLastAcceptBeforeTheDrop) {
+    const std::string text = render_ruleset(sample());
+    EXPECT_TRUE(has(text,
+                    "\t\tip6 saddr . meta l4proto . th dport @grant6_net accept\n"
+                    "\t\tct state new tcp flags ack / fin,syn,rst,ack accept\n"
+                    "\t\tcounter drop\n\t}\n}\n"))
+        << text;
+    EXPECT_FALSE(has(text, "invalid")) << "strict tracking's invalid segments stay dropped";
 }
 
 TEST(RenderRuleset, EmptyPolicyHasNoElementsLines) {
