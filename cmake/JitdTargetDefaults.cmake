@@ -4,8 +4,9 @@ function(jitd_target_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor
                                            -Wformat=2 -Wvla)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
-    # GCC 12 at -O3 reports false -Wrestrict in libstdc++'s string code (GCC bug 105329).
-    target_compile_options(${target} PRIVATE -Wno-restrict)
+    # GCC 12 at -O3 reports false -Wrestrict and -Wstringop-overflow inside libstdc++ (GCC bugs
+    # 105329, 106199): warnings about the library, not our code.
+    target_compile_options(${target} PRIVATE -Wno-restrict -Wno-stringop-overflow)
   endif()
   if(JITD_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined
