@@ -1,6 +1,5 @@
 #include "tests/bench/bench_netns.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -11,26 +10,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include "tests/support/netns.hpp"
 #include "tests/support/process.hpp"
 
 namespace jitd::bench {
 namespace {
 
 constexpr const char* kPrefix = "jitd-bench-";
-
-void sweep_stale() {
-    DIR* d = ::opendir("/run/netns");
-    if (!d) return;
-    std::vector<std::string> stale;
-    while (dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
-        if (n.rfind(kPrefix, 0) != 0) continue;
-        pid_t pid = std::atoi(n.c_str() + std::strlen(kPrefix));
-        if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) stale.push_back(n);
-    }
-    ::closedir(d);
-    for (const auto& n : stale) test::run({"ip", "netns", "del", n});
-}
 
 void enter(int fd, const std::string& what) {
     if (::setns(fd, CLONE_NEWNET) != 0)
@@ -40,7 +26,7 @@ void enter(int fd, const std::string& what) {
 }  // namespace
 
 BenchNetns::BenchNetns() : name_(kPrefix + std::to_string(::getpid())) {
-    sweep_stale();
+    test::sweep_stale_namespaces(kPrefix);
     test::run_ok({"ip", "netns", "add", name_});
     home_fd_ = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
     int fd = ::open(("/run/netns/" + name_).c_str(), O_RDONLY | O_CLOEXEC);

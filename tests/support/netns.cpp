@@ -174,18 +174,22 @@ TestNet::TestNet() {
         in(c, {"neigh", "replace", a, "lladdr", kServerMac, "dev", "jv1", "nud", "permanent"});
 }
 
-void TestNet::sweep_stale() {
+void sweep_stale_namespaces(const std::string& prefix) {
     DIR* d = ::opendir("/run/netns");
     if (!d) return;
     std::vector<std::string> stale;
     while (dirent* e = ::readdir(d)) {
         std::string n = e->d_name;
-        if (n.rfind(kPrefix, 0) != 0) continue;
-        pid_t pid = std::atoi(n.c_str() + std::strlen(kPrefix));
+        if (n.rfind(prefix, 0) != 0) continue;
+        pid_t pid = std::atoi(n.c_str() + prefix.size());
         if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) stale.push_back(n);
     }
     ::closedir(d);
     for (const auto& n : stale) jitd::test::run({"ip", "netns", "del", n});
+}
+
+void TestNet::sweep_stale() {
+    sweep_stale_namespaces(kPrefix);
 }
 
 TcpEchoServer::TcpEchoServer(const Netns& ns, std::uint16_t port) {

@@ -54,6 +54,9 @@ class TestNet {
     std::unique_ptr<Netns> client_;
 };
 
+// Deletes namespaces named PREFIX<pid>… whose process no longer exists (left by a crash).
+void sweep_stale_namespaces(const std::string& prefix);
+
 // A TCP echo server on [::]:port (IPv4 too) inside a namespace, served by its own thread.
 class TcpEchoServer {
   public:
