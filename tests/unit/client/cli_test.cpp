@@ -1,6 +1,7 @@
 // The command line without a daemon: what is a usage error (64) is decided before any socket
 // is touched; a well-formed command with no daemon behind the socket gives 69.
 #include "agent/client/cli.hpp"
+#include "tests/unit/client/cli_runner.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,24 +14,7 @@ namespace {
 
 constexpr const char* kNoDaemon = "/nonexistent/jitd-client-test.sock";
 
-struct Outcome {
-    int code;
-    std::string out, err;
-};
-
-Outcome cli(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-    std::ostringstream out, err;
-    Io io{out, err, [&env](const char* name) -> std::optional<std::string> {
-              auto it = env.find(name);
-              if (it == env.end()) return std::nullopt;
-              return it->second;
-          }};
-    args.insert(args.begin(), "jit-request");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    const int code = run_cli(static_cast<int>(argv.size()), argv.data(), io);
-    return {code, out.str(), err.str()};
-}
+using testing::cli;
 
 TEST(Cli, VersionAndHelpExitZero) {
     auto r = cli({"--version"});

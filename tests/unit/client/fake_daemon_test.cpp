@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/client/cli.hpp"
+#include "tests/unit/client/cli_runner.hpp"
 
 namespace jitd::client {
 namespace {
@@ -91,23 +92,7 @@ class FakeDaemon {
     std::vector<json> requests_;
 };
 
-struct Outcome {
-    int code;
-    std::string out, err;
-};
-
-Outcome cli(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-    std::ostringstream out, err;
-    Io io{out, err, [&env](const char* name) -> std::optional<std::string> {
-              auto it = env.find(name);
-              return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
-          }};
-    args.insert(args.begin(), "jit-request");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    const int code = run_cli(static_cast<int>(argv.size()), argv.data(), io);
-    return {code, out.str(), err.str()};
-}
+using testing::cli;
 
 const char* kGrant =
     R"({"id":"g-5f2c9a01b2c3","user":"alice","uid":1001,"port":22,"protocol":"tcp",)"
