@@ -7,6 +7,9 @@
 #include <cstring>
 #include <iterator>
 
+#include <algorithm>
+#include <array>
+
 #include "nft/layout.hpp"
 #include "nft/operations.hpp"
 #include "nft/transaction.hpp"
@@ -88,12 +91,30 @@ bool dump_set(Netlink& nl, const layout::SetDef& def, std::vector<ListedElement>
     return true;
 }
 
+// A hash set that the kernel resizes while it is dumped can yield one element twice and skip
+// another, without NLM_F_DUMP_INTR. A repeated key means the dump was torn: take it again.
+bool torn(const std::vector<ListedElement>& v) {
+    std::vector<std::array<std::uint8_t, 20>> keys;
+    keys.reserve(v.size());
+    for (const auto& e : v) {
+        std::array<std::uint8_t, 20> k{};
+        std::copy(e.key.source.bytes.begin(), e.key.source.bytes.end(), k.begin());
+        k[16] = e.key.source.len;
+        k[17] = static_cast<std::uint8_t>(e.key.proto);
+        k[18] = static_cast<std::uint8_t>(e.key.port >> 8);
+        k[19] = static_cast<std::uint8_t>(e.key.port & 0xff);
+        keys.push_back(k);
+    }
+    std::sort(keys.begin(), keys.end());
+    return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+}
+
 }  // namespace
 
 std::vector<ListedElement> list_set(Netlink& nl, std::string_view name) {
     const layout::SetDef& def = layout::set(name);
     std::vector<ListedElement> out;
-    for (int attempt = 1; !dump_set(nl, def, out); ++attempt) {
+    for (int attempt = 1; !dump_set(nl, def, out) || torn(out); ++attempt) {
         out.clear();
         if (attempt == kDumpAttempts)
             throw Error(Error::Kind::io, EINTR,
