@@ -2,32 +2,81 @@
 
 #include <charconv>
 #include <cstdint>
+#include <limits>
 
 #include "agent/daemon/grant_id.hpp"
 
 namespace jitd::agent {
+namespace {
+
+// Canonical decimal: digits only, no leading zero (except "0"), at most `max`.
+std::optional<std::uint64_t> decimal(std::string_view s, std::uint64_t max) {
+    if (s.empty() || s.size() > 20 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+    for (char c : s)
+        if (c < '0' || c > '9') return std::nullopt;
+    std::uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || ptr != s.data() + s.size() || v > max) return std::nullopt;
+    return v;
+}
+
+std::optional<wire::SysSeconds> start_of(std::string_view s) {
+    auto v = decimal(s, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+    if (!v) return std::nullopt;
+    return wire::SysSeconds{std::chrono::seconds{static_cast<std::int64_t>(*v)}};
+}
+
+bool portable_name(std::string_view s) {
+    if (s.empty() || s[0] == '-') return false;
+    for (char c : s) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+}  // namespace
 
 std::string format_comment(const GrantComment& c) {
-    return "jitd:" + c.id + ":" + c.user + ":" + std::to_string(c.start.time_since_epoch().count());
+    return std::string(kCommentPrefix) + c.id + ":" + std::to_string(c.uid) + ":" +
+           std::to_string(c.start.time_since_epoch().count());
+}
+
+bool claims_jitd(std::string_view text) {
+    return text.substr(0, kCommentPrefix.size()) == kCommentPrefix;
 }
 
 std::optional<GrantComment> parse_comment(std::string_view text) {
-    constexpr std::string_view kPrefix = "jitd:";
-    if (text.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-    text.remove_prefix(kPrefix.size());
+    if (!claims_jitd(text) || text.size() > kMaxKernelComment) return std::nullopt;
+    text.remove_prefix(kCommentPrefix.size());
     auto c1 = text.find(':');
     if (c1 == std::string_view::npos) return std::nullopt;
     auto c2 = text.find(':', c1 + 1);
     if (c2 == std::string_view::npos) return std::nullopt;
     std::string_view id = text.substr(0, c1);
-    std::string_view user = text.substr(c1 + 1, c2 - c1 - 1);
-    std::string_view start = text.substr(c2 + 1);
-    if (!is_grant_id(id) || user.empty() || start.empty()) return std::nullopt;
-    std::int64_t secs = 0;
-    auto [ptr, ec] = std::from_chars(start.data(), start.data() + start.size(), secs);
-    if (ec != std::errc{} || ptr != start.data() + start.size() || secs < 0) return std::nullopt;
-    return GrantComment{std::string(id), std::string(user),
-                        wire::SysSeconds{std::chrono::seconds{secs}}};
+    std::string_view uid = text.substr(c1 + 1, c2 - c1 - 1);
+    std::string_view start = text.substr(c2 + 1);  // a further ':' makes it not a number
+    if (!is_grant_id(id)) return std::nullopt;
+    // uid_t is 32 bits; (uid_t)-1 is "no uid" to the kernel and never a user.
+    auto u = decimal(uid, std::numeric_limits<uid_t>::max() - 1u);
+    auto s = start_of(start);
+    if (!u || !s) return std::nullopt;
+    return GrantComment{std::string(id), static_cast<uid_t>(*u), *s};
+}
+
+std::optional<LegacyComment> parse_legacy_comment(std::string_view text) {
+    if (!claims_jitd(text) || text.size() > kMaxKernelComment || parse_comment(text))
+        return std::nullopt;
+    text.remove_prefix(kCommentPrefix.size());
+    auto first = text.find(':');
+    auto last = text.rfind(':');
+    if (first == std::string_view::npos || last == first) return std::nullopt;
+    std::string_view id = text.substr(0, first);
+    std::string_view user = text.substr(first + 1, last - first - 1);
+    auto s = start_of(text.substr(last + 1));
+    if (!is_grant_id(id) || !portable_name(user) || !s) return std::nullopt;
+    return LegacyComment{std::string(id), std::string(user), *s};
 }
 
 }  // namespace jitd::agent

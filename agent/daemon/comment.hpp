@@ -1,7 +1,13 @@
-// The kernel comment each grant element carries: "jitd:<id>:<user>:<start unix seconds>".
-// It is all a restarted daemon needs to rebuild its grant list.
+// The kernel comment each grant element carries: "jitd:<id>:<uid>:<start unix seconds>", e.g.
+// "jitd:g-5f2c9a01b2c3:1001:1763900000". It is all a restarted daemon needs to rebuild its grant
+// list, and it holds only jitd's own id and two numbers: no text from NSS, the policy or a
+// client ever reaches the kernel, so `nft list ruleset` output always loads back with `nft -f`.
+// More fields go at the end, each ':' + a number; the parser then learns their count.
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,14 +16,35 @@
 
 namespace jitd::agent {
 
+inline constexpr std::string_view kCommentPrefix = "jitd:";
+// nft's comment limit (NFTNL_UDATA_COMMENT_MAXLEN = 128, with the NUL).
+inline constexpr std::size_t kMaxKernelComment = 127;
+// The longest comment format_comment writes: prefix, id, a 10-digit uid, a 19-digit start.
+inline constexpr std::size_t kMaxComment = kCommentPrefix.size() + 14 + 1 + 10 + 1 + 19;
+static_assert(kMaxComment + 21 <= kMaxKernelComment, "room for one more numeric field");
+
 struct GrantComment {
+    std::string id;
+    uid_t uid = 0;
+    wire::SysSeconds start{};
+};
+
+// What the previous release wrote: "jitd:<id>:<user name>:<start>". Read on upgrade only.
+struct LegacyComment {
     std::string id;
     std::string user;
     wire::SysSeconds start{};
 };
 
 std::string format_comment(const GrantComment& c);
-// nullopt for anything that is not exactly our format (foreign or damaged elements).
+// nullopt for anything that is not exactly our format: "jitd:", a grant id, a decimal uid and a
+// decimal start (no sign, no leading zeros, in range), nothing more.
 std::optional<GrantComment> parse_comment(std::string_view text);
+// The previous release's format, only for a user name over the portable character set
+// [A-Za-z0-9._-] (not starting with '-'); nullopt otherwise, and for the current format.
+std::optional<LegacyComment> parse_legacy_comment(std::string_view text);
+// Whether the text claims to be jitd's (the prefix): such an element that does not parse is
+// ours and damaged, anything else is not ours to remove.
+bool claims_jitd(std::string_view text);
 
 }  // namespace jitd::agent

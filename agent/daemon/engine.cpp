@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/daemon/comment.hpp"
 #include "agent/daemon/notify.hpp"
 #include "agent/daemon/policy_bridge.hpp"
 #include "config/policy_loader.hpp"
@@ -15,6 +16,12 @@ namespace {
 // The kernel's expiry may trail a grant's end by up to a second (the element was added at
 // start + a fraction); a key stays "lingering" this long after its grant ended.
 constexpr std::chrono::seconds kLinger{2};
+
+// Kernel text for a log line: JSON-quoted, invalid UTF-8 replaced, so control characters in a
+// foreign comment cannot forge log lines.
+std::string printable(const std::string& text) {
+    return nlohmann::json(text).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace
 
@@ -33,16 +40,11 @@ void Engine::start() {
         std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     auto elements = session_.list_elements();
     const auto t2 = Clock::now();
-    std::unordered_map<std::string, uid_t> uids;  // one NSS lookup per user, not per grant
-    auto uid_lookup = [&uids](const std::string& user) {
-        auto [it, fresh] = uids.try_emplace(user, static_cast<uid_t>(-1));
-        if (fresh) it->second = uid_of(user).value_or(static_cast<uid_t>(-1));
-        return it->second;
-    };
-    Rebuilt rebuilt = rebuild_grants(elements, now_ms, uid_lookup);
-    for (const auto& e : rebuilt.strays)
-        spdlog::warn("element {} has no jitd comment ('{}'); leaving it to expire", e.key.str(),
-                     e.comment);
+    Rebuilt rebuilt = rebuild_grants(elements, now_ms, {uid_of_name, name_of_uid});
+    if (rebuilt.legacy != 0)
+        spdlog::info("{} grant elements carry the previous release's comment (owner by name)",
+                     rebuilt.legacy);
+    remove_strays(rebuilt.strays);
     auto now = std::chrono::floor<std::chrono::seconds>(now_ms);
     for (const auto& e : rebuilt.spent) remember_lingering({e.key}, now);
     book_.reserve(rebuilt.grants.size());
@@ -55,6 +57,30 @@ void Engine::start() {
         "{} live grants from {} kernel elements (install {} ms, listing {} ms, "
         "rebuild {} ms)",
         book_.size(), elements.size(), ms(t1 - t0), ms(t2 - t1), ms(Clock::now() - t2));
+}
+
+void Engine::remove_strays(const std::vector<nft::ListedElement>& strays) {
+    // Logged once each, at the start that finds them: a stray claiming to be jitd's is removed
+    // (it is ours and cannot be rebuilt, so it must not hold a door open nobody can see);
+    // anything else in our sets is not ours to judge and is left to expire.
+    constexpr std::size_t kLogged = 20;
+    nft::Change change;
+    std::size_t foreign = 0;
+    for (const auto& e : strays) {
+        const bool ours = claims_jitd(e.comment);
+        if (ours)
+            change.remove.push_back(e.key);
+        else
+            ++foreign;
+        if (change.remove.size() + foreign <= kLogged)
+            spdlog::warn("element {} has no comment jitd can rebuild a grant from ({}); {}",
+                         e.key.str(), printable(e.comment),
+                         ours ? "removing it" : "leaving it to expire");
+    }
+    if (strays.size() > kLogged)
+        spdlog::warn("{} more such elements ({} removed, {} left to expire in all)",
+                     strays.size() - kLogged, change.remove.size(), foreign);
+    if (!change.empty()) apply(change, "removing unreadable grant elements");
 }
 
 ReloadOutcome Engine::reload(const std::string& actor, uid_t actor_uid) {

@@ -66,6 +66,8 @@ class Engine {
     static nlohmann::json refuse(AuditEvent& ev, const Refusal& refusal);
     // Applies a change; on a kernel refusal returns the Refusal (internal) to answer with.
     std::optional<Refusal> apply(nft::Change& change, const std::string& what);
+    // Logs the elements a rebuild could not read and removes those that claim to be jitd's.
+    void remove_strays(const std::vector<nft::ListedElement>& strays);
     // Removes (kernel and book) the grants `policy_` no longer allows; journals each.
     std::vector<std::string> revoke_disallowed();
     // Keys whose grant ended but which the kernel may hold for up to a second more.

@@ -30,7 +30,7 @@ nft::Element element_of(const LiveGrant& g, const nft::ElementKey& key, wire::Sy
     nft::Element e;
     e.key = key;
     e.timeout = std::max(g.grant.end - now, std::chrono::seconds(1));
-    e.comment = format_comment({g.grant.id, g.grant.user, g.grant.start});
+    e.comment = format_comment({g.grant.id, g.grant.uid, g.grant.start});
     return e;
 }
 
@@ -78,8 +78,8 @@ const LiveGrant* GrantBook::overlapping_prefix(const config::Cidr& source, nft::
     return nullptr;
 }
 
-unsigned GrantBook::count_for(const std::string& user) const {
-    auto it = per_user_.find(user);
+unsigned GrantBook::count_for(uid_t uid) const {
+    auto it = per_user_.find(uid);
     return it == per_user_.end() ? 0 : it->second;
 }
 
@@ -125,7 +125,7 @@ void GrantBook::add(LiveGrant g) {
         by_key_[k] = id;
         if (!k.source.is_host()) prefix_ids_[port_slot(k.proto, k.port)].insert(id);
     }
-    ++per_user_[g.grant.user];
+    ++per_user_[g.grant.uid];
     ++per_port_[port_count_slot(g.grant.port, g.grant.protocol)];
     index_end(g.grant.end, id);
     grants_.emplace(id, std::move(g));
@@ -150,7 +150,7 @@ std::optional<LiveGrant> GrantBook::remove(const std::string& text_id) {
             }
         }
     }
-    if (auto u = per_user_.find(g.grant.user); u != per_user_.end() && --u->second == 0)
+    if (auto u = per_user_.find(g.grant.uid); u != per_user_.end() && --u->second == 0)
         per_user_.erase(u);
     if (auto p = per_port_.find(port_count_slot(g.grant.port, g.grant.protocol));
         p != per_port_.end() && --p->second == 0)
@@ -197,7 +197,7 @@ void GrantBook::for_each_by_end(const std::function<void(const LiveGrant&)>& fn)
 
 Rebuilt rebuild_grants(const std::vector<nft::ListedElement>& elements,
                        std::chrono::sys_time<std::chrono::milliseconds> now_ms,
-                       const std::function<uid_t(const std::string&)>& uid_of_user) {
+                       const OwnerLookup& owners) {
     Rebuilt out;
     struct Group {
         GrantComment comment;
@@ -208,8 +208,23 @@ Rebuilt rebuild_grants(const std::vector<nft::ListedElement>& elements,
     groups.reserve(elements.size());
     std::unordered_map<std::uint64_t, std::size_t> index;
     index.reserve(elements.size());
+    // One NSS lookup per name or uid, not per element.
+    std::unordered_map<std::string, std::optional<uid_t>> legacy_uids;
+    std::unordered_map<uid_t, std::string> names;
     for (const auto& e : elements) {
         auto c = parse_comment(e.comment);
+        if (!c) {
+            // The previous release's "jitd:<id>:<name>:<start>": the name, if portable and
+            // still known, gives the owner's uid; anything else is a stray.
+            if (auto legacy = parse_legacy_comment(e.comment)) {
+                auto [it, fresh] = legacy_uids.try_emplace(legacy->user);
+                if (fresh) it->second = owners.uid_of_name(legacy->user);
+                if (it->second) {
+                    c = GrantComment{std::move(legacy->id), *it->second, legacy->start};
+                    ++out.legacy;
+                }
+            }
+        }
         if (!c) {
             out.strays.push_back(e);
             continue;
@@ -226,8 +241,10 @@ Rebuilt rebuild_grants(const std::vector<nft::ListedElement>& elements,
         LiveGrant lg;
         lg.source = to_cidr(first.key.source);
         lg.grant.id = id;
-        lg.grant.user = g.comment.user;
-        lg.grant.uid = uid_of_user(g.comment.user);
+        lg.grant.uid = g.comment.uid;
+        auto [name, fresh] = names.try_emplace(g.comment.uid);
+        if (fresh) name->second = owners.name_of_uid(g.comment.uid);
+        lg.grant.user = name->second;
         lg.grant.port = first.key.port;
         lg.grant.start = g.comment.start;
         bool tcp = false, udp = false;

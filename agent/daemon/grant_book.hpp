@@ -45,7 +45,8 @@ class GrantBook {
     // `except_id`. Scans only the prefix grants of that proto/port.
     const LiveGrant* overlapping_prefix(const config::Cidr& source, nft::L4 proto,
                                         std::uint16_t port, const std::string& except_id) const;
-    unsigned count_for(const std::string& user) const;
+    // Live grants owned by `uid` (owners are uids; names are for display).
+    unsigned count_for(uid_t uid) const;
     // Live grants on `port` that a rule of `protocol` covers.
     unsigned active_on(std::uint16_t port, config::Protocol rule_protocol) const;
 
@@ -74,7 +75,7 @@ class GrantBook {
     std::unordered_map<Key, LiveGrant> grants_;
     std::unordered_map<nft::ElementKey, Key, ElementKeyHash> by_key_;
     std::unordered_map<std::uint32_t, std::unordered_set<Key>> prefix_ids_;
-    std::unordered_map<std::string, unsigned> per_user_;
+    std::unordered_map<uid_t, unsigned> per_user_;
     std::unordered_map<std::uint32_t, unsigned> per_port_;  // port << 2 | protocol
     // Ends are whole seconds and grants made together end together: one bucket per second
     // keeps the ordered part small (a tree of seconds, hash sets inside).
@@ -86,8 +87,16 @@ class GrantBook {
 // Grants read back from the kernel's elements.
 struct Rebuilt {
     std::vector<LiveGrant> grants;
-    std::vector<nft::ListedElement> strays;  // elements without our comment
+    std::vector<nft::ListedElement> strays;  // elements without a comment we can rebuild from
     std::vector<nft::ListedElement> spent;   // grants whose time is already up
+    std::size_t legacy = 0;                  // elements in the previous release's format
+};
+
+// How a rebuild resolves owners: the uid of a user name of the previous release's comments
+// (nullopt: unknown, the element is a stray), and the name shown for a uid.
+struct OwnerLookup {
+    std::function<std::optional<uid_t>(const std::string&)> uid_of_name;
+    std::function<std::string(uid_t)> name_of_uid;
 };
 
 // Groups elements by the id in their comment; a tcp and a udp element of one id with the same
@@ -95,6 +104,6 @@ struct Rebuilt {
 // the kernel's expiry rounded to the grant's whole-second timeline.
 Rebuilt rebuild_grants(const std::vector<nft::ListedElement>& elements,
                        std::chrono::sys_time<std::chrono::milliseconds> now_ms,
-                       const std::function<uid_t(const std::string&)>& uid_of_user);
+                       const OwnerLookup& owners);
 
 }  // namespace jitd::agent

@@ -96,7 +96,7 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
         if (holder == nullptr) continue;
         bool equal = holder->grant.protocol == protocol && holder->grant.port == req.port &&
                      holder->source == source;
-        bool may_replace = holder->grant.user == actor.user || actor.admin;
+        bool may_replace = holder->grant.uid == actor.uid || actor.admin;
         if (!equal || !may_replace)
             return Refusal{ErrorCode::overlaps_grant,
                            source.str_with_len() + " overlaps live grant " + holder->grant.id +
@@ -105,8 +105,8 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
     }
 
     // 7. per-user limit (a supersede of one's own grant does not add one)
-    unsigned held = book.count_for(actor.user);
-    if (same != nullptr && same->grant.user == actor.user && held > 0) --held;
+    unsigned held = book.count_for(actor.uid);
+    if (same != nullptr && same->grant.uid == actor.uid && held > 0) --held;
     if (held >= policy.limits.max_grants_per_user)
         return Refusal{ErrorCode::limit_reached,
                        actor.user + " already holds " + std::to_string(held) +
@@ -140,7 +140,7 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
 std::optional<Refusal> check_revoke(const LiveGrant* grant, const std::string& id,
                                     const Actor& actor) {
     if (grant == nullptr) return Refusal{ErrorCode::not_found, "no live grant " + id};
-    if (!actor.admin && grant->grant.user != actor.user)
+    if (!actor.admin && grant->grant.uid != actor.uid)
         return Refusal{ErrorCode::not_authorized,
                        "grant " + id + " belongs to " + grant->grant.user};
     return std::nullopt;

@@ -18,7 +18,7 @@ struct Refusal {
     std::string message;
 };
 
-// Who asks, as the rules need it.
+// Who asks, as the rules need it. Owners are compared by uid; the name is for messages.
 struct Actor {
     std::string user;
     uid_t uid = 0;

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 
 namespace jitd::agent {
 namespace {
@@ -57,7 +56,7 @@ Peer identify(uid_t uid, gid_t gid, pid_t pid) {
                                       passwd** r) { return getpwuid_r(uid, e, b, n, r); },
                                 pw, buf);
     if (!known) {
-        p.user = std::to_string(uid);
+        p.user = "#" + std::to_string(uid);
         if (auto g = group_name(gid)) p.groups.push_back(*g);
         return p;
     }
@@ -78,16 +77,22 @@ Peer identify(uid_t uid, gid_t gid, pid_t pid) {
     return p;
 }
 
-std::optional<uid_t> uid_of(const std::string& user) {
+std::string name_of_uid(uid_t uid) {
+    passwd pw{};
+    std::vector<char> buf;
+    bool known = lookup<passwd>([uid](passwd* e, char* b, std::size_t n,
+                                      passwd** r) { return getpwuid_r(uid, e, b, n, r); },
+                                pw, buf);
+    return known ? std::string(pw.pw_name) : "#" + std::to_string(uid);
+}
+
+std::optional<uid_t> uid_of_name(const std::string& user) {
     passwd pw{};
     std::vector<char> buf;
     bool ok = lookup<passwd>([&user](passwd* e, char* b, std::size_t n,
                                      passwd** r) { return getpwnam_r(user.c_str(), e, b, n, r); },
                              pw, buf);
     if (ok) return pw.pw_uid;
-    uid_t uid = 0;
-    auto [ptr, ec] = std::from_chars(user.data(), user.data() + user.size(), uid);
-    if (ec == std::errc{} && ptr == user.data() + user.size() && !user.empty()) return uid;
     return std::nullopt;
 }
 

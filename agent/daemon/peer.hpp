@@ -13,7 +13,7 @@ struct Peer {
     uid_t uid = 0;
     gid_t gid = 0;
     pid_t pid = 0;
-    std::string user;                 // passwd name, or the uid in decimal when there is none
+    std::string user;                 // passwd name, or "#<uid>" when there is none
     std::vector<std::string> groups;  // names of the primary and all supplementary groups
 };
 
@@ -23,7 +23,11 @@ std::optional<Peer> peer_credentials(int fd);
 // Fills in user and groups for uid/gid from the system's user database (NSS).
 Peer identify(uid_t uid, gid_t gid, pid_t pid = 0);
 
-// The uid of a user name (getpwnam_r), or a decimal name parsed as uid; nullopt if unknown.
-std::optional<uid_t> uid_of(const std::string& user);
+// The name shown for a uid: its passwd name (getpwuid_r), or "#<uid>" (e.g. "#1234") when the
+// user database has no entry for it.
+std::string name_of_uid(uid_t uid);
+
+// The uid of a user name (getpwnam_r); nullopt if unknown.
+std::optional<uid_t> uid_of_name(const std::string& user);
 
 }  // namespace jitd::agent

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/fuzz/comment_checks.hpp"
 #include "tests/fuzz/config_checks.hpp"
 
 namespace jitd::fuzz {
@@ -41,6 +42,10 @@ TEST(CorpusReplay, ScalarSeeds) {
     EXPECT_GE(replay(fs::path(JITD_FUZZ_CORPUS) / "duration", check_scalar_input), 10);
 }
 
+TEST(CorpusReplay, CommentSeeds) {
+    EXPECT_GE(replay(fs::path(JITD_FUZZ_CORPUS) / "comment", check_comment_input), 10);
+}
+
 // A valid policy and a refusal with a location are both sound outcomes; so is binary junk.
 TEST(CorpusReplay, AcceptedAndRefusedInputsAreSound) {
     EXPECT_EQ(check_policy_input("ports: [{port: 22}]\n"), "");
@@ -49,6 +54,8 @@ TEST(CorpusReplay, AcceptedAndRefusedInputsAreSound) {
     EXPECT_EQ(check_scalar_input("1h30m"), "");
     EXPECT_EQ(check_scalar_input("10.0.0.0/8"), "");
     EXPECT_EQ(check_scalar_input("garbage"), "");
+    EXPECT_EQ(check_comment_input("jitd:g-5f2c9a01b2c3:1001:1763900000"), "");
+    EXPECT_EQ(check_comment_input(std::string("jitd:\0\xff", 7)), "");
 }
 
 }  // namespace

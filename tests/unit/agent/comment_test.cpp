@@ -10,37 +10,93 @@ namespace jitd::agent {
 namespace {
 
 TEST(Comment, FormatsAndParsesBack) {
-    GrantComment c{"g-5f2c9a01b2c3", "alice", wire::SysSeconds{std::chrono::seconds{1763900000}}};
+    GrantComment c{"g-5f2c9a01b2c3", 1001, wire::SysSeconds{std::chrono::seconds{1763900000}}};
     std::string text = format_comment(c);
-    EXPECT_EQ(text, "jitd:g-5f2c9a01b2c3:alice:1763900000");
+    EXPECT_EQ(text, "jitd:g-5f2c9a01b2c3:1001:1763900000");
     auto back = parse_comment(text);
     ASSERT_TRUE(back);
     EXPECT_EQ(back->id, c.id);
-    EXPECT_EQ(back->user, c.user);
+    EXPECT_EQ(back->uid, c.uid);
     EXPECT_EQ(back->start, c.start);
+    EXPECT_FALSE(parse_legacy_comment(text)) << "the current format is never read as legacy";
 }
 
-TEST(Comment, UserNamesWithDotsAndDashes) {
-    auto c = parse_comment("jitd:g-000000000000:svc-backup.1:0");
+TEST(Comment, EdgesOfTheNumbers) {
+    auto c = parse_comment("jitd:g-000000000000:0:0");
     ASSERT_TRUE(c);
-    EXPECT_EQ(c->user, "svc-backup.1");
+    EXPECT_EQ(c->uid, 0u);
+    auto big = parse_comment("jitd:g-000000000000:4294967294:9223372036854775807");
+    ASSERT_TRUE(big);
+    EXPECT_EQ(big->uid, 4294967294u);
+    EXPECT_EQ(big->start.time_since_epoch().count(), 9223372036854775807);
 }
 
 TEST(Comment, RefusesAnythingElse) {
-    for (const char* bad :
-         {"", "jitd", "jitd:", "jitd:g-5f2c9a01b2c3:alice", "jitd:g-5f2c9a01b2c3::1763900000",
-          "jitd:g-5f2c9a01b2c3:alice:", "jitd:g-5f2c9a01b2c3:alice:17x", "jitd:g-5f2c:alice:1",
-          "jitd:G-5F2C9A01B2C3:alice:1", "jitd:g-5f2c9a01b2c3:alice:-5",
-          "jitd:g-5f2c9a01b2c3:alice:1:extra", "nft:g-5f2c9a01b2c3:alice:1",
-          "manual entry by ops"}) {
+    for (const char* bad : {"",
+                            "jitd",
+                            "jitd:",
+                            "jitd:g-5f2c9a01b2c3:1001",
+                            "jitd:g-5f2c9a01b2c3::1763900000",
+                            "jitd:g-5f2c9a01b2c3:1001:",
+                            "jitd:g-5f2c9a01b2c3:1001:17x",
+                            "jitd:g-5f2c:1001:1",
+                            "jitd:G-5F2C9A01B2C3:1001:1",
+                            "jitd:g-5f2c9a01b2c3:1001:-5",
+                            "jitd:g-5f2c9a01b2c3:-1:5",
+                            "jitd:g-5f2c9a01b2c3:+1:5",
+                            "jitd:g-5f2c9a01b2c3:01:5",
+                            "jitd:g-5f2c9a01b2c3:1:05",
+                            "jitd:g-5f2c9a01b2c3: 1:5",
+                            "jitd:g-5f2c9a01b2c3:4294967295:5",
+                            "jitd:g-5f2c9a01b2c3:4294967296:5",
+                            "jitd:g-5f2c9a01b2c3:1:9223372036854775808",
+                            "jitd:g-5f2c9a01b2c3:1:99999999999999999999",
+                            "jitd:g-5f2c9a01b2c3:1001:1:extra",
+                            "jitd:g-5f2c9a01b2c3:1001:1:2",
+                            "jitd:g-5f2c9a01b2c3:alice:1",
+                            "nft:g-5f2c9a01b2c3:1001:1",
+                            "JITD:g-5f2c9a01b2c3:1001:1",
+                            "manual entry by ops"}) {
         EXPECT_FALSE(parse_comment(bad)) << bad;
+    }
+    EXPECT_FALSE(parse_comment(std::string_view("jitd:g-5f2c9a01b2c3:1\0:5", 25)));
+}
+
+TEST(Comment, PreviousReleaseFormatWithPortableNames) {
+    auto c = parse_legacy_comment("jitd:g-000000000000:svc-backup.1_x:1763900000");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->id, "g-000000000000");
+    EXPECT_EQ(c->user, "svc-backup.1_x");
+    EXPECT_EQ(c->start.time_since_epoch().count(), 1763900000);
+    for (const char* bad :
+         {"jitd:g-000000000000:a\"b:1", "jitd:g-000000000000:a b:1", "jitd:g-000000000000:a:b:1",
+          "jitd:g-000000000000:a}b:1", "jitd:g-000000000000:-rf:1",
+          "jitd:g-000000000000:caf\xc3\xa9:1", "jitd:g-000000000000::1",
+          "jitd:g-000000000000:alice:", "jitd:g-000000000000:alice:x", "jitd:g-0000:alice:1",
+          "jitd:g-000000000000:alice", "other:g-000000000000:alice:1"}) {
+        EXPECT_FALSE(parse_legacy_comment(bad)) << bad;
     }
 }
 
-TEST(Comment, FitsTheKernelLimit) {
-    GrantComment c{new_grant_id(), std::string(32, 'u'),
-                   wire::SysSeconds{std::chrono::seconds{4102444800}}};
-    EXPECT_LE(format_comment(c).size(), 127u);
+TEST(Comment, ClaimsJitdOnlyWithThePrefix) {
+    EXPECT_TRUE(claims_jitd("jitd:anything"));
+    EXPECT_FALSE(claims_jitd("jitd"));
+    EXPECT_FALSE(claims_jitd("added by hand"));
+    EXPECT_FALSE(claims_jitd(""));
+}
+
+// The comment holds no text from a user: its length is bounded whatever the name, with room
+// left for one more numeric field.
+TEST(Comment, FitsTheKernelLimitForAnyOwner) {
+    GrantComment c{new_grant_id(), 4294967294u,
+                   wire::SysSeconds{std::chrono::seconds{9223372036854775807}}};
+    const std::string text = format_comment(c);
+    EXPECT_EQ(text.size(), kMaxComment);
+    EXPECT_LE(text.size() + 21, kMaxKernelComment);
+    for (char ch : text)
+        EXPECT_TRUE((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || ch == 'g' ||
+                    ch == 'j' || ch == 'i' || ch == 't' || ch == 'd' || ch == ':' || ch == '-')
+            << text;
 }
 
 TEST(GrantId, FormatIsGDashTwelveHex) {

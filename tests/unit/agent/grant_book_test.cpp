@@ -24,6 +24,7 @@ LiveGrant grant(const std::string& id, const std::string& user, const char* sour
     g.keys = keys_of(g.source, p, port);
     g.grant.id = id;
     g.grant.user = user;
+    g.grant.uid = user == "alice" ? 1001 : user == "bob" ? 1002 : 1003;
     g.grant.port = port;
     g.grant.protocol = p;
     g.grant.source = g.source.str_with_len();
@@ -38,9 +39,9 @@ TEST(GrantBook, IndexesFollowAddAndRemove) {
     book.add(grant("g-000000000002", "alice", "10.0.0.0/24", config::Protocol::any, 5985, 30min));
     book.add(grant("g-000000000003", "bob", "10.0.1.0/24", config::Protocol::tcp, 5985, 2h));
     EXPECT_EQ(book.size(), 3u);
-    EXPECT_EQ(book.count_for("alice"), 2u);
-    EXPECT_EQ(book.count_for("bob"), 1u);
-    EXPECT_EQ(book.count_for("carol"), 0u);
+    EXPECT_EQ(book.count_for(1001), 2u);
+    EXPECT_EQ(book.count_for(1002), 1u);
+    EXPECT_EQ(book.count_for(1003), 0u);
     EXPECT_EQ(book.active_on(22, config::Protocol::tcp), 1u);
     EXPECT_EQ(book.active_on(5985, config::Protocol::any), 2u);
     EXPECT_EQ(book.active_on(5985, config::Protocol::udp), 1u);
@@ -68,7 +69,7 @@ TEST(GrantBook, IndexesFollowAddAndRemove) {
     EXPECT_EQ(removed->keys.size(), 2u);
     EXPECT_EQ(book.find_by_key(udp_key), nullptr);
     EXPECT_EQ(book.overlapping_prefix(cidr("10.0.0.128/25"), nft::L4::tcp, 5985, ""), nullptr);
-    EXPECT_EQ(book.count_for("alice"), 1u);
+    EXPECT_EQ(book.count_for(1001), 1u);
     EXPECT_EQ(book.active_on(5985, config::Protocol::any), 1u);
     EXPECT_FALSE(book.remove("g-000000000002"));
 
@@ -81,7 +82,7 @@ TEST(GrantBook, ElementCarriesCommentAndRemainingTime) {
     LiveGrant g = grant("g-00000000000a", "alice", "203.0.113.7", config::Protocol::tcp, 22, 1h);
     nft::Element e = element_of(g, g.keys[0], kT0 + 10min);
     EXPECT_EQ(e.timeout, 50min);
-    EXPECT_EQ(e.comment, "jitd:g-00000000000a:alice:1800000000");
+    EXPECT_EQ(e.comment, "jitd:g-00000000000a:1001:1800000000");
     EXPECT_EQ(e.key.source.str(), "203.0.113.7");
 }
 
@@ -96,21 +97,28 @@ nft::ListedElement listed(const char* source, nft::L4 proto, std::uint16_t port,
     return e;
 }
 
-uid_t fake_uid(const std::string& user) {
-    return user == "alice" ? 1001 : 1002;
-}
+// alice is 1001, bob 1002; 1003 has no passwd entry.
+const OwnerLookup kOwners{[](const std::string& name) -> std::optional<uid_t> {
+                              if (name == "alice") return 1001;
+                              if (name == "bob") return 1002;
+                              return std::nullopt;
+                          },
+                          [](uid_t uid) -> std::string {
+                              if (uid == 1001) return "alice";
+                              if (uid == 1002) return "bob";
+                              return "#" + std::to_string(uid);
+                          }};
 
 TEST(GrantBook, RebuildJoinsTcpAndUdpIntoAny) {
     // Listed 10 minutes and 300 ms after a start at kT0 (the element was added at kT0 + 0.3s).
     Ms now = Ms(kT0) + 10min + 300ms;
     std::vector<nft::ListedElement> els{
-        listed("10.0.0.0/24", nft::L4::tcp, 5985, "jitd:g-00000000000b:alice:1800000000", 1h,
-               50min),
-        listed("10.0.0.0/24", nft::L4::udp, 5985, "jitd:g-00000000000b:alice:1800000000", 1h,
-               50min),
-        listed("203.0.113.7", nft::L4::tcp, 22, "jitd:g-00000000000c:bob:1800000000", 30min, 20min),
+        listed("10.0.0.0/24", nft::L4::tcp, 5985, "jitd:g-00000000000b:1001:1800000000", 1h, 50min),
+        listed("10.0.0.0/24", nft::L4::udp, 5985, "jitd:g-00000000000b:1001:1800000000", 1h, 50min),
+        listed("203.0.113.7", nft::L4::tcp, 22, "jitd:g-00000000000c:1002:1800000000", 30min,
+               20min),
     };
-    Rebuilt r = rebuild_grants(els, now, fake_uid);
+    Rebuilt r = rebuild_grants(els, now, kOwners);
     ASSERT_EQ(r.grants.size(), 2u);
     EXPECT_TRUE(r.strays.empty());
     const LiveGrant& any = r.grants[0];
@@ -139,9 +147,9 @@ TEST(GrantBook, RebuildOfAnExtendedGrantUsesTheKernelExpiry) {
     // 59m59.5s left when listed at kT0 + 40m0.8s.
     Ms now = Ms(kT0) + 40min + 800ms;
     std::vector<nft::ListedElement> els{listed("203.0.113.9", nft::L4::tcp, 22,
-                                               "jitd:g-00000000000d:alice:1800000000", 1h,
+                                               "jitd:g-00000000000d:1001:1800000000", 1h,
                                                59min + 59s + 500ms)};
-    Rebuilt r = rebuild_grants(els, now, fake_uid);
+    Rebuilt r = rebuild_grants(els, now, kOwners);
     ASSERT_EQ(r.grants.size(), 1u);
     EXPECT_EQ(r.grants[0].grant.start, kT0);
     EXPECT_EQ(r.grants[0].grant.end, kT0 + 40min + 1h);
@@ -152,12 +160,50 @@ TEST(GrantBook, RebuildSetsAsideForeignAndSpentElements) {
     std::vector<nft::ListedElement> els{
         listed("198.51.100.1", nft::L4::tcp, 22, "", 1h, 10min),
         listed("198.51.100.2", nft::L4::tcp, 22, "added by hand", 1h, 10min),
-        listed("198.51.100.3", nft::L4::tcp, 22, "jitd:g-00000000000e:alice:1800000000", 1h, 0ms),
+        listed("198.51.100.3", nft::L4::tcp, 22, "jitd:g-00000000000e:1001:1800000000", 1h, 0ms),
     };
-    Rebuilt r = rebuild_grants(els, now, fake_uid);
+    Rebuilt r = rebuild_grants(els, now, kOwners);
     EXPECT_TRUE(r.grants.empty());
     EXPECT_EQ(r.strays.size(), 2u);
     EXPECT_EQ(r.spent.size(), 1u);
+}
+
+TEST(GrantBook, RebuildNamesOwnersByUid) {
+    Ms now = Ms(kT0) + 1min;
+    std::vector<nft::ListedElement> els{
+        listed("198.51.100.1", nft::L4::tcp, 22, "jitd:g-000000000011:1002:1800000000", 1h, 59min),
+        listed("198.51.100.2", nft::L4::tcp, 22, "jitd:g-000000000012:1003:1800000000", 1h, 59min),
+    };
+    Rebuilt r = rebuild_grants(els, now, kOwners);
+    ASSERT_EQ(r.grants.size(), 2u);
+    EXPECT_EQ(r.grants[0].grant.uid, 1002u);
+    EXPECT_EQ(r.grants[0].grant.user, "bob");
+    EXPECT_EQ(r.grants[1].grant.uid, 1003u);
+    EXPECT_EQ(r.grants[1].grant.user, "#1003") << "a uid without a passwd entry";
+    EXPECT_EQ(r.legacy, 0u);
+}
+
+// Elements of the previous release ("jitd:<id>:<name>:<start>") are rebuilt after an upgrade
+// when the name is portable and still known; anything else is a stray.
+TEST(GrantBook, RebuildReadsThePreviousReleaseFormat) {
+    Ms now = Ms(kT0) + 1min;
+    std::vector<nft::ListedElement> els{
+        listed("198.51.100.1", nft::L4::tcp, 22, "jitd:g-000000000021:alice:1800000000", 1h, 59min),
+        listed("198.51.100.2", nft::L4::tcp, 22, "jitd:g-000000000022:mallory:1800000000", 1h,
+               59min),
+        listed("198.51.100.3", nft::L4::tcp, 22, "jitd:g-000000000023:a\"b:1800000000", 1h, 59min),
+        listed("198.51.100.4", nft::L4::tcp, 22, "jitd:g-000000000024:a:b:1800000000", 1h, 59min),
+    };
+    Rebuilt r = rebuild_grants(els, now, kOwners);
+    ASSERT_EQ(r.grants.size(), 1u);
+    EXPECT_EQ(r.grants[0].grant.id, "g-000000000021");
+    EXPECT_EQ(r.grants[0].grant.uid, 1001u);
+    EXPECT_EQ(r.grants[0].grant.user, "alice");
+    EXPECT_EQ(r.grants[0].grant.start, kT0);
+    EXPECT_EQ(r.grants[0].grant.end, kT0 + 1h);
+    EXPECT_EQ(r.legacy, 1u);
+    ASSERT_EQ(r.strays.size(), 3u) << "unknown name, unportable name, name with ':'";
+    for (const auto& s : r.strays) EXPECT_TRUE(claims_jitd(s.comment));
 }
 
 }  // namespace

@@ -210,6 +210,34 @@ TEST(GrantRules, RevokeAndExtend) {
               ErrorCode::port_not_protected);
 }
 
+// Owners are uids: a renamed user keeps their grants, another uid that has (or takes) the
+// name does not get them, and the per-user limit counts uids.
+TEST(GrantRules, OwnersAreComparedByUid) {
+    GrantBook book;
+    hold(book, planned(check_open(policy(), book, kAlice, req(22, "203.0.113.7"), kNow)),
+         "g-00000000000d");
+    const LiveGrant* g = book.find("g-00000000000d");
+    const Actor renamed{"alice2", 1001, false};
+    const Actor impostor{"alice", 1009, false};
+    EXPECT_FALSE(check_revoke(g, g->grant.id, renamed));
+    EXPECT_FALSE(check_extend(policy(), g, g->grant.id, renamed, 10min));
+    EXPECT_EQ(check_revoke(g, g->grant.id, impostor)->code, ErrorCode::not_authorized);
+    EXPECT_EQ(check_extend(policy(), g, g->grant.id, impostor, 10min)->code,
+              ErrorCode::not_authorized);
+    // The same source again: the impostor may not supersede, the renamed owner may.
+    EXPECT_EQ(refused(check_open(policy(), book, impostor, req(22, "203.0.113.7"), kNow)).code,
+              ErrorCode::overlaps_grant);
+    auto again = planned(check_open(policy(), book, renamed, req(22, "203.0.113.7"), kNow));
+    EXPECT_EQ(again.supersedes, "g-00000000000d");
+    // The limit (2) is per uid: a second grant for uid 1001 under its new name is the last.
+    hold(book, planned(check_open(policy(), book, renamed, req(22, "203.0.113.8"), kNow)),
+         "g-00000000000e");
+    EXPECT_EQ(refused(check_open(policy(), book, kAlice, req(22, "203.0.113.9"), kNow)).code,
+              ErrorCode::limit_reached);
+    EXPECT_TRUE(std::holds_alternative<OpenPlan>(
+        check_open(policy(), book, impostor, req(22, "203.0.113.9"), kNow)));
+}
+
 TEST(GrantRules, DisallowedByANewPolicy) {
     GrantBook book;
     hold(book, planned(check_open(policy(), book, kAlice, req(3389, "10.1.0.0/16"), kNow)),

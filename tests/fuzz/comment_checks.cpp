@@ -1,0 +1,39 @@
+#include "tests/fuzz/comment_checks.hpp"
+
+#include "agent/daemon/comment.hpp"
+
+namespace jitd::fuzz {
+namespace {
+
+bool in_alphabet(std::string_view s, bool legacy) {
+    for (char c : s) {
+        bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == ':' || c == '-';
+        if (legacy) ok = ok || (c >= 'A' && c <= 'Z') || c == '.' || c == '_';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string check_comment_input(std::string_view input) {
+    using namespace jitd::agent;
+    auto current = parse_comment(input);
+    auto legacy = parse_legacy_comment(input);
+    if (current && legacy) return "both formats accepted";
+    if ((current || legacy) && !claims_jitd(input)) return "accepted without the prefix";
+    if (current) {
+        if (format_comment(*current) != input) return "current format does not print back";
+        if (input.size() > kMaxComment) return "current format longer than kMaxComment";
+        if (!in_alphabet(input, false)) return "current format outside its alphabet";
+    }
+    if (legacy) {
+        std::string back = std::string(kCommentPrefix) + legacy->id + ":" + legacy->user + ":" +
+                           std::to_string(legacy->start.time_since_epoch().count());
+        if (back != input) return "legacy format does not print back";
+        if (!in_alphabet(input, true)) return "legacy name outside the portable set";
+    }
+    return {};
+}
+
+}  // namespace jitd::fuzz

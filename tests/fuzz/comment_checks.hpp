@@ -1,0 +1,15 @@
+// What must hold for ANY element comment read back from the kernel (agent/daemon/comment.hpp).
+// Shared by the libFuzzer target (clang, JITD_FUZZ=ON) and the corpus replay test.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace jitd::fuzz {
+
+// Feeds `input` to parse_comment and parse_legacy_comment; returns "" when sound: at most one
+// of them accepts, what is accepted prints back to exactly the input, and nothing accepted
+// carries a character outside the format's alphabet.
+std::string check_comment_input(std::string_view input);
+
+}  // namespace jitd::fuzz
