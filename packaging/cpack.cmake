@@ -52,10 +52,15 @@ set(CPACK_RPM_PACKAGE_REQUIRES_POST systemd)
 set(CPACK_RPM_PACKAGE_REQUIRES_PREUN systemd)
 set(CPACK_RPM_PACKAGE_REQUIRES_POSTUN systemd)
 set(CPACK_RPM_CHANGELOG_FILE ${CMAKE_CURRENT_SOURCE_DIR}/rpm/changelog)
+# %pre creates the users from the sysusers.d entry itself, so that %attr's group jitd exists
+# when rpm writes the policy.
+file(READ ${PROJECT_SOURCE_DIR}/systemd/jitd.sysusers.conf JITD_SYSUSERS)
+configure_file(${CMAKE_CURRENT_SOURCE_DIR}/rpm/pre.sh.in ${CMAKE_CURRENT_BINARY_DIR}/rpm/pre.sh @ONLY)
+set(CPACK_RPM_PRE_INSTALL_SCRIPT_FILE ${CMAKE_CURRENT_BINARY_DIR}/rpm/pre.sh)
 set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${CMAKE_CURRENT_SOURCE_DIR}/rpm/post.sh)
 set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${CMAKE_CURRENT_SOURCE_DIR}/rpm/preun.sh)
 set(CPACK_RPM_POST_UNINSTALL_SCRIPT_FILE ${CMAKE_CURRENT_SOURCE_DIR}/rpm/postun.sh)
-set(CPACK_RPM_USER_FILELIST "%config(noreplace) /etc/jitd/policy.yaml"
+set(CPACK_RPM_USER_FILELIST "%config(noreplace) %attr(0640,root,jitd) /etc/jitd/policy.yaml"
                             "%exclude /usr/share/doc/jitd/changelog.Debian.gz")
 # Directories that belong to the system (filesystem, systemd, man-db, bash-completion).
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION

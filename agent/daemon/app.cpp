@@ -1,10 +1,13 @@
 #include "agent/daemon/app.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -87,6 +90,22 @@ class SocketFileGuard {
     ino_t inode_ = 0;
 };
 
+// The shipped policy is 0640 root:jitd (it names the always-allowed sources): a caller who may
+// not read it is told so, and what to do, before the loader's terser message.
+bool say_if_unreadable(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::close(fd);
+        return false;
+    }
+    const int err = errno;
+    if (err != EACCES && err != EPERM) return false;
+    std::cerr << "jitd: cannot read " << path << ": " << std::strerror(err) << " (uid "
+              << ::getuid() << "). The policy is mode 0640, owner root, group jitd: run jitd "
+              << "--check as root (sudo jitd --check) or as a member of group jitd.\n";
+    return true;
+}
+
 int remove_table() {
     try {
         nft::Session::open().remove_table();
@@ -134,6 +153,7 @@ int run_app(int argc, const char* const* argv) {
     if (o.remove_table) return remove_table();
 
     config::Policy policy;
+    if (say_if_unreadable(o.policy)) return 1;
     try {
         policy = config::load_policy_file(o.policy);
     } catch (const config::PolicyError& e) {

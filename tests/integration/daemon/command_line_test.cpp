@@ -2,10 +2,12 @@
 // without touching the kernel, --remove-table uninstalls, sd_notify reports READY, RELOADING
 // and STOPPING, and a restart revokes grants the new policy no longer allows.
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <string>
 
 #include "tests/integration/daemon/daemon_test.hpp"
@@ -133,6 +135,29 @@ TEST_F(CommandLine, InstallingKeepsConnectionsConntrackHadNotSeen) {
     d.start();
     EXPECT_FALSE(tcp_open(TestAddrs::client4b, 22)) << "new connections are dropped";
     EXPECT_TRUE(kept.echo("still connected\n"));
+}
+
+// The packages install the policy 0640 root:jitd: a normal user's --check says it cannot read
+// the file, with the path, the reason and what to do, not a parse error.
+TEST_F(CommandLine, CheckAsAUserWhoCannotReadThePolicySaysSo) {
+    const std::string dir = "/tmp/jitdt-check-" + std::to_string(::getpid());
+    run_ok({"mkdir", "-m", "0755", "-p", dir});
+    const std::string policy = dir + "/policy.yaml";
+    {
+        std::ofstream out(policy);
+        out << default_policy();
+    }
+    ::chmod(policy.c_str(), 0640);
+    auto r =
+        users().run_as(users().stranger, {DaemonFixture::binary(), "--check", "--policy", policy});
+    auto as_root = run({DaemonFixture::binary(), "--check", "--policy", policy});
+    run({"rm", "-rf", dir});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("cannot read " + policy + ": Permission denied"), std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("0640, owner root, group jitd"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(as_root.exit_code, 0) << as_root.err;
 }
 
 TEST_F(CommandLine, UnknownOptionIsAUsageError) {

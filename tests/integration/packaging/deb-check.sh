@@ -24,6 +24,9 @@ dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print substr($6, 2)}' | sort >"$scratch/ha
 diff -u "$scratch/want" "$scratch/have" || fail "file list differs (- expected, + in package)"
 # Nothing outside the usual hierarchy, and root owns everything.
 dpkg-deb -c "$deb" | awk '$2 != "root/root" {print; bad=1} END {exit bad}' || fail "files not owned by root"
+# The policy is not world-readable (the postinst gives it group jitd).
+mode=$(dpkg-deb -c "$deb" | awk '$6 == "./etc/jitd/policy.yaml" {print $1}')
+[[ $mode == -rw-r----- ]] || fail "policy.yaml has mode $mode in the package, not -rw-r-----"
 dpkg-deb -c "$deb" | awk '{print substr($6, 2)}' |
     grep -Ev '^/$|^/etc/(jitd/.*)?$|^/usr/((bin|sbin|share|lib)/.*)?$' && fail "unexpected path"
 
@@ -41,6 +44,7 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [[ $(field Depends) == *libc6* ]] || fail "Depends lacks shlibdeps: $(field Depends)"
 [[ $(field Description) == *nftables* ]] || fail "Description"
 grep -q systemd-sysusers "$scratch/control/postinst" || fail "postinst does not create the users"
+grep -q 'chmod 0640 "$policy"' "$scratch/control/postinst" || fail "postinst does not set the policy's mode"
 grep -q 'nft delete table inet jitd' "$scratch/control/postrm" || fail "postrm does not delete the table"
 
 # Man pages are real roff, gzipped.

@@ -87,6 +87,8 @@ poll_until 30 in_container systemctl is-active --quiet jitd || fail "jitd.servic
 in_container getent group jit >/dev/null || fail "group jit was not created"
 in_container getent passwd jitd >/dev/null || fail "user jitd was not created"
 verify=$(in_container systemd-analyze verify --man=no jitd.service 2>&1) || fail "verify: $verify"
+policy_mode() { in_container stat -c '%a %U:%G' /etc/jitd/policy.yaml; }
+[[ $(policy_mode) == "640 root:jitd" ]] || fail "policy.yaml is $(policy_mode), not 640 root:jitd"
 [[ -z $verify ]] || fail "systemd-analyze verify jitd.service: $verify"
 
 step "requests"
@@ -103,6 +105,10 @@ echo "alice: $out"
 rc=0
 out=$(as bob jit-request open 22 --for 1m --from 198.51.100.10 2>&1) || rc=$?
 [[ $rc -eq 77 ]] || fail "bob (not in jit) got exit $rc, expected 77: $out"
+rc=0
+out=$(as bob jitd --check 2>&1) || rc=$?
+[[ $rc -ne 0 && $out == *"cannot read /etc/jitd/policy.yaml"* ]] ||
+    fail "jitd --check as bob (exit $rc) does not say it cannot read the policy: $out"
 # Output is captured before it is searched: `cmd | grep -q` fails under pipefail when grep
 # exits early and cmd dies of SIGPIPE.
 has() { [[ $1 == *"$2"* ]]; }
@@ -130,6 +136,7 @@ restarted() {
     [[ $pid != 0 && $pid != "$pid_before" ]] && in_container systemctl is-active --quiet jitd
 }
 poll_until 30 restarted || fail "jitd was not restarted by the upgrade"
+[[ $(policy_mode) == "640 root:jitd" ]] || fail "after the upgrade policy.yaml is $(policy_mode)"
 has "$(in_container nft list table inet jitd)" 198.51.100.9 || fail "grant lost over a restart"
 
 step "reboot"

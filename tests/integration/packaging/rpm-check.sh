@@ -32,9 +32,13 @@ dirs=$(awk '$1 ~ /^d/ {print $2}' "$scratch/modes" | sort | tr '\n' ' ')
 flags=$'\n'$(q --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]')$'\n'
 [[ $flags == *$'\n'"cn /etc/jitd/policy.yaml"$'\n'* ]] ||
     fail "policy.yaml is not %config(noreplace)"
+# The policy is 0640 root:jitd (%pre creates the group before rpm writes the file).
+owner=$(q --qf '[%{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILENAMES}\n]' |
+    awk '$3 == "/etc/jitd/policy.yaml" {print $1, $2}')
+[[ $owner == "-rw-r----- root:jitd" ]] || fail "policy.yaml is '$owner', not '-rw-r----- root:jitd'"
 
 scripts=$(q --scripts)
-for want in 'postinstall scriptlet' 'systemd-sysusers jitd.conf' 'systemctl enable jitd.service' \
+for want in 'preinstall scriptlet' 'u jitd - "jitd daemon"' 'postinstall scriptlet' 'systemd-sysusers jitd.conf' 'systemctl enable jitd.service' \
     'preuninstall scriptlet' 'disable --now jitd.service' 'postuninstall scriptlet' \
     'try-restart jitd.service' 'nft delete table inet jitd'; do
     grep -qF -- "$want" <<<"$scripts" || fail "scriptlets lack '$want'"
