@@ -54,7 +54,7 @@ struct ElementKey {
 struct Element {
     ElementKey key;
     std::chrono::seconds timeout{0};  // kernel timeout, whole seconds, > 0
-    std::string comment;  // at most 127 bytes, e.g. "jitd:g-5f2c9a01b2c3:alice:1763900000"
+    std::string comment;  // at most 127 bytes, e.g. "jitd:g-5f2c9a01b2c3:1001:1763900000"
 };
 
 struct ListedElement {
