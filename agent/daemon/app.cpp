@@ -93,7 +93,7 @@ class SocketFileGuard {
 // The shipped policy is 0640 root:jitd (it names the always-allowed sources): a caller who may
 // not read it is told so, and what to do, before the loader's terser message.
 bool say_if_unreadable(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // a FIFO: no wait
     if (fd >= 0) {
         ::close(fd);
         return false;
@@ -102,7 +102,7 @@ bool say_if_unreadable(const std::string& path) {
     if (err != EACCES && err != EPERM) return false;
     std::cerr << "jitd: cannot read " << path << ": " << std::strerror(err) << " (uid "
               << ::getuid() << "). The policy is mode 0640, owner root, group jitd: run jitd "
-              << "--check as root (sudo jitd --check) or as a member of group jitd.\n";
+              << "and jitd --check as root (e.g. sudo jitd --check) or in group jitd.\n";
     return true;
 }
 

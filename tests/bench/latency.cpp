@@ -107,9 +107,9 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
             journal.add(journal_send_grant_like(static_cast<unsigned>(i)));
         for (std::size_t i = done; i < end; ++i)
             nft_cli.add(nft_add_element(host4_text(kNftBase + static_cast<std::uint32_t>(i)),
-                                        comments.next("root", now_unix())));
+                                        comments.next(0, now_unix())));
         for (std::size_t i = done; i < end; ++i) {
-            std::string c = comments.next("root", now_unix());
+            std::string c = comments.next(0, now_unix());
             auto t0 = Clock::now();
             floor.add_host4(kRawBase + static_cast<std::uint32_t>(i), std::chrono::hours(1), c);
             raw.add(micros_since(t0));
@@ -117,7 +117,7 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
         for (std::size_t i = done; i < end; i += kGathered) {
             std::vector<std::string> batch;
             for (std::size_t k = i; k < std::min(end, i + kGathered); ++k)
-                batch.push_back(comments.next("root", now_unix()));
+                batch.push_back(comments.next(0, now_unix()));
             auto t0 = Clock::now();
             floor.add_hosts4(kGatheredBase + static_cast<std::uint32_t>(i), batch,
                              std::chrono::hours(1));
@@ -126,7 +126,7 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
         for (std::size_t i = done; i < end; ++i) {
             nft::Change change;
             change.add.push_back(host4_element(kSessionBase + static_cast<std::uint32_t>(i),
-                                               comments.next("root", now_unix())));
+                                               comments.next(0, now_unix())));
             auto t0 = Clock::now();
             sess.apply(change);
             session.add(micros_since(t0));

@@ -47,7 +47,7 @@ nlohmann::json run_scale(Daemon& d, const BenchConfig& cfg) {
     d.stop();
 
     CommentMaker comments;
-    const auto elements = scale_elements(total, "root", comments);
+    const auto elements = scale_elements(total, 0, comments);
     out["insert_us_per_tx"] = insert(s, elements, 0, first, cfg.batch);
     out["batch"] = cfg.batch;
 

@@ -50,14 +50,15 @@ CommentMaker::CommentMaker() {
     next_id_ = ((std::uint64_t{rd()} << 8) ^ rd()) & 0xffffffffffULL;
 }
 
-std::string CommentMaker::next(const std::string& user, std::int64_t start_unix) {
+std::string CommentMaker::next(uid_t owner_uid, std::int64_t start_unix) {
     char id[32];
     std::snprintf(id, sizeof id, "g-%012llx",
                   static_cast<unsigned long long>(next_id_++ & 0xffffffffffffULL));
-    return "jitd:" + std::string(id) + ":" + user + ":" + std::to_string(start_unix);
+    return "jitd:" + std::string(id) + ":" + std::to_string(owner_uid) + ":" +
+           std::to_string(start_unix);
 }
 
-std::vector<nft::Element> scale_elements(std::size_t count, const std::string& user,
+std::vector<nft::Element> scale_elements(std::size_t count, uid_t owner_uid,
                                          CommentMaker& comments) {
     if (count > (std::size_t{1} << 21)) throw std::invalid_argument("scale: at most 2^21 grants");
     std::vector<nft::Element> out;
@@ -84,7 +85,7 @@ std::vector<nft::Element> scale_elements(std::size_t count, const std::string& u
                 break;
         }
         e.timeout = std::chrono::seconds(3600 + static_cast<long>(i % 7200));
-        e.comment = comments.next(user, start);
+        e.comment = comments.next(owner_uid, start);
         out.push_back(std::move(e));
     }
     return out;

@@ -2,6 +2,8 @@
 // set elements inside the private namespace; no packet is ever sent to or from them.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -20,7 +22,8 @@ std::string host4_text(std::uint32_t n);
 class CommentMaker {
   public:
     CommentMaker();
-    std::string next(const std::string& user, std::int64_t start_unix);
+    // "jitd:<id>:<uid>:<start>", as the daemon writes it (agent/daemon/comment.hpp).
+    std::string next(uid_t owner_uid, std::int64_t start_unix);
 
   private:
     std::uint64_t next_id_;
@@ -28,8 +31,8 @@ class CommentMaker {
 
 // `count` grant elements for port 22/tcp, a quarter each of IPv4 hosts, IPv4 /28 prefixes,
 // IPv6 hosts and IPv6 /64 prefixes, interleaved (any leading slice holds all four kinds),
-// with timeouts between 1h and 3h and comments owned by `user`. count <= 2^21.
-std::vector<nft::Element> scale_elements(std::size_t count, const std::string& user,
+// with timeouts between 1h and 3h and comments owned by `owner_uid`. count <= 2^21.
+std::vector<nft::Element> scale_elements(std::size_t count, uid_t owner_uid,
                                          CommentMaker& comments);
 
 // One IPv4 host element (port 22/tcp, 1h) for the raw floor.
