@@ -35,6 +35,8 @@ int run_audit(const AuditOptions& opt, Io& io) {
     }
     q.user = opt.user;
     q.port = opt.port;
+    q.include_untrusted = opt.include_untrusted;
+    q.service_uid = jitd_service_uid();
 
     AuditRead read;
     try {
@@ -54,14 +56,28 @@ int run_audit(const AuditOptions& opt, Io& io) {
 
     switch (opt.format) {
         case AuditFormat::csv:
-            io.out << audit_csv(read.events);
-            break;
         case AuditFormat::json:
-            io.out << audit_json(read.events).dump(2) << "\n";
+            // Standard output stays CSV or JSON; the count of ignored entries goes beside it.
+            if (read.untrusted > 0) {
+                io.err << "jit-request: warning: " << read.untrusted
+                       << " entries claiming to be jitd were ignored: not written by jitd"
+                       << (opt.include_untrusted ? " (included, with trust \"untrusted\")"
+                                                 : " (--include-untrusted shows them)")
+                       << "\n";
+            }
+            if (opt.format == AuditFormat::csv) {
+                io.out << audit_csv(read.events);
+            } else {
+                // Journal fields are bytes: replace what is not UTF-8 rather than throw.
+                io.out << audit_json(read.events)
+                              .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                       << "\n";
+            }
             break;
         case AuditFormat::table:
             io.out << "jitd events from " << table_time(q.since) << " to " << table_time(q.until)
-                   << " UTC\n";
+                   << " UTC\n"
+                   << trust_text(read, q.service_uid);
             if (read.events.empty()) {
                 io.out << "no events\n";
                 break;

@@ -17,6 +17,7 @@ struct AuditOptions {
     std::optional<std::string> user;
     std::optional<std::uint16_t> port;
     AuditFormat format = AuditFormat::table;
+    bool include_untrusted = false;  // show entries that claim to be jitd's but are not, marked
 };
 
 int run_audit(const AuditOptions& opt, Io& io);

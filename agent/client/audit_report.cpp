@@ -1,5 +1,6 @@
 #include "agent/client/audit_report.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 
@@ -33,7 +34,7 @@ bool port_less(const std::string& a, const std::string& b) {
 const std::vector<std::string>& audit_columns() {
     static const std::vector<std::string> kColumns{"time",     "event",  "user",     "port",
                                                    "protocol", "source", "grant_id", "end",
-                                                   "reason",   "error",  "message"};
+                                                   "reason",   "error",  "message",  "trust"};
     return kColumns;
 }
 
@@ -48,7 +49,8 @@ std::vector<std::string> audit_values(const AuditEvent& e) {
             e.end,
             e.reason,
             e.error,
-            e.message};
+            e.message,
+            trust_name(e.trust)};
 }
 
 std::string audit_csv(const std::vector<AuditEvent>& events) {
@@ -77,21 +79,57 @@ nlohmann::json audit_json(const std::vector<AuditEvent>& events) {
 }
 
 std::string audit_table(const std::vector<AuditEvent>& events) {
-    TextTable t({"TIME (UTC)", "EVENT", "USER", "PORT", "PROTO", "SOURCE", "GRANT", "END", "REASON",
-                 "ERROR"});
+    std::vector<std::string> headers{"TIME (UTC)", "EVENT", "USER", "PORT",   "PROTO",
+                                     "SOURCE",     "GRANT", "END",  "REASON", "ERROR"};
+    // Entries not written by jitd are only here on request; each says so in a first column.
+    const bool flag = std::any_of(events.begin(), events.end(),
+                                  [](const AuditEvent& e) { return e.trust == Trust::untrusted; });
+    if (flag) headers.insert(headers.begin(), "WRITER");
+    TextTable t(std::move(headers));
     for (const auto& e : events) {
-        t.add_row({table_time(e.time), e.event, or_dash(e.user), or_dash(e.port),
-                   or_dash(e.protocol), or_dash(e.source), or_dash(e.grant_id),
-                   e.end.empty() ? "-" : short_end(e.end, e.time), or_dash(e.reason),
-                   or_dash(e.error)});
+        std::vector<std::string> row{
+            table_time(e.time),  or_dash(e.event),
+            or_dash(e.user),     or_dash(e.port),
+            or_dash(e.protocol), or_dash(e.source),
+            or_dash(e.grant_id), e.end.empty() ? "-" : short_end(e.end, e.time),
+            or_dash(e.reason),   or_dash(e.error)};
+        if (flag) row.insert(row.begin(), e.trust == Trust::untrusted ? "NOT-JITD" : "jitd");
+        t.add_row(std::move(row));
     }
     return t.render();
+}
+
+std::string trust_text(const AuditRead& read, std::optional<uid_t> service_uid) {
+    std::size_t by_service = 0, by_root = 0, shown_untrusted = 0;
+    for (const auto& e : read.events) {
+        if (e.trust == Trust::service) ++by_service;
+        if (e.trust == Trust::root) ++by_root;
+        if (e.trust == Trust::untrusted) ++shown_untrusted;
+    }
+    std::string out = "written by jitd (by journald's own fields of the sender): ";
+    if (service_uid) {
+        out += std::to_string(by_service) + " from jitd.service as user jitd (uid " +
+               std::to_string(*service_uid) + "), ";
+    } else {
+        out += "none from jitd.service (no user jitd on this host), ";
+    }
+    out += std::to_string(by_root) + " from a root process named jitd (started by hand)\n";
+    if (read.untrusted > 0) {
+        out += std::to_string(read.untrusted) +
+               (read.untrusted == 1 ? " entry claiming to be jitd was"
+                                    : " entries claiming to be jitd were") +
+               " ignored: not written by jitd";
+        out += shown_untrusted > 0 ? " (shown, marked NOT-JITD, and left out of the per-port "
+                                     "summary)\n"
+                                   : " (--include-untrusted shows them)\n";
+    }
+    return out;
 }
 
 std::vector<PortSummary> summarize_ports(const std::vector<AuditEvent>& events) {
     std::map<std::string, PortSummary, decltype(&port_less)> by_port(&port_less);
     for (const auto& e : events) {
-        if (e.port.empty()) continue;
+        if (e.port.empty() || e.trust == Trust::untrusted) continue;
         auto& s = by_port[e.port];
         s.port = e.port;
         if (e.event != "grant") continue;

@@ -23,8 +23,8 @@ namespace {
 
 constexpr const char* kFooter =
     "Exit status: 0 done, 1 refused by the policy, 64 usage error, 69 jitd unavailable,\n"
-    "77 not authorized. Environment: JITD_SOCKET selects the socket; SSH_CONNECTION gives\n"
-    "the default --from. Durations: 90s, 15m, 1h30m, 2d, or ISO 8601 (PT1H).";
+    "70 internal error, 77 not authorized. Environment: JITD_SOCKET selects the socket;\n"
+    "SSH_CONNECTION gives the default --from. Durations: 90s, 15m, 1h30m, 2d, or ISO 8601 (PT1H).";
 
 struct Parsed {
     std::string socket;
@@ -117,6 +117,9 @@ int run_cli(int argc, const char* const* argv, Io& io) {
                          ->check(CLI::Range(1, 65535));
     audit->add_option("--format", p.format, "table (default), csv (RFC 4180) or json")
         ->check(CLI::IsMember({"table", "csv", "json"}));
+    audit->add_flag("--include-untrusted", p.audit.include_untrusted,
+                    "also show entries that claim to be jitd's but were not written by it, "
+                    "marked (never counted in the per-port summary)");
 
     try {
         app.parse(argc, argv);

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "agent/client/daemon_connection.hpp"
+#include "agent/client/display_text.hpp"
 #include "agent/client/exit_codes.hpp"
 #include "agent/client/grant_text.hpp"
 #include "agent/client/time_text.hpp"
@@ -35,8 +36,8 @@ int guarded(const Session& s, Io& io, Body&& body) {
 int refused(const json& answer, Io& io) {
     const auto& err = answer.at("error");
     const auto code = err.at("code").get<std::string>();
-    io.err << "jit-request: refused (" << code << "): " << err.at("message").get<std::string>()
-           << "\n";
+    io.err << "jit-request: refused (" << printable(code)
+           << "): " << printable(err.at("message").get<std::string>()) << "\n";
     return exit_code_for_error(code);
 }
 

@@ -10,6 +10,7 @@ enum ExitCode : int {
     kExitRefused = 1,         // the daemon refused by policy (any other error code)
     kExitUsage = 64,          // EX_USAGE: bad command line
     kExitUnavailable = 69,    // EX_UNAVAILABLE: cannot reach the daemon, or a bad answer
+    kExitSoftware = 70,       // EX_SOFTWARE: an unexpected exception (a bug in jit-request)
     kExitNotAuthorized = 77,  // EX_NOPERM: not_authorized, or the journal is unreadable
 };
 

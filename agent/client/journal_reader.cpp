@@ -1,11 +1,16 @@
 #include "agent/client/journal_reader.hpp"
 
+#include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <string_view>
+#include <vector>
+
+#include "agent/audit_events.hpp"
 
 namespace jitd::client {
 namespace {
@@ -32,12 +37,126 @@ void add_match(sd_journal* j, const std::string& match) {
         journal_error("adding a match", r);
 }
 
+void add_disjunction(sd_journal* j) {
+    if (const int r = sd_journal_add_disjunction(j); r < 0) journal_error("adding a match", r);
+}
+
+void add_conjunction(sd_journal* j) {
+    if (const int r = sd_journal_add_conjunction(j); r < 0) journal_error("adding a match", r);
+}
+
 std::uint64_t usec(wire::SysSeconds t) {
     const auto s = t.time_since_epoch().count();
     return s <= 0 ? 0 : static_cast<std::uint64_t>(s) * 1000000u;
 }
 
+constexpr std::string_view kServiceUnit = "jitd.service";
+constexpr std::string_view kComm = "jitd";
+
+// (service rule) OR (root rule): the entries jitd wrote, by journald's own fields.
+void add_trusted_writer_matches(sd_journal* j, std::optional<uid_t> service_uid) {
+    if (service_uid) {
+        add_match(j, "_SYSTEMD_UNIT=" + std::string(kServiceUnit));
+        add_match(j, "_UID=" + std::to_string(*service_uid));
+        add_disjunction(j);
+    }
+    add_match(j, "_UID=0");
+    add_match(j, "_COMM=" + std::string(kComm));
+}
+
+// Entries that claim to be jitd's: its identifier, or an event kind of its.
+void add_claim_matches(sd_journal* j) {
+    add_match(j, "SYSLOG_IDENTIFIER=jitd");
+    add_disjunction(j);
+    for (const auto& k : agent::kAuditKinds) add_match(j, "JITD_EVENT=" + std::string(k.name));
+}
+
+struct Stamped {
+    std::uint64_t usec;
+    AuditEvent event;
+};
+
+// The entries in [since, until] that the matches `add_writer` sets up select, ANDed with the
+// query's user and port, oldest first. `keep` sees each event with its trust filled in.
+template <class AddWriter, class Keep>
+std::vector<Stamped> read_pass(const AuditQuery& q, AddWriter add_writer, Keep keep) {
+    sd_journal* raw = nullptr;
+    if (const int r = sd_journal_open(&raw, SD_JOURNAL_LOCAL_ONLY); r < 0)
+        journal_error("opening it", r);
+    JournalHandle j(raw);
+
+    add_writer(j.get());
+    add_conjunction(j.get());
+    // Matches on different fields are ANDed by sd_journal.
+    if (q.user) add_match(j.get(), "JITD_USER=" + *q.user);
+    if (q.port) add_match(j.get(), "JITD_PORT=" + std::to_string(*q.port));
+    if (const int r = sd_journal_seek_realtime_usec(j.get(), usec(q.since)); r < 0)
+        journal_error("seeking", r);
+
+    std::vector<Stamped> out;
+    // Bounds are whole seconds: the window holds all of its last one (an entry written a moment
+    // ago, in the current second, is in a window that ends now).
+    const std::uint64_t until = usec(q.until) + 999999u;
+    for (;;) {
+        const int r = sd_journal_next(j.get());
+        if (r < 0) journal_error("reading the next entry", r);
+        if (r == 0) break;
+        std::uint64_t t = 0;
+        if (sd_journal_get_realtime_usec(j.get(), &t) < 0) continue;
+        if (t < usec(q.since)) continue;
+        if (t > until) break;
+        AuditEvent e;
+        e.event = field(j.get(), "JITD_EVENT");
+        if (e.event.empty()) continue;  // the daemon's operational log, not an audit event
+        e.trust = classify_writer(field(j.get(), "_SYSTEMD_UNIT"), field(j.get(), "_UID"),
+                                  field(j.get(), "_COMM"), q.service_uid);
+        if (!keep(e)) continue;
+        e.time = wire::SysSeconds{std::chrono::seconds{t / 1000000u}};
+        e.user = field(j.get(), "JITD_USER");
+        e.port = field(j.get(), "JITD_PORT");
+        e.protocol = field(j.get(), "JITD_PROTOCOL");
+        e.source = field(j.get(), "JITD_SOURCE");
+        e.grant_id = field(j.get(), "JITD_GRANT_ID");
+        e.start = field(j.get(), "JITD_START");
+        e.end = field(j.get(), "JITD_END");
+        e.reason = field(j.get(), "JITD_REASON");
+        e.error = field(j.get(), "JITD_ERROR");
+        e.message = field(j.get(), "MESSAGE");
+        out.push_back({t, std::move(e)});
+    }
+    return out;
+}
+
 }  // namespace
+
+const char* trust_name(Trust t) {
+    switch (t) {
+        case Trust::service:
+            return "service";
+        case Trust::root:
+            return "root";
+        case Trust::untrusted:
+            break;
+    }
+    return "untrusted";
+}
+
+Trust classify_writer(std::string_view systemd_unit, std::string_view uid, std::string_view comm,
+                      std::optional<uid_t> service_uid) {
+    if (service_uid && systemd_unit == kServiceUnit && uid == std::to_string(*service_uid))
+        return Trust::service;
+    if (uid == "0" && comm == kComm) return Trust::root;
+    return Trust::untrusted;
+}
+
+std::optional<uid_t> jitd_service_uid() {
+    std::vector<char> buf(16384);
+    passwd pw{};
+    passwd* found = nullptr;
+    if (::getpwnam_r("jitd", &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr)
+        return std::nullopt;
+    return found->pw_uid;
+}
 
 std::string first_unreadable_journal_file() {
     for (const char* root : {"/var/log/journal", "/run/log/journal"}) {
@@ -62,44 +181,25 @@ std::string first_unreadable_journal_file() {
 }
 
 AuditRead read_audit_events(const AuditQuery& q) {
-    sd_journal* raw = nullptr;
-    if (const int r = sd_journal_open(&raw, SD_JOURNAL_LOCAL_ONLY); r < 0)
-        journal_error("opening it", r);
-    JournalHandle j(raw);
-
-    // Matches on different fields are ANDed by sd_journal.
-    add_match(j.get(), "SYSLOG_IDENTIFIER=jitd");
-    if (q.user) add_match(j.get(), "JITD_USER=" + *q.user);
-    if (q.port) add_match(j.get(), "JITD_PORT=" + std::to_string(*q.port));
-    if (const int r = sd_journal_seek_realtime_usec(j.get(), usec(q.since)); r < 0)
-        journal_error("seeking", r);
-
     AuditRead out;
-    const std::uint64_t until = usec(q.until);
-    for (;;) {
-        const int r = sd_journal_next(j.get());
-        if (r < 0) journal_error("reading the next entry", r);
-        if (r == 0) break;
-        std::uint64_t t = 0;
-        if (sd_journal_get_realtime_usec(j.get(), &t) < 0) continue;
-        if (t < usec(q.since)) continue;
-        if (t > until) break;
-        AuditEvent e;
-        e.event = field(j.get(), "JITD_EVENT");
-        if (e.event.empty()) continue;  // the daemon's operational log, not an audit event
-        e.time = wire::SysSeconds{std::chrono::seconds{t / 1000000u}};
-        e.user = field(j.get(), "JITD_USER");
-        e.port = field(j.get(), "JITD_PORT");
-        e.protocol = field(j.get(), "JITD_PROTOCOL");
-        e.source = field(j.get(), "JITD_SOURCE");
-        e.grant_id = field(j.get(), "JITD_GRANT_ID");
-        e.start = field(j.get(), "JITD_START");
-        e.end = field(j.get(), "JITD_END");
-        e.reason = field(j.get(), "JITD_REASON");
-        e.error = field(j.get(), "JITD_ERROR");
-        e.message = field(j.get(), "MESSAGE");
-        out.events.push_back(std::move(e));
-    }
+    // The sd_journal matches select jitd's entries; the classification of each is the same
+    // rule again, which names the rule that vouched for it.
+    auto trusted = read_pass(
+        q, [&](sd_journal* j) { add_trusted_writer_matches(j, q.service_uid); },
+        [](const AuditEvent& e) { return e.trust != Trust::untrusted; });
+    auto claims = read_pass(q, add_claim_matches, [&](const AuditEvent& e) {
+        if (e.trust != Trust::untrusted) return false;  // jitd's: in `trusted` already
+        ++out.untrusted;
+        return q.include_untrusted;
+    });
+    std::vector<Stamped> all;
+    all.reserve(trusted.size() + claims.size());
+    std::merge(std::make_move_iterator(trusted.begin()), std::make_move_iterator(trusted.end()),
+               std::make_move_iterator(claims.begin()), std::make_move_iterator(claims.end()),
+               std::back_inserter(all),
+               [](const Stamped& a, const Stamped& b) { return a.usec < b.usec; });
+    out.events.reserve(all.size());
+    for (auto& s : all) out.events.push_back(std::move(s.event));
 
     if (::geteuid() != 0) out.unreadable = first_unreadable_journal_file();
     if (out.events.empty() && !out.unreadable.empty()) {

@@ -1,11 +1,24 @@
 // Reads jitd's audit events back from the journal (sd_journal), filtered by time, user, port.
+//
+// Any local process may write an entry with SYSLOG_IDENTIFIER=jitd and JITD_EVENT=grant, so
+// those fields prove nothing. An entry counts as jitd's only by fields journald sets itself
+// from the sender's kernel credentials (the sender cannot choose them):
+//   service: _SYSTEMD_UNIT=jitd.service and _UID = the uid of the system user jitd;
+//   root:    _UID=0 and _COMM=jitd, a jitd started by hand as root (tests, the demo).
+// Both rules pin _UID, which journald takes from SCM_CREDENTIALS, so an account without root
+// cannot satisfy either (a process may name itself jitd, but not change its uid). The
+// trusted query is the equivalent of
+//   journalctl _SYSTEMD_UNIT=jitd.service _UID=$(id -u jitd) + _UID=0 _COMM=jitd
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <systemd/sd-journal.h>
@@ -19,10 +32,24 @@ struct JournalCloser {
 };
 using JournalHandle = std::unique_ptr<sd_journal, JournalCloser>;
 
+// Which rule above vouches for an entry; `untrusted` for one that claims to be jitd's
+// (SYSLOG_IDENTIFIER=jitd, or a JITD_EVENT of a known kind) but satisfies neither.
+enum class Trust { service, root, untrusted };
+const char* trust_name(Trust t);  // "service", "root", "untrusted"
+
+// The rule for journald's fields of one entry (empty when absent). `service_uid` is the uid
+// of the user jitd, none when the host has no such user (then only the root rule applies).
+Trust classify_writer(std::string_view systemd_unit, std::string_view uid, std::string_view comm,
+                      std::optional<uid_t> service_uid);
+
+// The uid of the system user jitd (which jitd.service runs as), none when there is none.
+std::optional<uid_t> jitd_service_uid();
+
 // One journal entry of jitd's (an entry with JITD_EVENT). Absent fields are empty.
 struct AuditEvent {
     wire::SysSeconds time{};  // when the entry was written
     std::string event, user, port, protocol, source, grant_id, start, end, reason, error, message;
+    Trust trust = Trust::root;
 };
 
 struct AuditQuery {
@@ -30,6 +57,8 @@ struct AuditQuery {
     wire::SysSeconds until{};
     std::optional<std::string> user;
     std::optional<std::uint16_t> port;
+    std::optional<uid_t> service_uid;  // see classify_writer()
+    bool include_untrusted = false;    // return untrusted entries too (else only count them)
 };
 
 // The caller may not read the journal files that hold jitd's entries (exit 77).
@@ -40,6 +69,7 @@ class JournalAccessDenied : public std::runtime_error {
 
 struct AuditRead {
     std::vector<AuditEvent> events;  // oldest first
+    std::size_t untrusted = 0;       // entries in the window claiming to be jitd's, but not
     std::string unreadable;          // a journal file the caller may not read, if any
 };
 

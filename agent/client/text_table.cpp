@@ -11,20 +11,15 @@ std::size_t display_width(std::string_view s) {
         s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
-std::string printable(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) c = ' ';
-    }
-    return out;
+TextTable::TextTable(std::vector<std::string> headers) : headers_(std::move(headers)) {
+    for (auto& h : headers_) h = printable(h);
 }
-
-TextTable::TextTable(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 
 void TextTable::add_row(std::vector<std::string> cells) {
     if (cells.size() > headers_.size()) throw std::logic_error("table row has too many cells");
     cells.resize(headers_.size());
+    // Every cell goes through the one sanitizer, whoever wrote it: a cell is shown to a person.
+    for (auto& c : cells) c = printable(c);
     rows_.push_back(std::move(cells));
 }
 

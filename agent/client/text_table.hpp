@@ -6,8 +6,12 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/client/display_text.hpp"
+
 namespace jitd::client {
 
+// Every cell (and header) is passed through printable() (display_text.hpp), so no cell can
+// carry a control, bidi or zero-width character or invalid UTF-8 to the terminal.
 // Columns are left-aligned, separated by two spaces; the last column is not padded, so no
 // line ends in blanks. Widths count UTF-8 code points, not bytes.
 class TextTable {
@@ -25,9 +29,5 @@ class TextTable {
 
 // Code points in `s` (UTF-8); what a terminal shows for printable text.
 std::size_t display_width(std::string_view s);
-
-// Replaces control characters (which a daemon refuses in reasons anyway) so that one field
-// never breaks a table's line.
-std::string printable(std::string_view s);
 
 }  // namespace jitd::client

@@ -1,7 +1,6 @@
 // `jit-request audit` against a real (private) journald: entries shaped like jitd's are written
-// with sd_journal_send, read back through the binary in each format, filtered, and refused to a
-// user who may not read the journal. No daemon needed.
-#include <systemd/sd-journal.h>
+// as jitd would (a root process named jitd), read back through the binary in each format, filtered,
+// and refused to a user who may not read the journal. No daemon needed.
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -11,6 +10,7 @@
 
 #include "agent/audit_events.hpp"
 #include "tests/integration/client/client_test_support.hpp"
+#include "tests/integration/client/journal_writer.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/users.hpp"
 
@@ -24,19 +24,22 @@ std::string unique_user(const std::string& what) {
     return "aud" + std::to_string(::getpid()) + what;
 }
 
+// Writes an entry as jitd does, from a root process named jitd (the trust rule for a jitd
+// started by hand).
 void send_event(const std::string& event, const std::string& user, int port, const std::string& id,
                 const std::string& reason = "", const std::string& error = "") {
     const auto kind = agent::audit_kind_from_name(event);
     ASSERT_TRUE(kind) << event;
-    const std::string mid(agent::audit_info(*kind).message_id);
-    const int r = sd_journal_send(
-        "MESSAGE=jitd test event %s", event.c_str(), "SYSLOG_IDENTIFIER=jitd", "MESSAGE_ID=%s",
-        mid.c_str(), "JITD_EVENT=%s", event.c_str(), "JITD_USER=%s", user.c_str(), "JITD_UID=4242",
-        "JITD_PORT=%d", port, "JITD_PROTOCOL=tcp", "JITD_SOURCE=198.51.100.2/32",
-        "JITD_GRANT_ID=%s", id.c_str(), "JITD_START=2026-11-23T14:00:00Z",
-        "JITD_END=2026-11-23T15:00:00Z", "JITD_REASON=%s", reason.c_str(), "JITD_ERROR=%s",
-        error.c_str(), nullptr);
-    ASSERT_EQ(r, 0);
+    const auto writer = journal_send_from(
+        {"MESSAGE=jitd test event " + event, "SYSLOG_IDENTIFIER=jitd",
+         "MESSAGE_ID=" + std::string(agent::audit_info(*kind).message_id), "JITD_EVENT=" + event,
+         "JITD_USER=" + user, "JITD_UID=4242", "JITD_PORT=" + std::to_string(port),
+         "JITD_PROTOCOL=tcp", "JITD_SOURCE=198.51.100.2/32", "JITD_GRANT_ID=" + id,
+         "JITD_START=2026-11-23T14:00:00Z", "JITD_END=2026-11-23T15:00:00Z",
+         "JITD_REASON=" + reason, "JITD_ERROR=" + error},
+        "jitd");
+    ASSERT_EQ(writer.at("_UID"), "0");
+    ASSERT_EQ(writer.at("_COMM"), "jitd");
 }
 
 // Polls `audit --user U --format json` until it lists `n` events; returns them.
@@ -86,7 +89,7 @@ TEST_F(AuditJournal, CsvParsesBackWithARealCsvParser) {
     const auto r = jit_request({"audit", "--user", u, "--format", "csv"});
     ASSERT_EQ(r.exit_code, 0) << describe(r);
     EXPECT_EQ(r.out.substr(0, r.out.find('\n') + 1),
-              "time,event,user,port,protocol,source,grant_id,end,reason,error,message\r\n");
+              "time,event,user,port,protocol,source,grant_id,end,reason,error,message,trust\r\n");
     const json rows = parse_csv(r.out);
     ASSERT_EQ(rows.size(), 2u) << r.out;
     EXPECT_EQ(rows[0]["event"], "grant");

@@ -24,9 +24,9 @@ TEST(AuditReport, CsvHasAHeaderAndQuotesWhatNeedsIt) {
     e.reason = "fix, \"now\"";
     const std::string csv = audit_csv({e});
     EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
-              "time,event,user,port,protocol,source,grant_id,end,reason,error,message");
+              "time,event,user,port,protocol,source,grant_id,end,reason,error,message,trust");
     EXPECT_NE(csv.find("2026-11-23T14:00:00Z,grant,alice,22,tcp,198.51.100.2/32,g-000000000001,"
-                       "2026-11-23T15:00:00Z,\"fix, \"\"now\"\"\",,\r\n"),
+                       "2026-11-23T15:00:00Z,\"fix, \"\"now\"\"\",,,root\r\n"),
               std::string::npos)
         << csv;
 }
@@ -79,6 +79,46 @@ TEST(AuditReport, TableShowsOneRowPerEventAndDashesForMissingFields) {
     // END on the same day shows only the time of day.
     EXPECT_NE(t.find("g-000000000001  15:00:00"), std::string::npos) << t;
     EXPECT_EQ(std::count(t.begin(), t.end(), '\n'), 3);
+}
+
+TEST(AuditReport, UntrustedEventsAreMarkedAndNeverInTheSummary) {
+    auto real = ev("2026-11-23T10:00:00Z", "grant", "alice", "22");
+    auto forged = ev("2026-11-23T11:00:00Z", "grant", "mallory", "22");
+    forged.trust = Trust::untrusted;
+    const auto s = summarize_ports({real, forged});
+    ASSERT_EQ(s.size(), 1u);
+    EXPECT_EQ(s[0].grants, 1u);
+    EXPECT_EQ(s[0].last_user, "alice");
+    EXPECT_EQ(s[0].last_access, "2026-11-23T10:00:00Z");
+
+    const std::string t = audit_table({real, forged});
+    EXPECT_NE(t.find("WRITER    TIME (UTC)"), std::string::npos) << t;
+    EXPECT_NE(t.find("\njitd      2026-11-23 10:00:00  grant"), std::string::npos) << t;
+    EXPECT_NE(t.find("\nNOT-JITD  2026-11-23 11:00:00  grant"), std::string::npos) << t;
+    EXPECT_EQ(audit_table({real}).find("WRITER"), std::string::npos);
+    EXPECT_EQ(audit_json({forged})[0]["trust"], "untrusted");
+}
+
+TEST(AuditReport, TrustTextNamesTheRulesAndTheIgnoredClaims) {
+    AuditRead read;
+    read.events = {ev("2026-11-23T10:00:00Z", "grant", "alice", "22")};
+    read.untrusted = 2;
+    std::string t = trust_text(read, std::nullopt);
+    EXPECT_NE(t.find("none from jitd.service (no user jitd on this host), 1 from a root process "
+                     "named jitd"),
+              std::string::npos)
+        << t;
+    EXPECT_NE(t.find("2 entries claiming to be jitd were ignored: not written by jitd "
+                     "(--include-untrusted shows them)"),
+              std::string::npos)
+        << t;
+    read.events[0].trust = Trust::service;
+    read.untrusted = 0;
+    t = trust_text(read, 998);
+    EXPECT_NE(t.find("1 from jitd.service as user jitd (uid 998), 0 from a root process"),
+              std::string::npos)
+        << t;
+    EXPECT_EQ(t.find("ignored"), std::string::npos) << t;
 }
 
 }  // namespace

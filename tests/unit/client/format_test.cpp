@@ -63,7 +63,14 @@ TEST(TextTable, ShortRowsArePaddedAndLongRowsRefused) {
 }
 
 TEST(TextTable, ControlCharactersCannotBreakALine) {
-    EXPECT_EQ(printable("a\nb\tc\x1b"), "a b c ");
+    EXPECT_EQ(printable("a\nb\tc\x1b"), "a\\nb\\tc\\x1b");
+    // Every cell goes through printable(), whoever filled it in.
+    TextTable t({"A", "B"});
+    t.add_row({"x\x1b[31m", "y\ny"});
+    const std::string out = t.render();
+    EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+    EXPECT_EQ(lines(out).size(), 2u) << out;
+    EXPECT_EQ(lines(out)[1], "x\\x1b[31m  y\\ny");
 }
 
 TEST(TimeText, ApproximateDurationRoundsToWhatMatters) {
