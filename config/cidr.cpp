@@ -34,6 +34,29 @@ std::string address_text(Cidr::Family family, const std::array<std::uint8_t, 16>
     return buf;
 }
 
+// inet_pton reads a C string: text past a NUL (or any byte outside an address's alphabet) would be
+// ignored, so "198.51.100.2\0junk" would parse as 198.51.100.2. Refuse it instead.
+std::string alphabet_problem(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                        (c >= 'A' && c <= 'F') || c == '.' || c == ':' || c == '/';
+        if (ok) continue;
+        std::string why;
+        if (c == '%')
+            why =
+                "it carries a zone id (%...); jitd grants an address on every interface, so "
+                "write the address without it";
+        else if (c == '\0')
+            why = "it contains a NUL byte";
+        else
+            why = "it contains '" + detail::printable(text.substr(i, 1)) +
+                  "', which cannot be part of one";
+        return "'" + detail::printable(text) + "' is not an IPv4 or IPv6 address or CIDR: " + why;
+    }
+    return {};
+}
+
 }  // namespace
 
 bool Cidr::contains(const Cidr& other) const {
@@ -59,6 +82,10 @@ CidrParse parse_cidr(std::string_view text) {
     CidrParse out;
     if (text.empty()) {
         out.error = "empty address";
+        return out;
+    }
+    if (auto why = alphabet_problem(text); !why.empty()) {
+        out.error = std::move(why);
         return out;
     }
     const auto slash = text.find('/');

@@ -39,8 +39,11 @@ struct Access {
 
 struct Limits {
     unsigned max_grants_per_user = 16;
-    unsigned widest_ipv4 = 16;  // widest prefix one grant may cover under `any`
+    unsigned widest_ipv4 = 16;  // widest prefix any one grant may cover
     unsigned widest_ipv6 = 48;
+    // Link-local sources (169.254.0.0/16, fe80::/10) carry no interface in a grant, so one
+    // would match that address on every interface: refused unless this is true.
+    bool allow_link_local = false;
 };
 
 struct Policy {

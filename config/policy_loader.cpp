@@ -199,11 +199,12 @@ std::vector<Cidr> read_always_allow(const Reader& r, const Field& f) {
 Limits read_limits(const Reader& r, const Field& f) {
     Limits limits;
     if (f.value.IsNull()) return limits;
-    const Fields fields =
-        r.mapping(f.value, f.key.Mark(), "limits", {"max_grants_per_user", "widest_source"});
+    const Fields fields = r.mapping(f.value, f.key.Mark(), "limits",
+                                    {"max_grants_per_user", "widest_source", "allow_link_local"});
     if (const Field* m = fields.get("max_grants_per_user")) {
         limits.max_grants_per_user = static_cast<unsigned>(r.integer(*m, 1, kMaxGrantsLimit));
     }
+    if (const Field* l = fields.get("allow_link_local")) limits.allow_link_local = r.boolean(*l);
     const Field* w = fields.get("widest_source");
     if (w == nullptr || w->value.IsNull()) return limits;
     const Fields widest = r.mapping(w->value, w->key.Mark(), "widest_source", {"ipv4", "ipv6"});

@@ -53,15 +53,29 @@ PortSpecParse parse_port_spec(std::string_view text) {
     return out;
 }
 
-std::optional<std::string> ssh_client_address(std::string_view ssh_connection) {
+ClientAddressParse ssh_client_address(std::string_view ssh_connection) {
+    ClientAddressParse out;
     const auto begin = ssh_connection.find_first_not_of(" \t");
-    if (begin == std::string_view::npos) return std::nullopt;
+    if (begin == std::string_view::npos) {
+        out.error = "SSH_CONNECTION holds no address";
+        return out;
+    }
     std::string_view word = ssh_connection.substr(begin);
     word = word.substr(0, word.find_first_of(" \t"));
-    word = word.substr(0, word.find('%'));  // the zone of a link-local address
-    if (word.find('/') != std::string_view::npos) return std::nullopt;
+    if (word.find('%') != std::string_view::npos) {
+        out.error = "the SSH client address " + quoted(word) +
+                    " is link-local with a zone; a grant cannot be limited to one interface";
+        return out;
+    }
+    if (word.find('/') != std::string_view::npos) {
+        out.error = quoted(word) + " is a network, not a client address";
+        return out;
+    }
     const auto parsed = config::parse_cidr(word);
-    if (!parsed) return std::nullopt;
+    if (!parsed) {
+        out.error = parsed.error;
+        return out;
+    }
     const config::Cidr& c = parsed.value;
     // ::ffff:0:0/96 carries an IPv4 peer of a dual-stack socket.
     static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
@@ -71,9 +85,11 @@ std::optional<std::string> ssh_client_address(std::string_view ssh_connection) {
         v4.family = config::Cidr::Family::ipv4;
         std::copy(c.bytes.begin() + 12, c.bytes.end(), v4.bytes.begin());
         v4.prefix_len = 32;
-        return v4.str();
+        out.value = v4.str();
+        return out;
     }
-    return c.str();
+    out.value = c.str();
+    return out;
 }
 
 TimeBoundParse parse_time_bound(std::string_view text, wire::SysSeconds now) {

@@ -26,11 +26,18 @@ struct PortSpecParse {
 // "22", "22/tcp", "53/udp". Ports 1..65535.
 PortSpecParse parse_port_spec(std::string_view text);
 
+struct ClientAddressParse {
+    std::string value;
+    std::string error;  // empty on success: why the address cannot be used otherwise
+    explicit operator bool() const { return error.empty(); }
+};
+
 // The SSH client's address from $SSH_CONNECTION ("CLIENT_ADDR CLIENT_PORT SERVER_ADDR
-// SERVER_PORT"): the first word, if it is an IPv4 or IPv6 address. A zone ("%eth0") is
-// dropped and an IPv4-mapped IPv6 address (::ffff:a.b.c.d) becomes IPv4, which is what the
-// firewall sees.
-std::optional<std::string> ssh_client_address(std::string_view ssh_connection);
+// SERVER_PORT"): the first word, if it is an IPv4 or IPv6 address. An IPv4-mapped IPv6
+// address (::ffff:a.b.c.d) becomes IPv4, which is what the firewall sees. An address with a
+// zone ("fe80::1%eth0") is refused: a grant cannot name the interface, and dropping the zone
+// would open that address on every link.
+ClientAddressParse ssh_client_address(std::string_view ssh_connection);
 
 struct TimeBoundParse {
     wire::SysSeconds value{};

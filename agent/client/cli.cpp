@@ -63,9 +63,10 @@ std::string resolve_source(const std::string& from, bool given, Io& io) {
               "with --from ADDR or --from CIDR (e.g. --from 203.0.113.7)");
         return {};
     }
-    if (auto addr = ssh_client_address(*ssh)) return *addr;
-    usage(io, "cannot read the client address from SSH_CONNECTION ('" + *ssh +
-                  "'); give it with --from ADDR or --from CIDR");
+    const auto addr = ssh_client_address(*ssh);
+    if (addr) return addr.value;
+    usage(io, "cannot use the client address from SSH_CONNECTION ('" + *ssh + "'): " + addr.error +
+                  "; give it with --from ADDR or --from CIDR");
     return {};
 }
 

@@ -24,6 +24,7 @@
 #include "agent/daemon/options.hpp"
 #include "agent/daemon/policy_bridge.hpp"
 #include "config/policy_loader.hpp"
+#include "config/policy_warnings.hpp"
 #include "nft/session.hpp"
 
 namespace jitd::agent {
@@ -162,6 +163,8 @@ int run_app(int argc, const char* const* argv) {
         return 1;
     }
     if (o.check) {
+        for (const auto& w : config::policy_warnings(policy))
+            std::cerr << o.policy << ": warning: " << w << '\n';
         std::cout << nft::render_ruleset(table_spec(policy));
         return 0;
     }

@@ -3,10 +3,15 @@
 #include <sys/uio.h>
 #include <syslog.h>
 
+#include <stdexcept>
+
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
 #include <spdlog/spdlog.h>
+
+#include "agent/daemon/audit_value.hpp"
+#include "agent/daemon/deny_limiter.hpp"
 
 namespace jitd::agent {
 namespace {
@@ -56,6 +61,9 @@ AuditEvent::~AuditEvent() {
 }
 
 AuditEvent& AuditEvent::set(std::string_view name, std::string value) {
+    BoundedValue b = bounded_value(value, kMaxFieldValue);
+    if (b.truncated) set("JITD_TRUNCATED", "1");
+    value = std::move(b.text);
     for (auto& [n, v] : fields_)
         if (n == name) {
             v = std::move(value);
@@ -63,6 +71,12 @@ AuditEvent& AuditEvent::set(std::string_view name, std::string value) {
         }
     fields_.emplace_back(std::string(name), std::move(value));
     return *this;
+}
+
+AuditEvent& AuditEvent::set_client(std::string_view name, std::string_view value) {
+    BoundedValue b = bounded_value(value, kMaxClientValue);
+    if (b.truncated) set("JITD_TRUNCATED", "1");
+    return set(name, std::move(b.text));
 }
 
 AuditEvent& AuditEvent::user(const std::string& name, uid_t uid) {
@@ -83,7 +97,9 @@ AuditEvent& AuditEvent::grant(const wire::Grant& g) {
 }
 
 AuditEvent& AuditEvent::message(std::string text) {
-    message_ = std::move(text);
+    BoundedValue b = bounded_value(text, kMaxFieldValue);
+    if (b.truncated) set("JITD_TRUNCATED", "1");
+    message_ = std::move(b.text);
     return *this;
 }
 
@@ -97,7 +113,30 @@ void AuditEvent::deny(wire::ErrorCode code, const std::string& text) {
 void AuditEvent::commit() {
     if (committed_) return;
     committed_ = true;
+    if (kind_ == AuditKind::deny && !deny_admitted()) return;
     send();
+}
+
+bool AuditEvent::deny_admitted() const {
+    DenyLimiter* limiter = installed_deny_limiter();
+    if (limiter == nullptr) return true;
+    const std::string* uid_text = nullptr;
+    for (const auto& [n, v] : fields_) {
+        // A summary and an abandoned decision (internal error) always reach the journal.
+        if (n == "JITD_SUPPRESSED" || (n == "JITD_ERROR" && v == "internal")) return true;
+        if (n == "JITD_UID") uid_text = &v;
+    }
+    if (uid_text == nullptr) return true;
+    uid_t uid = 0;
+    try {
+        uid = static_cast<uid_t>(std::stoul(*uid_text));
+    } catch (const std::exception&) {
+        return true;
+    }
+    if (!limiter->admit(uid, DenyLimiter::Clock::now(), wire::now_seconds())) return false;
+    // Admitted again after a pause: first say what was held back before it.
+    journal_suppressed(limiter->take_suppressed(uid));
+    return true;
 }
 
 void AuditEvent::send() {

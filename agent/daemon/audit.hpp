@@ -26,7 +26,10 @@ class AuditEvent {
     ~AuditEvent();
 
     // `name` is the journal field name, e.g. "JITD_PORT". Setting a field twice replaces it.
+    // Values are escaped and bounded (audit_value.hpp); a cut one adds JITD_TRUNCATED=1.
     AuditEvent& set(std::string_view name, std::string value);
+    // A value the client chose: at most kMaxClientValue bytes.
+    AuditEvent& set_client(std::string_view name, std::string_view value);
     AuditEvent& user(const std::string& name, uid_t uid);
     // GRANT_ID, USER, UID, PORT, PROTOCOL, SOURCE, START, END (and REASON if not empty).
     AuditEvent& grant(const wire::Grant& g);
@@ -41,6 +44,8 @@ class AuditEvent {
 
   private:
     void send();
+    // False when the installed DenyLimiter holds this refusal back (deny_limiter.hpp).
+    bool deny_admitted() const;
 
     AuditKind kind_;
     bool committed_ = false;

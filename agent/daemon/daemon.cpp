@@ -13,6 +13,8 @@ namespace jitd::agent {
 namespace {
 
 constexpr uint64_t kExpiryAccuracyUsec = 50000;
+// How often refusals held back by the DenyLimiter are summarised in the journal.
+constexpr uint64_t kDenySummaryUsec = 10 * 1000000;
 
 void check(int rc, const char* what) {
     if (rc < 0) throw std::runtime_error(std::string(what) + ": " + std::strerror(-rc));
@@ -46,23 +48,40 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(e
           "cannot create the expiry timer");
     expiry_.reset(s);
     sd_event_source_set_enabled(s, SD_EVENT_OFF);
+    check(sd_event_add_time_relative(e, &s, CLOCK_MONOTONIC, kDenySummaryUsec, 0,
+                                     &Daemon::on_deny_summary, this),
+          "cannot create the refusal summary timer");
+    deny_summary_.reset(s);
+    install_deny_limiter(&deny_limiter_);
     // Pings the watchdog from the loop when WATCHDOG_USEC is set: a stuck loop gets restarted.
     check(sd_event_set_watchdog(e, 1), "cannot set up the watchdog");
 
     ServerLimits limits;
     limits.idle_timeout = std::chrono::seconds(options.idle_timeout_s);
     limits.max_connections_per_uid = options.max_connections_per_uid;
+    limits.max_connections = options.max_connections;
     server_ = std::make_unique<Server>(e, std::move(listen_fd), limits,
                                        [this](const Peer& peer, std::string_view line) {
                                            std::string response = engine_.handle(peer, line);
                                            arm_expiry();
                                            return response;
                                        });
+    // The reserved connections are for admins by the policy in force (root always).
+    server_->set_privileged(
+        [this](const Peer& peer) { return role_of(engine_.policy().access, peer) == Role::admin; });
     arm_expiry();
 }
 
 Daemon::~Daemon() {
     server_.reset();
+    deny_summary_.reset();
+    install_deny_limiter(nullptr);
+    try {
+        for (const auto& s : deny_limiter_.take_suppressed(DenyLimiter::Clock::now()))
+            journal_suppressed(s);
+    } catch (const std::exception&) {
+        spdlog::error("could not journal the last summary of refusals");
+    }
     sigterm_.reset();
     sigint_.reset();
     sighup_.reset();
@@ -124,6 +143,19 @@ int Daemon::on_expiry(sd_event_source*, uint64_t, void* ud) {
         spdlog::error("expiry failed: {}", e.what());
     }
     self->arm_expiry();
+    return 0;
+}
+
+int Daemon::on_deny_summary(sd_event_source* s, uint64_t, void* ud) {
+    auto* self = static_cast<Daemon*>(ud);
+    try {
+        for (const auto& held : self->deny_limiter_.take_suppressed(DenyLimiter::Clock::now()))
+            journal_suppressed(held);
+    } catch (const std::exception& e) {
+        spdlog::error("summarising refusals failed: {}", e.what());
+    }
+    sd_event_source_set_time_relative(s, kDenySummaryUsec);
+    sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
     return 0;
 }
 

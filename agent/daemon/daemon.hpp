@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "agent/daemon/deny_limiter.hpp"
 #include "agent/daemon/engine.hpp"
 #include "agent/daemon/handles.hpp"
 #include "agent/daemon/options.hpp"
@@ -26,15 +27,17 @@ class Daemon {
     static int on_stop_signal(sd_event_source* s, const struct signalfd_siginfo* si, void* ud);
     static int on_hup(sd_event_source* s, const struct signalfd_siginfo* si, void* ud);
     static int on_expiry(sd_event_source* s, uint64_t usec, void* ud);
+    static int on_deny_summary(sd_event_source* s, uint64_t usec, void* ud);
 
     // Points the expiry timer at the earliest grant end (cheap when nothing changed).
     void arm_expiry();
     std::string status_line() const;
 
     Engine& engine_;
+    DenyLimiter deny_limiter_;
     EventPtr event_;
     std::unique_ptr<Server> server_;
-    SourcePtr sigterm_, sigint_, sighup_, expiry_;
+    SourcePtr sigterm_, sigint_, sighup_, expiry_, deny_summary_;
     std::optional<wire::SysSeconds> armed_;
 };
 

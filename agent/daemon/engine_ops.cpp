@@ -23,9 +23,18 @@ void note_request(AuditEvent& ev, const Peer& peer, bool op_known, const Request
     if (op_known) ev.set("JITD_OP", std::string(to_string(r.op)));
     if (r.port) ev.set("JITD_PORT", std::to_string(*r.port));
     if (r.protocol) ev.set("JITD_PROTOCOL", config::to_string(*r.protocol));
-    if (r.source) ev.set("JITD_SOURCE", *r.source);
-    if (r.id) ev.set("JITD_GRANT_ID", *r.id);
-    if (!r.reason.empty()) ev.set("JITD_REASON", r.reason);
+    // What the client wrote is bounded: a refusal must not carry 64 KiB into the journal.
+    if (r.source) ev.set_client("JITD_SOURCE", *r.source);
+    if (r.id) {
+        ev.set("JITD_GRANT_ID", is_grant_id(*r.id) ? *r.id : "invalid");
+        if (!is_grant_id(*r.id)) ev.set("JITD_TRUNCATED", "1");
+    }
+    if (!r.reason.empty()) {
+        if (check_reason(r.reason).empty())
+            ev.set("JITD_REASON", r.reason);
+        else
+            ev.set_client("JITD_REASON", r.reason);
+    }
 }
 
 std::string describe(const wire::Grant& g) {

@@ -15,6 +15,13 @@ bool is_v4_mapped(const config::Cidr& c) {
            std::equal(std::begin(kPrefix), std::end(kPrefix), c.bytes.begin());
 }
 
+// 169.254.0.0/16 and fe80::/10: the same address exists on every link.
+bool touches_link_local(const config::Cidr& c) {
+    static const config::Cidr kV4 = config::parse_cidr("169.254.0.0/16").value;
+    static const config::Cidr kV6 = config::parse_cidr("fe80::/10").value;
+    return c.overlaps(c.family == config::Cidr::Family::ipv4 ? kV4 : kV6);
+}
+
 using wire::ErrorCode;
 
 std::string port_name(std::uint16_t port, config::Protocol p) {
@@ -24,14 +31,14 @@ std::string port_name(std::uint16_t port, config::Protocol p) {
 // Empty when `source` is allowed by `rule` under `limits`.
 std::string source_refusal(const config::PortRule& rule, const config::Limits& limits,
                            const config::Cidr& source) {
-    if (rule.any_source) {
-        unsigned widest =
-            source.family == config::Cidr::Family::ipv4 ? limits.widest_ipv4 : limits.widest_ipv6;
-        if (source.prefix_len < widest)
-            return source.str_with_len() + " is wider than the widest grant allowed (/" +
-                   std::to_string(widest) + ")";
-        return {};
-    }
+    // The width limit holds for every grant: an allowed_sources entry such as 0.0.0.0/0 must not
+    // make a wider grant possible than `any` does.
+    unsigned widest =
+        source.family == config::Cidr::Family::ipv4 ? limits.widest_ipv4 : limits.widest_ipv6;
+    if (source.prefix_len < widest)
+        return source.str_with_len() + " is wider than the widest grant allowed (/" +
+               std::to_string(widest) + ")";
+    if (rule.any_source) return {};
     for (const auto& allowed : rule.allowed_sources)
         if (allowed.contains(source)) return {};
     return source.str_with_len() + " is not inside the allowed sources of port " +
@@ -75,6 +82,12 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
                            " is an IPv4-mapped IPv6 address; ask for the IPv4 address instead"};
     if (auto why = source_refusal(*rule, policy.limits, source); !why.empty())
         return Refusal{ErrorCode::source_not_allowed, why};
+    if (touches_link_local(source) && !policy.limits.allow_link_local)
+        return Refusal{ErrorCode::invalid_source,
+                       "source: " + source.str_with_len() +
+                           " is link-local (169.254.0.0/16 or fe80::/10); a grant cannot name "
+                           "the interface, so it would match that address on every link "
+                           "(the policy's limits.allow_link_local allows it)"};
 
     // 5. duration, 6. reason
     if (req.duration > rule->max_duration)
@@ -173,6 +186,9 @@ std::string disallowed_by(const config::Policy& policy, const LiveGrant& grant) 
         const config::PortRule* rule = policy.find(key.port, p);
         if (rule == nullptr) return "port " + port_name(key.port, p) + " is no longer protected";
         if (auto why = source_refusal(*rule, policy.limits, grant.source); !why.empty()) return why;
+        if (touches_link_local(grant.source) && !policy.limits.allow_link_local)
+            return grant.source.str_with_len() +
+                   " is link-local and limits.allow_link_local is off";
     }
     return {};
 }

@@ -26,6 +26,11 @@ OptionsParse parse_options(int argc, const char* const* argv) {
                    "Concurrent connections one user may hold")
         ->check(CLI::Range(1u, 65536u))
         ->capture_default_str();
+    app.add_option("--max-connections", o.max_connections,
+                   "Concurrent connections of all users together; the last eighth is kept for "
+                   "root and admins")
+        ->check(CLI::Range(2u, 1048576u))
+        ->capture_default_str();
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

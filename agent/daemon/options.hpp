@@ -16,6 +16,7 @@ struct Options {
     bool remove_table = false;  // delete `table inet jitd`, exit (package purge)
     unsigned idle_timeout_s = 30;
     unsigned max_connections_per_uid = 16;
+    unsigned max_connections = 1024;  // all uids together; an eighth kept for root and admins
 };
 
 struct OptionsParse {

@@ -32,6 +32,13 @@ std::string refuse(const Peer& peer, wire::ErrorCode code, const std::string& me
     return wire::to_line(wire::error_response(code, message));
 }
 
+// Answers a refused connection with its one line; a fresh socket's buffer has room for it, and
+// if not, the close says enough.
+void send_refusal(int fd, std::string line) {
+    line += '\n';
+    (void)::send(fd, line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 std::string too_large(const Peer& peer, std::size_t max_line) {
     return refuse(peer, wire::ErrorCode::request_too_large,
                   "a request line may hold at most " + std::to_string(max_line) + " bytes");
@@ -49,14 +56,22 @@ struct Server::Connection {
     std::size_t scanned = 0;  // bytes of `in` known to hold no newline
     std::string out;
     std::size_t out_pos = 0;
-    bool closing = false;  // no more requests: close once `out` is sent
+    bool closing = false;     // no more requests: close once `out` is sent
+    std::uint64_t token = 0;  // while its identity is being looked up
+    bool admitted = false;    // identity known, being served
+    bool privileged = false;  // root or admin: may use the reserved connections
 };
 
 Server::Server(sd_event* event, Fd listen_fd, ServerLimits limits, Handler handler)
     : event_(event),
       listen_fd_(std::move(listen_fd)),
       limits_(limits),
-      handler_(std::move(handler)) {
+      handler_(std::move(handler)),
+      privileged_([](const Peer& p) { return p.uid == 0; }) {
+    resolver_ = std::make_unique<IdentityResolver>(
+        event_, [this](std::uint64_t token, std::optional<Peer> peer) {
+            on_resolved(token, std::move(peer));
+        });
     sd_event_source* s = nullptr;
     check(sd_event_add_io(event_, &s, listen_fd_.get(), EPOLLIN, &Server::on_accept, this),
           "cannot watch the listening socket");
@@ -64,7 +79,8 @@ Server::Server(sd_event* event, Fd listen_fd, ServerLimits limits, Handler handl
 }
 
 Server::~Server() {
-    conns_.clear();  // sources first (they point at connections), then the listener
+    resolver_.reset();  // no identity arrives for a connection being freed
+    conns_.clear();     // sources first (they point at connections), then the listener
 }
 
 int Server::on_accept(sd_event_source*, int, uint32_t, void* userdata) {
@@ -108,33 +124,100 @@ void Server::accept_some() {
 }
 
 void Server::open_connection(Fd fd) {
-    auto peer = peer_credentials(fd.get());
-    if (!peer) {
+    auto creds = kernel_credentials(fd.get());
+    if (!creds) {
         spdlog::warn("dropping a connection whose peer credentials are unknown");
         return;
     }
-    unsigned& held = per_uid_[peer->uid];
+    // Until the user database answers, the peer is its uid (a refusal names it so).
+    std::optional<Peer> known = resolver_->cached(*creds);
+    Peer peer;
+    if (known) {
+        peer = *known;
+    } else {
+        peer.uid = creds->uid;
+        peer.gid = creds->gid;
+        peer.pid = creds->pid;
+        peer.user = std::to_string(creds->uid);
+    }
+    if (conns_.size() >= limits_.max_connections) {
+        send_refusal(fd.get(),
+                     refuse(peer, wire::ErrorCode::too_many_connections,
+                            "jitd already holds " + std::to_string(limits_.max_connections) +
+                                " connections"));
+        spdlog::warn("refused a connection of uid {}: the global connection cap is reached",
+                     creds->uid);
+        return;
+    }
+    unsigned& held = per_uid_[peer.uid];
     if (held >= limits_.max_connections_per_uid) {
-        if (held == 0) per_uid_.erase(peer->uid);
-        std::string line =
-            refuse(*peer, wire::ErrorCode::too_many_connections,
-                   "uid " + std::to_string(peer->uid) + " already holds " +
-                       std::to_string(limits_.max_connections_per_uid) + " connections") +
-            "\n";
-        // A fresh socket's buffer has room for one line; if not, the close says enough.
-        (void)::send(fd.get(), line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-        spdlog::warn("refused a connection of {} (uid {}): too many connections", peer->user,
-                     peer->uid);
+        if (held == 0) per_uid_.erase(peer.uid);
+        send_refusal(fd.get(),
+                     refuse(peer, wire::ErrorCode::too_many_connections,
+                            "uid " + std::to_string(peer.uid) + " already holds " +
+                                std::to_string(limits_.max_connections_per_uid) + " connections"));
+        spdlog::warn("refused a connection of {} (uid {}): too many connections", peer.user,
+                     peer.uid);
         return;
     }
     auto conn = std::make_unique<Connection>();
     Connection& c = *conn;
     c.server = this;
-    c.peer = std::move(*peer);
+    c.peer = std::move(peer);
     c.fd = std::move(fd);
+    ++held;
+    conns_.emplace(&c, std::move(conn));
+    if (known) {
+        admit(c, std::move(known));
+        return;
+    }
+    // Nothing is read from the connection until its identity is known: the request waits.
+    c.token = next_token_++;
+    resolving_.emplace(c.token, &c);
+    try {
+        resolver_->resolve(c.token, c.fd.get(), *creds);
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot look up the peer of a connection: {}", e.what());
+        close(c);
+    }
+}
+
+void Server::on_resolved(std::uint64_t token, std::optional<Peer> peer) {
+    auto it = resolving_.find(token);
+    if (it == resolving_.end()) return;  // closed meanwhile
+    Connection& c = *it->second;
+    resolving_.erase(it);
+    c.token = 0;
+    admit(c, std::move(peer));
+}
+
+void Server::admit(Connection& c, std::optional<Peer> peer) {
+    if (!peer) {
+        spdlog::warn("dropping a connection whose peer credentials are unknown");
+        close(c);
+        return;
+    }
+    c.peer = std::move(*peer);
+    c.privileged = c.peer.uid == 0 || (privileged_ && privileged_(c.peer));
+    const unsigned reserve = reserve_of(limits_.max_connections);
+    const unsigned open_to_all =
+        limits_.max_connections > reserve ? limits_.max_connections - reserve : 0;
+    if (!c.privileged && unprivileged_ >= open_to_all) {
+        send_refusal(c.fd.get(), refuse(c.peer, wire::ErrorCode::too_many_connections,
+                                        "jitd already holds " + std::to_string(open_to_all) +
+                                            " connections; the last " + std::to_string(reserve) +
+                                            " are kept for root and admins"));
+        spdlog::warn("refused a connection of {} (uid {}): the connection cap is reached",
+                     c.peer.user, c.peer.uid);
+        close(c);
+        return;
+    }
+    c.admitted = true;
+    if (!c.privileged) ++unprivileged_;
     sd_event_source* s = nullptr;
     if (sd_event_add_io(event_, &s, c.fd.get(), EPOLLIN, &Server::on_io, &c) < 0) {
         spdlog::warn("cannot watch a new connection");
+        close(c);
         return;
     }
     c.io.reset(s);
@@ -142,11 +225,10 @@ void Server::open_connection(Fd fd) {
     if (sd_event_add_time_relative(event_, &s, CLOCK_MONOTONIC, usec(limits_.idle_timeout), 0,
                                    &Server::on_idle, &c) < 0) {
         spdlog::warn("cannot arm the idle timer of a new connection");
+        close(c);
         return;
     }
     c.idle.reset(s);
-    ++held;
-    conns_.emplace(&c, std::move(conn));
 }
 
 int Server::on_idle(sd_event_source*, uint64_t, void* userdata) {
@@ -284,6 +366,8 @@ bool Server::update(Connection& c) {
 }
 
 void Server::close(Connection& c) {
+    if (c.token != 0) resolving_.erase(c.token);
+    if (c.admitted && !c.privileged) --unprivileged_;
     auto it = per_uid_.find(c.peer.uid);
     if (it != per_uid_.end() && --it->second == 0) per_uid_.erase(it);
     conns_.erase(&c);  // frees c: callers return at once

@@ -1,7 +1,9 @@
 // The socket server on sd-event: non-blocking connections, newline framing with a 64 KiB line
-// cap, an idle timeout per connection, a cap on concurrent connections per peer uid and a
-// bounded output buffer (a client that does not read stops being read). No client can stall
-// another: every call is non-blocking and each wakeup reads at most one chunk.
+// cap, an idle timeout per connection, a cap on concurrent connections per peer uid, a global
+// cap with a reserve that only root and admins may use, and a bounded output buffer (a client
+// that does not read stops being read). No client can stall another: every call is
+// non-blocking, each wakeup reads at most one chunk, and a peer's user and groups are looked
+// up off the loop (identity_resolver.hpp); its connection is read once they are known.
 #pragma once
 
 #include <sys/types.h>
@@ -10,11 +12,13 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "agent/daemon/handles.hpp"
+#include "agent/daemon/identity_resolver.hpp"
 #include "agent/daemon/peer.hpp"
 #include "agent/wire/grant.hpp"
 
@@ -23,14 +27,23 @@ namespace jitd::agent {
 struct ServerLimits {
     std::chrono::seconds idle_timeout{30};
     unsigned max_connections_per_uid = 16;
+    // All connections at once; the last reserve_of(max_connections) are for root and admins.
+    unsigned max_connections = 1024;
     std::size_t max_line = wire::kMaxLine;  // bytes, newline included
     std::size_t max_output = 1024 * 1024;   // pending response bytes before reading pauses
 };
+
+// Connections kept for root and admins: an eighth of the cap, at least one.
+constexpr unsigned reserve_of(unsigned max_connections) {
+    return max_connections / 8 > 0 ? max_connections / 8 : 1;
+}
 
 class Server {
   public:
     // Answers one request line (without its newline) with one response line (without newline).
     using Handler = std::function<std::string(const Peer&, std::string_view line)>;
+    // Whether a peer may use the reserved connections (root always may).
+    using Privileged = std::function<bool(const Peer&)>;
 
     Server(sd_event* event, Fd listen_fd, ServerLimits limits, Handler handler);
     ~Server();
@@ -38,6 +51,7 @@ class Server {
     Server& operator=(const Server&) = delete;
 
     std::size_t connections() const { return conns_.size(); }
+    void set_privileged(Privileged privileged) { privileged_ = std::move(privileged); }
 
   private:
     struct Connection;
@@ -50,6 +64,9 @@ class Server {
     void accept_some();
     void serve(Connection& c, uint32_t revents);
     void open_connection(Fd fd);
+    // The peer is known: refuse the connection for the global cap, or start serving it.
+    void admit(Connection& c, std::optional<Peer> peer);
+    void on_resolved(std::uint64_t token, std::optional<Peer> peer);
     // Each returns false when the connection was closed (and freed).
     bool read_some(Connection& c);
     bool process_lines(Connection& c);
@@ -66,6 +83,11 @@ class Server {
     SourcePtr accept_resume_;
     std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;
     std::unordered_map<uid_t, unsigned> per_uid_;
+    std::unordered_map<std::uint64_t, Connection*> resolving_;  // by token
+    std::uint64_t next_token_ = 1;
+    unsigned unprivileged_ = 0;  // admitted connections of peers outside the reserve
+    Privileged privileged_;
+    std::unique_ptr<IdentityResolver> resolver_;
 };
 
 }  // namespace jitd::agent

@@ -105,6 +105,8 @@ std::string check_scalar_input(std::string_view input) {
         return "refused duration without an error";
     }
     const auto c = config::parse_cidr(input);
+    if (c && input.find_first_not_of("0123456789abcdefABCDEF.:/") != std::string_view::npos)
+        return "cidr accepted with a byte outside the address alphabet (a NUL?)";
     if (c) return check_cidr_round_trip(c.value);
     if (c.error.empty()) return "refused cidr without an error";
     return {};

@@ -36,7 +36,10 @@ std::string journal_field(const nlohmann::json& entry, const std::string& name) 
 Journal::Journal(bool since_now) : since_usec_(since_now ? realtime_usec() : 0) {}
 
 std::vector<nlohmann::json> Journal::entries(const JournalMatch& match) const {
-    std::vector<std::string> argv{"journalctl", "-o", "json", "--no-pager", "-q", "-t", "jitd"};
+    // --all: without it journalctl writes null for a field over 4 KiB, hiding what a test of
+    // field sizes must see.
+    std::vector<std::string> argv{"journalctl", "-o", "json", "--all",
+                                  "--no-pager", "-q", "-t",   "jitd"};
     for (const auto& [k, v] : match) argv.push_back(k + "=" + v);
     auto r = run(argv);
     std::vector<nlohmann::json> out;

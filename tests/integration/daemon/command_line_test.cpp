@@ -92,6 +92,40 @@ TEST_F(CommandLine, CheckPrintsTheRulesetAndTouchesNothing) {
     EXPECT_NE((bad.out + bad.err).find("policy.yaml:3:"), std::string::npos) << bad.out << bad.err;
 }
 
+// Issue 11, finding 13: a very wide always_allow is valid, but --check says so (and still passes).
+TEST_F(CommandLine, CheckWarnsAboutVeryWideAlwaysAllow) {
+    const std::string path = "/tmp/jitdt-check-" + std::to_string(::getpid()) + ".yaml";
+    struct Remove {
+        std::string p;
+        ~Remove() { ::unlink(p.c_str()); }
+    } remove{path};
+    auto check = [&](const std::string& yaml) {
+        {
+            std::ofstream f(path, std::ios::trunc);
+            f << yaml;
+        }
+        return run({DaemonFixture::binary(), "--check", "--policy", path});
+    };
+    auto wide = check(
+        "always_allow: [0.0.0.0/0, 10.0.0.0/8, 2001:db8::/32, 192.0.2.0/24]\n"
+        "limits: {widest_source: {ipv4: 16, ipv6: 48}}\n");
+    EXPECT_EQ(wide.exit_code, 0) << wide.err;
+    EXPECT_NE(wide.out.find("table inet jitd"), std::string::npos) << wide.out;
+    EXPECT_NE(wide.err.find("warning: always_allow: 0.0.0.0/0 lets every IPv4 address"),
+              std::string::npos)
+        << wide.err;
+    EXPECT_NE(wide.err.find("warning: always_allow: 10.0.0.0/8 is wider"), std::string::npos)
+        << wide.err;
+    EXPECT_NE(wide.err.find("warning: always_allow: 2001:db8::/32 is wider"), std::string::npos)
+        << wide.err;
+    EXPECT_EQ(wide.err.find("192.0.2.0/24"), std::string::npos) << wide.err;
+    EXPECT_EQ(wide.out.find("warning"), std::string::npos) << "warnings go to stderr";
+
+    auto narrow = check("always_allow: [192.0.2.0/24]\n");
+    EXPECT_EQ(narrow.exit_code, 0) << narrow.err;
+    EXPECT_EQ(narrow.err.find("warning"), std::string::npos) << narrow.err;
+}
+
 TEST_F(CommandLine, RemoveTableUninstalls) {
     auto& d = start();
     TcpEchoServer ssh(d.net().server(), 22);

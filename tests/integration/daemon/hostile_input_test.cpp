@@ -1,5 +1,6 @@
 // Hostile and broken clients on the raw socket. Each is answered with a clear error or
 // dropped, while another client is served normally and existing grants stay.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -182,6 +183,46 @@ TEST_F(HostileInput, ClientsVanishingMidRequest) {
     auto rst = daemon().connect_as(users().admin.id);
     rst.send_raw(open_request(22, TestAddrs::client4b, "1h").dump() + "\n");
     rst.close();
+    expect_unharmed();
+}
+
+// Issue 11, finding 10: inet_pton stopped at an embedded NUL, so "198.51.100.3\0junk" was
+// granted as 198.51.100.3 -- from a request and from the policy alike.
+TEST_F(HostileInput, AddressWithAnEmbeddedNulIsRefused) {
+    auto ssh = std::make_unique<TcpEchoServer>(daemon().net().server(), 22);
+    const std::string nul_source = std::string(TestAddrs::client4b) + std::string(1, '\0') + "junk";
+    auto r = daemon().request(open_request(22, nul_source, "1h"), users().admin.id);
+    EXPECT_TRUE(is_error(r, "invalid_source")) << r.dump();
+    EXPECT_NE(r["error"].value("message", "").find("NUL"), std::string::npos) << r.dump();
+    EXPECT_FALSE(tcp_open(TestAddrs::client4b, 22)) << "the NUL address was granted";
+
+    std::string policy = default_policy();
+    const std::string key = "always_allow: []";
+    policy.replace(policy.find(key), key.size(),
+                   "always_allow: [\"" + std::string(TestAddrs::client4b) + "\\0junk\"]");
+    daemon().rewrite_policy(policy);
+    auto reload = daemon().request({{"op", "reload"}}, users().admin.id);
+    ASSERT_TRUE(is_error(reload, "policy_invalid")) << reload.dump();
+    const std::string message = reload["error"].value("message", "");
+    EXPECT_NE(message.find("policy.yaml:"), std::string::npos) << message;
+    EXPECT_NE(message.find("contains a NUL byte"), std::string::npos) << message;
+    EXPECT_FALSE(tcp_open(TestAddrs::client4b, 22)) << "the NUL address became always_allow";
+    ssh.reset();  // expect_unharmed() listens on 22 itself
+    expect_unharmed();
+}
+
+// Issue 11, finding 12: a link-local grant would match its address on every interface.
+TEST_F(HostileInput, LinkLocalSourcesAreRefusedByDefault) {
+    for (const char* source : {"fe80::1", "fe80::/64", "169.254.7.8"}) {
+        SCOPED_TRACE(source);
+        auto r = daemon().request(open_request(22, source, "1h"), users().requester.id);
+        EXPECT_TRUE(is_error(r, "invalid_source")) << r.dump();
+        EXPECT_NE(r["error"].value("message", "").find("link-local"), std::string::npos)
+            << r.dump();
+    }
+    auto zoned = daemon().request(open_request(22, "fe80::1%eth0", "1h"), users().requester.id);
+    EXPECT_TRUE(is_error(zoned, "invalid_source")) << zoned.dump();
+    EXPECT_NE(zoned["error"].value("message", "").find("zone"), std::string::npos) << zoned.dump();
     expect_unharmed();
 }
 

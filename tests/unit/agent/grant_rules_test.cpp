@@ -104,16 +104,66 @@ TEST(GrantRules, SourceNotAllowed) {
               ErrorCode::source_not_allowed);
     EXPECT_EQ(refused(check_open(policy(), book, kAlice, req(22, "2001:db8::/47"), kNow)).code,
               ErrorCode::source_not_allowed);
-    // Inside: a host, a narrower prefix, the prefix itself, and the widest allowed.
+    // Inside: a host, a narrower prefix, and the widest allowed.
     for (std::pair<std::uint16_t, const char*> ok :
          {std::pair<std::uint16_t, const char*>{3389, "10.1.2.3"},
           {3389, "10.1.0.0/16"},
-          {3389, "10.0.0.0/8"},
           {3389, "2001:db8:5::/48"},
           {22, "10.0.0.0/16"},
           {22, "2001:db8::/48"}}) {
         GrantBook empty;
         planned(check_open(policy(), empty, kAlice, req(ok.first, ok.second), kNow));
+    }
+}
+
+// Issue 11, finding 13: widest_source bounds every grant, not only those under `any`; a listed
+// network wider than the limit (here 0.0.0.0/0 and ::/0) does not make a wider grant possible.
+TEST(GrantRules, WidestSourceHoldsForListedSourcesToo) {
+    auto open_world = config::parse_policy(R"(
+ports:
+  - port: 22
+    protocol: tcp
+    allowed_sources: [0.0.0.0/0, ::/0]
+limits:
+  widest_source: {ipv4: 16, ipv6: 48}
+)",
+                                           "t.yaml");
+    for (const char* wide : {"0.0.0.0/0", "10.0.0.0/8", "10.0.0.0/15", "::/0", "2001:db8::/32"}) {
+        GrantBook book;
+        auto r = refused(check_open(open_world, book, kAlice, req(22, wide), kNow));
+        EXPECT_EQ(r.code, ErrorCode::source_not_allowed) << wide;
+        EXPECT_NE(r.message.find("wider than the widest grant allowed"), std::string::npos)
+            << r.message;
+    }
+    GrantBook book;
+    EXPECT_EQ(refused(check_open(policy(), book, kAlice, req(3389, "10.0.0.0/8"), kNow)).code,
+              ErrorCode::source_not_allowed);
+    planned(check_open(open_world, book, kAlice, req(22, "10.0.0.0/16"), kNow));
+    planned(check_open(open_world, book, kAlice, req(22, "2001:db8::/48"), kNow));
+}
+
+// Issue 11, finding 12: a link-local grant would match that address on every interface.
+TEST(GrantRules, LinkLocalSourcesNeedThePolicysConsent) {
+    for (const char* s : {"169.254.1.2", "169.254.0.0/16", "169.254.7.0/24", "fe80::1", "fe80::/64",
+                          "febf:ffff::1"}) {
+        GrantBook book;
+        auto r = refused(check_open(policy(), book, kAlice, req(22, s), kNow));
+        EXPECT_EQ(r.code, ErrorCode::invalid_source) << s;
+        EXPECT_NE(r.message.find("link-local"), std::string::npos) << r.message;
+        EXPECT_NE(r.message.find("allow_link_local"), std::string::npos) << r.message;
+    }
+    auto allowing = policy("  allow_link_local: true\n");
+    EXPECT_TRUE(allowing.limits.allow_link_local);
+    GrantBook book;
+    auto p = planned(check_open(allowing, book, kAlice, req(22, "fe80::1"), kNow));
+    hold(book, p, "g-00000000001a");
+    EXPECT_EQ(disallowed_by(allowing, *book.find("g-00000000001a")), "");
+    EXPECT_NE(disallowed_by(policy(), *book.find("g-00000000001a")).find("link-local"),
+              std::string::npos);
+    // Neighbours are ordinary addresses.
+    for (const char* s : {"169.253.255.255", "169.255.0.1", "fec0::1", "fe7f::1"}) {
+        GrantBook empty;
+        planned(check_open(policy(), empty, kAlice, req(22, s), kNow));
     }
 }
 

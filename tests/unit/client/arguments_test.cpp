@@ -41,24 +41,32 @@ TEST(PortSpec, ErrorSaysWhatIsExpected) {
 }
 
 TEST(SshConnection, Ipv4ClientIsTheFirstWord) {
-    EXPECT_EQ(ssh_client_address("203.0.113.7 52311 10.0.0.5 22"), "203.0.113.7");
+    EXPECT_EQ(ssh_client_address("203.0.113.7 52311 10.0.0.5 22").value, "203.0.113.7");
 }
 
 TEST(SshConnection, Ipv6Client) {
-    EXPECT_EQ(ssh_client_address("2001:db8::7 52311 2001:db8::1 22"), "2001:db8::7");
+    EXPECT_EQ(ssh_client_address("2001:db8::7 52311 2001:db8::1 22").value, "2001:db8::7");
     // Written the long way, printed the canonical way (what the daemon and nft print).
-    EXPECT_EQ(ssh_client_address("2001:0db8:0000:0000:0000:0000:0000:0007 1 2 3"), "2001:db8::7");
+    EXPECT_EQ(ssh_client_address("2001:0db8:0000:0000:0000:0000:0000:0007 1 2 3").value,
+              "2001:db8::7");
 }
 
-TEST(SshConnection, ZoneIsDroppedAndMappedIpv4BecomesIpv4) {
-    EXPECT_EQ(ssh_client_address("fe80::1%eth0 52311 fe80::2%eth0 22"), "fe80::1");
-    EXPECT_EQ(ssh_client_address("::ffff:198.51.100.2 52311 ::ffff:198.51.100.1 22"),
+// Issue 11, finding 12: dropping the zone made a grant for that address on every interface.
+TEST(SshConnection, ZoneIsRefusedClearly) {
+    const auto a = ssh_client_address("fe80::1%eth0 52311 fe80::2%eth0 22");
+    EXPECT_FALSE(a) << a.value;
+    EXPECT_NE(a.error.find("'fe80::1%eth0' is link-local with a zone"), std::string::npos)
+        << a.error;
+}
+
+TEST(SshConnection, MappedIpv4BecomesIpv4) {
+    EXPECT_EQ(ssh_client_address("::ffff:198.51.100.2 52311 ::ffff:198.51.100.1 22").value,
               "198.51.100.2");
 }
 
 TEST(SshConnection, LeadingBlanksAndASingleWord) {
-    EXPECT_EQ(ssh_client_address("  198.51.100.2 1 2 3"), "198.51.100.2");
-    EXPECT_EQ(ssh_client_address("198.51.100.2"), "198.51.100.2");
+    EXPECT_EQ(ssh_client_address("  198.51.100.2 1 2 3").value, "198.51.100.2");
+    EXPECT_EQ(ssh_client_address("198.51.100.2").value, "198.51.100.2");
 }
 
 TEST(SshConnection, NotAnAddress) {

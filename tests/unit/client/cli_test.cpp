@@ -59,6 +59,18 @@ TEST(Cli, OutsideSshWithoutFromSaysHowToGiveOne) {
     EXPECT_NE(r.err.find("SSH_CONNECTION"), std::string::npos) << r.err;
 }
 
+// Issue 11, finding 12: a zone was dropped silently (a grant for every interface); now refused
+// before the daemon is asked, from SSH_CONNECTION and from --from alike.
+TEST(Cli, LinkLocalAddressWithAZoneIsRefusedClearly) {
+    auto r = cli({"open", "22", "--socket", kNoDaemon},
+                 {{"SSH_CONNECTION", "fe80::1%eth0 52311 fe80::2%eth0 22"}});
+    EXPECT_EQ(r.code, 64) << r.err;
+    EXPECT_NE(r.err.find("link-local with a zone"), std::string::npos) << r.err;
+    r = cli({"open", "22", "--from", "fe80::1%eth0", "--socket", kNoDaemon});
+    EXPECT_EQ(r.code, 64) << r.err;
+    EXPECT_NE(r.err.find("zone id"), std::string::npos) << r.err;
+}
+
 TEST(Cli, SshConnectionOrFromLetsOpenReachTheDaemon) {
     auto r = cli({"open", "22/tcp", "--for", "5m", "--socket", kNoDaemon},
                  {{"SSH_CONNECTION", "2001:db8::7 52311 2001:db8::1 22"}});

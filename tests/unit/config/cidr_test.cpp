@@ -69,6 +69,22 @@ TEST(Cidr, RefusesMalformedText) {
               std::string::npos);
 }
 
+// inet_pton stops at a NUL: "198.51.100.2\0junk" parsed as 198.51.100.2 (issue 11, finding 10).
+TEST(Cidr, RefusesNulAndBytesOutsideTheAlphabet) {
+    using namespace std::string_literals;
+    for (const std::string& bad :
+         {"198.51.100.2\0junk"s, "198.51.100.2\0"s, "10.0.0.0/8\0"s, "2001:db8::1\0::2"s,
+          "10.0.0.0\0/8"s, "198.51.100.2\n"s, "198.51.100.2\xff"s, "fe80::1%eth0"s}) {
+        const auto p = parse_cidr(bad);
+        EXPECT_FALSE(p) << "'" << bad << "' was accepted as " << p.value.str_with_len();
+    }
+    EXPECT_NE(parse_cidr("198.51.100.2\0junk"s).error.find("a NUL byte"), std::string::npos)
+        << parse_cidr("198.51.100.2\0junk"s).error;
+    EXPECT_NE(parse_cidr("fe80::1%eth0").error.find("zone id"), std::string::npos);
+    EXPECT_TRUE(parse_cidr("2001:DB8::aBc"));
+    EXPECT_TRUE(parse_cidr("2001:DB8:aBc::/48"));
+}
+
 TEST(Cidr, Contains) {
     const Cidr ten = cidr("10.0.0.0/8");
     EXPECT_TRUE(ten.contains(cidr("10.1.0.0/16")));

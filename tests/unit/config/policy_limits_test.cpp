@@ -14,6 +14,16 @@ TEST(PolicyLimits, MaxGrantsPerUserRange) {
     EXPECT_REFUSAL("limits:\n  max_grants_per_user: -1\n", 2, 24, "-1 is out of range 1..100000");
 }
 
+TEST(PolicyLimits, AllowLinkLocalIsAnOptionalBoolean) {
+    EXPECT_FALSE(parse_policy("", "p.yaml").limits.allow_link_local);
+    EXPECT_FALSE(
+        parse_policy("limits: {max_grants_per_user: 3}\n", "p.yaml").limits.allow_link_local);
+    EXPECT_TRUE(
+        parse_policy("limits: {allow_link_local: true}\n", "p.yaml").limits.allow_link_local);
+    EXPECT_REFUSAL("limits:\n  allow_link_local: yes please\n", 2, 21,
+                   "allow_link_local: expected true or false");
+}
+
 TEST(PolicyLimits, WidestSourceRanges) {
     EXPECT_REFUSAL("limits:\n  widest_source:\n    ipv4: 33\n", 3, 11,
                    "widest_source.ipv4: 33 is out of range 0..32");

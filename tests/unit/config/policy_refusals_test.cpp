@@ -192,6 +192,16 @@ TEST(PolicyRefusals, QuotedTextIsEscapedAndBounded) {
     EXPECT_LT(e.message().size(), 200u) << e.message();
 }
 
+// yaml-cpp keeps "\0" in a scalar and inet_pton stopped there (issue 11, finding 10).
+TEST(PolicyRefusals, AddressWithNulIsRefusedAtItsPlace) {
+    EXPECT_REFUSAL(
+        "always_allow: [\"198.51.100.2\\0junk\"]\n", 1, 16,
+        "always_allow: '198.51.100.2\\x00junk' is not an IPv4 or IPv6 address or CIDR: it "
+        "contains a NUL byte");
+    EXPECT_REFUSAL("ports:\n  - port: 22\n    allowed_sources: [\"10.0.0.0/8\\0\"]\n", 3, 23,
+                   "contains a NUL byte");
+}
+
 TEST(PolicyRefusals, YamlSyntaxErrorsKeepTheirMark) {
     const PolicyError e = testing::refusal("ports: [22\naccess: {}\n");
     EXPECT_GT(e.line(), 0) << e.what();
