@@ -51,6 +51,7 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(e
 
     ServerLimits limits;
     limits.idle_timeout = std::chrono::seconds(options.idle_timeout_s);
+    limits.max_age = std::chrono::seconds(options.max_connection_age_s);
     limits.max_connections_per_uid = options.max_connections_per_uid;
     server_ = std::make_unique<Server>(e, std::move(listen_fd), limits,
                                        [this](const Peer& peer, std::string_view line) {
@@ -58,10 +59,12 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(e
                                            arm_expiry();
                                            return response;
                                        });
+    engine_.set_live_peers([this] { return server_->peers(); });
     arm_expiry();
 }
 
 Daemon::~Daemon() {
+    engine_.set_live_peers(nullptr);
     server_.reset();
     sigterm_.reset();
     sigint_.reset();

@@ -1,7 +1,7 @@
 // The socket server on sd-event: non-blocking connections, newline framing with a 64 KiB line
-// cap, an idle timeout per connection, a cap on concurrent connections per peer uid and a
-// bounded output buffer (a client that does not read stops being read). No client can stall
-// another: every call is non-blocking and each wakeup reads at most one chunk.
+// cap, an idle timeout and a maximum age per connection, a cap on concurrent connections per peer
+// uid and a bounded output buffer (a client that does not read stops being read). No client can
+// stall another: every call is non-blocking and each wakeup reads at most one chunk.
 #pragma once
 
 #include <sys/types.h>
@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "agent/daemon/handles.hpp"
 #include "agent/daemon/peer.hpp"
@@ -22,6 +23,8 @@ namespace jitd::agent {
 
 struct ServerLimits {
     std::chrono::seconds idle_timeout{30};
+    // A connection's peer and groups are those of its accept: this bounds how long they count.
+    std::chrono::seconds max_age{300};
     unsigned max_connections_per_uid = 16;
     std::size_t max_line = wire::kMaxLine;  // bytes, newline included
     std::size_t max_output = 1024 * 1024;   // pending response bytes before reading pauses
@@ -38,6 +41,8 @@ class Server {
     Server& operator=(const Server&) = delete;
 
     std::size_t connections() const { return conns_.size(); }
+    // The peers of the open connections (one entry per connection).
+    std::vector<Peer> peers() const;
 
   private:
     struct Connection;
@@ -45,6 +50,7 @@ class Server {
     static int on_accept(sd_event_source* s, int fd, uint32_t revents, void* userdata);
     static int on_io(sd_event_source* s, int fd, uint32_t revents, void* userdata);
     static int on_idle(sd_event_source* s, uint64_t usec, void* userdata);
+    static int on_aged(sd_event_source* s, uint64_t usec, void* userdata);
     static int on_accept_resume(sd_event_source* s, uint64_t usec, void* userdata);
 
     void accept_some();

@@ -81,6 +81,8 @@ double Daemon::start(long grants, std::chrono::seconds limit) {
                                   policy_,
                                   "--socket",
                                   socket_,
+                                  "--state-dir",
+                                  dir_ + "/state",
                                   "--idle-timeout",
                                   std::to_string(setup_.idle_timeout_s),
                                   "--max-connections-per-uid",
