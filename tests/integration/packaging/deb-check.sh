@@ -25,7 +25,8 @@ diff -u "$scratch/want" "$scratch/have" || fail "file list differs (- expected, 
 # Nothing outside the usual hierarchy, and root owns everything.
 dpkg-deb -c "$deb" | awk '$2 != "root/root" {print; bad=1} END {exit bad}' || fail "files not owned by root"
 dpkg-deb -c "$deb" | awk '{print substr($6, 2)}' |
-    grep -Ev '^/$|^/etc/(jitd/.*)?$|^/usr/((bin|sbin|share|lib)/.*)?$' && fail "unexpected path"
+    grep -Ev '^/$|^/etc/(jitd/.*)?$|^/usr/((bin|sbin|share|lib)/.*)?$|^/var/(lib/(jitd/)?)?$' &&
+    fail "unexpected path"
 
 # Control data.
 dpkg-deb -e "$deb" "$scratch/control"
@@ -42,6 +43,8 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [[ $(field Description) == *nftables* ]] || fail "Description"
 grep -q systemd-sysusers "$scratch/control/postinst" || fail "postinst does not create the users"
 grep -q 'nft delete table inet jitd' "$scratch/control/postrm" || fail "postrm does not delete the table"
+grep -qF 'stay CLOSED to new connections' "$scratch/control/postrm" || fail "postrm does not warn on remove"
+dpkg-deb -c "$deb" | grep -q ' \./var/lib/jitd/$' || fail "the package does not own /var/lib/jitd"
 
 # Man pages are real roff, gzipped.
 dpkg-deb -x "$deb" "$scratch/root"
