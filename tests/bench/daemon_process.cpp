@@ -85,6 +85,8 @@ double Daemon::start(long grants, std::chrono::seconds limit) {
                                   dir_ + "/state",
                                   "--idle-timeout",
                                   std::to_string(setup_.idle_timeout_s),
+                                  "--max-connection-age",  // a phase's connection lives on
+                                  std::to_string(setup_.idle_timeout_s),
                                   "--max-connections-per-uid",
                                   std::to_string(setup_.max_connections_per_uid)};
     auto t0 = Clock::now();
