@@ -66,7 +66,7 @@ set(CPACK_RPM_USER_FILELIST "%config(noreplace) %attr(0640,root,jitd) /etc/jitd/
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /usr/lib/systemd /usr/lib/systemd/system /usr/lib/systemd/catalog /usr/lib/sysusers.d
     /usr/sbin /usr/share/man /usr/share/man/man1 /usr/share/man/man5 /usr/share/man/man8 /usr/share/bash-completion
-    /usr/share/bash-completion/completions /usr/share/doc)
+    /usr/share/bash-completion/completions /usr/share/doc /var /var/lib)
 set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none\n%define packager ${CPACK_PACKAGE_CONTACT}")
 
 include(CPack)

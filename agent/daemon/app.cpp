@@ -21,6 +21,7 @@
 #include "agent/daemon/daemon.hpp"
 #include "agent/daemon/engine.hpp"
 #include "agent/daemon/listen_socket.hpp"
+#include "agent/daemon/lockdown.hpp"
 #include "agent/daemon/options.hpp"
 #include "agent/daemon/policy_bridge.hpp"
 #include "config/policy_loader.hpp"
@@ -132,6 +133,7 @@ int run_daemon(const Options& o, config::Policy policy) {
     SocketFileGuard socket_file(o.socket, !activated);
     try {
         Engine engine(o.policy, std::move(policy), nft::Session::open());
+        engine.set_state_dir(o.state_dir);
         engine.start();
         Daemon daemon(o, engine, std::move(listen_fd));
         return daemon.run();
@@ -159,8 +161,9 @@ int run_app(int argc, const char* const* argv) {
         policy = config::load_policy_file(o.policy);
     } catch (const config::PolicyError& e) {
         std::cerr << e.what() << '\n';
-        if (!o.check) std::cerr << "jitd: the policy is invalid; not starting\n";
-        return 1;
+        if (o.check) return 1;  // --check never installs anything
+        std::cerr << "jitd: the policy is invalid; not starting\n";
+        return lock_down(o.policy, o.state_dir, e.what());
     }
     if (o.check) {
         for (const auto& w : config::policy_warnings(policy))

@@ -18,6 +18,8 @@ namespace {
 
 int priority_of(AuditKind k) {
     switch (k) {
+        case AuditKind::lockdown:
+            return LOG_CRIT;
         case AuditKind::deny:
             return LOG_WARNING;
         case AuditKind::grant:

@@ -58,6 +58,7 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(e
 
     ServerLimits limits;
     limits.idle_timeout = std::chrono::seconds(options.idle_timeout_s);
+    limits.max_age = std::chrono::seconds(options.max_connection_age_s);
     limits.max_connections_per_uid = options.max_connections_per_uid;
     limits.max_connections = options.max_connections;
     server_ = std::make_unique<Server>(e, std::move(listen_fd), limits,
@@ -69,10 +70,12 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(e
     // The reserved connections are for admins by the policy in force (root always).
     server_->set_privileged(
         [this](const Peer& peer) { return role_of(engine_.policy().access, peer) == Role::admin; });
+    engine_.set_live_peers([this] { return server_->peers(); });
     arm_expiry();
 }
 
 Daemon::~Daemon() {
+    engine_.set_live_peers(nullptr);
     server_.reset();
     deny_summary_.reset();
     install_deny_limiter(nullptr);

@@ -6,7 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/daemon/comment.hpp"
+#include "agent/daemon/last_good_policy.hpp"
 #include "agent/daemon/notify.hpp"
+#include "agent/daemon/owner_role.hpp"
 #include "agent/daemon/policy_bridge.hpp"
 #include "config/policy_loader.hpp"
 
@@ -36,6 +38,7 @@ void Engine::start() {
     const auto t0 = Clock::now();
     session_.install(table_spec(policy_));
     const auto t1 = Clock::now();
+    save_policy_copy();
     auto now_ms =
         std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     auto elements = session_.list_elements();
@@ -110,7 +113,8 @@ ReloadOutcome Engine::reload(const std::string& actor, uid_t actor_uid) {
                              std::string("the kernel refused the new ruleset: ") + e.what());
     }
     policy_ = std::move(next);
-    out.revoked = revoke_disallowed();
+    save_policy_copy();
+    out.revoked = revoke_disallowed(true);
     ev.message("policy reloaded from " + policy_path_ + " by " + actor + "; " +
                std::to_string(out.revoked.size()) + " grants revoked");
     ev.commit();
@@ -119,11 +123,22 @@ ReloadOutcome Engine::reload(const std::string& actor, uid_t actor_uid) {
     return out;
 }
 
-std::vector<std::string> Engine::revoke_disallowed() {
+std::vector<std::string> Engine::revoke_disallowed(bool judge_owners) {
     std::vector<std::pair<std::string, std::string>> doomed;  // id, why
+    std::vector<Peer> live;
+    if (judge_owners && live_peers_) live = live_peers_();
+    std::unordered_map<std::string, Role> roles;  // one lookup per owner, not per grant
     book_.for_each([&](const LiveGrant& g) {
-        if (auto why = disallowed_by(policy_, g); !why.empty())
-            doomed.emplace_back(g.grant.id, why);
+        auto why = disallowed_by(policy_, g);
+        if (why.empty() && judge_owners) {
+            auto [it, fresh] =
+                roles.try_emplace(std::to_string(g.grant.uid) + ":" + g.grant.user, Role::none);
+            if (fresh) it->second = owner_role(policy_.access, g.grant.uid, g.grant.user, live);
+            if (!may_run(it->second, Op::open))
+                why = g.grant.user + " no longer has a role that may hold grants (role " +
+                      std::string(to_string(it->second)) + ")";
+        }
+        if (!why.empty()) doomed.emplace_back(g.grant.id, why);
     });
     if (doomed.empty()) return {};
     nft::Change change;
@@ -172,6 +187,12 @@ std::size_t Engine::expire_due(wire::SysSeconds now) {
         spdlog::debug("grant {} expired", id);
     }
     return ids.size();
+}
+
+void Engine::save_policy_copy() const {
+    if (state_dir_.empty()) return;
+    if (auto why = save_last_good_policy(state_dir_, policy_path_); !why.empty())
+        spdlog::warn("cannot keep a copy of the policy in {}: {}", state_dir_, why);
 }
 
 void Engine::remember_lingering(const std::vector<nft::ElementKey>& keys, wire::SysSeconds end) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,11 @@ class Engine {
     std::size_t expire_due(wire::SysSeconds now);
     std::optional<wire::SysSeconds> next_end() const { return book_.next_end(); }
 
+    // Where start and reload save a copy of the policy that loaded ("" for nowhere).
+    void set_state_dir(std::string dir) { state_dir_ = std::move(dir); }
+    // Who is connected now (the server's peers): reload judges grant owners by them.
+    void set_live_peers(std::function<std::vector<Peer>()> fn) { live_peers_ = std::move(fn); }
+
     const GrantBook& book() const { return book_; }
     const config::Policy& policy() const { return policy_; }
     const std::string& policy_path() const { return policy_path_; }
@@ -68,11 +74,14 @@ class Engine {
     std::optional<Refusal> apply(nft::Change& change, const std::string& what);
     // Logs the elements a rebuild could not read and removes those that claim to be jitd's.
     void remove_strays(const std::vector<nft::ListedElement>& strays);
-    // Removes (kernel and book) the grants `policy_` no longer allows; journals each.
-    std::vector<std::string> revoke_disallowed();
+    // Removes (kernel and book) the grants `policy_` no longer allows; journals each. With
+    // `judge_owners` (reload) also those whose owner no longer has a role that may open.
+    std::vector<std::string> revoke_disallowed(bool judge_owners = false);
     // Keys whose grant ended but which the kernel may hold for up to a second more.
     void remember_lingering(const std::vector<nft::ElementKey>& keys, wire::SysSeconds end);
     void add_lingering_removes(nft::Change& change) const;
+    // Keeps a copy of the policy in force for a lock-down at a later start (lockdown.hpp).
+    void save_policy_copy() const;
 
     std::string policy_path_;
     config::Policy policy_;
@@ -81,6 +90,8 @@ class Engine {
     wire::SysSeconds since_;
     std::unordered_map<nft::ElementKey, wire::SysSeconds, ElementKeyHash> lingering_;
     std::deque<std::pair<wire::SysSeconds, nft::ElementKey>> linger_queue_;
+    std::function<std::vector<Peer>()> live_peers_;
+    std::string state_dir_;
 };
 
 }  // namespace jitd::agent

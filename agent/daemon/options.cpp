@@ -14,12 +14,19 @@ OptionsParse parse_options(int argc, const char* const* argv) {
     app.set_version_flag("--version", JITD_VERSION);
     app.add_option("--policy", o.policy, "Policy file")->capture_default_str();
     app.add_option("--socket", o.socket, "Unix socket to listen on")->capture_default_str();
+    app.add_option("--state-dir", o.state_dir,
+                   "Where jitd keeps the last policy that loaded (for a lock-down at start)")
+        ->capture_default_str();
     auto* check = app.add_flag("--check", o.check,
                                "Validate the policy, print the nftables ruleset and exit");
     auto* remove = app.add_flag("--remove-table", o.remove_table,
                                 "Delete table inet jitd (all grants) and exit");
     check->excludes(remove);
     app.add_option("--idle-timeout", o.idle_timeout_s, "Seconds a client connection may stay idle")
+        ->check(CLI::Range(1u, 86400u))
+        ->capture_default_str();
+    app.add_option("--max-connection-age", o.max_connection_age_s,
+                   "Seconds after which a client connection is closed, busy or not")
         ->check(CLI::Range(1u, 86400u))
         ->capture_default_str();
     app.add_option("--max-connections-per-uid", o.max_connections_per_uid,

@@ -1,4 +1,5 @@
-// The daemon's command line: jitd [--policy FILE] [--socket PATH] [--check] [--remove-table].
+// The daemon's command line: jitd [--policy FILE] [--socket PATH] [--state-dir DIR] [--check]
+// [--remove-table] and the connection limits.
 #pragma once
 
 #include <optional>
@@ -8,13 +9,16 @@ namespace jitd::agent {
 
 inline constexpr const char* kDefaultPolicyPath = "/etc/jitd/policy.yaml";
 inline constexpr const char* kDefaultSocketPath = "/run/jitd/jitd.sock";
+inline constexpr const char* kDefaultStateDir = "/var/lib/jitd";
 
 struct Options {
     std::string policy = kDefaultPolicyPath;
     std::string socket = kDefaultSocketPath;
-    bool check = false;         // validate, print the ruleset, exit
-    bool remove_table = false;  // delete `table inet jitd`, exit (package purge)
+    std::string state_dir = kDefaultStateDir;  // the last good policy, for a lock-down
+    bool check = false;                        // validate, print the ruleset, exit
+    bool remove_table = false;                 // delete `table inet jitd`, exit (package purge)
     unsigned idle_timeout_s = 30;
+    unsigned max_connection_age_s = 300;
     unsigned max_connections_per_uid = 16;
     unsigned max_connections = 1024;  // all uids together; an eighth kept for root and admins
 };

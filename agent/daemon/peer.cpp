@@ -42,7 +42,31 @@ std::optional<Peer> peer_credentials(int fd) {
     socklen_t len = sizeof cred;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof cred)
         return std::nullopt;
-    return identify(cred.uid, cred.gid, cred.pid);
+    // The supplementary groups the peer held at connect(), as the kernel says: a process that
+    // dropped a group has lost it, one given a group (not in /etc/group) has it.
+    std::vector<gid_t> gids(64);
+    for (;;) {
+        len = static_cast<socklen_t>(gids.size() * sizeof(gid_t));
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, gids.data(), &len) == 0) break;
+        if (errno != ERANGE || len <= gids.size() * sizeof(gid_t)) return std::nullopt;
+        gids.resize(len / sizeof(gid_t));
+    }
+    gids.resize(len / sizeof(gid_t));
+    Peer p;
+    p.uid = cred.uid;
+    p.gid = cred.gid;
+    p.pid = cred.pid;
+    passwd pw{};
+    std::vector<char> buf;
+    bool known = lookup<passwd>([&p](passwd* e, char* b, std::size_t n,
+                                     passwd** r) { return getpwuid_r(p.uid, e, b, n, r); },
+                                pw, buf);
+    p.user = known ? std::string(pw.pw_name) : "#" + std::to_string(p.uid);
+    if (auto g = group_name(p.gid)) p.groups.push_back(*g);
+    for (gid_t g : gids)
+        if (g != p.gid)
+            if (auto name = group_name(g)) p.groups.push_back(*name);
+    return p;
 }
 
 Peer identify(uid_t uid, gid_t gid, pid_t pid) {

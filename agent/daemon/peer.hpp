@@ -1,4 +1,5 @@
-// Who is on the other end of a connection: the kernel's SO_PEERCRED, never the client's word.
+// Who is on the other end of a connection: the kernel's SO_PEERCRED and SO_PEERGROUPS, never the
+// client's word.
 #pragma once
 
 #include <sys/types.h>
@@ -17,10 +18,12 @@ struct Peer {
     std::vector<std::string> groups;  // names of the primary and all supplementary groups
 };
 
-// SO_PEERCRED of a connected Unix socket; nullopt when the kernel cannot say.
+// SO_PEERCRED and SO_PEERGROUPS of a connected Unix socket (the groups the peer process held
+// at connect(), named through NSS); nullopt when the kernel cannot say.
 std::optional<Peer> peer_credentials(int fd);
 
-// Fills in user and groups for uid/gid from the system's user database (NSS).
+// Fills in user and groups for uid/gid from the system's user database (NSS, getgrouplist):
+// for those with no connection to judge them by.
 Peer identify(uid_t uid, gid_t gid, pid_t pid = 0);
 
 // The name shown for a uid: its passwd name (getpwuid_r), or "#<uid>" (e.g. "#1234") when the

@@ -52,6 +52,7 @@ struct Server::Connection {
     Peer peer;
     SourcePtr io;
     SourcePtr idle;
+    SourcePtr aged;
     std::string in;
     std::size_t scanned = 0;  // bytes of `in` known to hold no newline
     std::string out;
@@ -229,6 +230,14 @@ void Server::admit(Connection& c, std::optional<Peer> peer) {
         return;
     }
     c.idle.reset(s);
+    s = nullptr;
+    if (sd_event_add_time_relative(event_, &s, CLOCK_MONOTONIC, usec(limits_.max_age), 0,
+                                   &Server::on_aged, &c) < 0) {
+        spdlog::warn("cannot arm the age timer of a new connection");
+        close(c);
+        return;
+    }
+    c.aged.reset(s);
 }
 
 int Server::on_idle(sd_event_source*, uint64_t, void* userdata) {
@@ -236,6 +245,20 @@ int Server::on_idle(sd_event_source*, uint64_t, void* userdata) {
     spdlog::debug("closing the idle connection of {}", c.peer.user);
     c.server->close(c);
     return 0;
+}
+
+int Server::on_aged(sd_event_source*, uint64_t, void* userdata) {
+    auto& c = *static_cast<Connection*>(userdata);
+    spdlog::debug("closing the connection of {}: it reached its maximum age", c.peer.user);
+    c.server->close(c);
+    return 0;
+}
+
+std::vector<Peer> Server::peers() const {
+    std::vector<Peer> out;
+    out.reserve(conns_.size());
+    for (const auto& [c, conn] : conns_) out.push_back(conn->peer);
+    return out;
 }
 
 int Server::on_io(sd_event_source*, int, uint32_t revents, void* userdata) {

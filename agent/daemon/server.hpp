@@ -1,5 +1,5 @@
 // The socket server on sd-event: non-blocking connections, newline framing with a 64 KiB line
-// cap, an idle timeout per connection, a cap on concurrent connections per peer uid, a global
+// cap, an idle timeout and a maximum age per connection, a cap on concurrent connections per peer uid, a global
 // cap with a reserve that only root and admins may use, and a bounded output buffer (a client
 // that does not read stops being read). No client can stall another: every call is
 // non-blocking, each wakeup reads at most one chunk, and a peer's user and groups are looked
@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "agent/daemon/handles.hpp"
 #include "agent/daemon/identity_resolver.hpp"
@@ -26,6 +27,8 @@ namespace jitd::agent {
 
 struct ServerLimits {
     std::chrono::seconds idle_timeout{30};
+    // A connection's peer and groups are those of its accept: this bounds how long they count.
+    std::chrono::seconds max_age{300};
     unsigned max_connections_per_uid = 16;
     // All connections at once; the last reserve_of(max_connections) are for root and admins.
     unsigned max_connections = 1024;
@@ -52,6 +55,8 @@ class Server {
 
     std::size_t connections() const { return conns_.size(); }
     void set_privileged(Privileged privileged) { privileged_ = std::move(privileged); }
+    // The peers of the open connections (one entry per connection).
+    std::vector<Peer> peers() const;
 
   private:
     struct Connection;
@@ -59,6 +64,7 @@ class Server {
     static int on_accept(sd_event_source* s, int fd, uint32_t revents, void* userdata);
     static int on_io(sd_event_source* s, int fd, uint32_t revents, void* userdata);
     static int on_idle(sd_event_source* s, uint64_t usec, void* userdata);
+    static int on_aged(sd_event_source* s, uint64_t usec, void* userdata);
     static int on_accept_resume(sd_event_source* s, uint64_t usec, void* userdata);
 
     void accept_some();

@@ -81,7 +81,11 @@ double Daemon::start(long grants, std::chrono::seconds limit) {
                                   policy_,
                                   "--socket",
                                   socket_,
+                                  "--state-dir",
+                                  dir_ + "/state",
                                   "--idle-timeout",
+                                  std::to_string(setup_.idle_timeout_s),
+                                  "--max-connection-age",  // a phase's connection lives on
                                   std::to_string(setup_.idle_timeout_s),
                                   "--max-connections-per-uid",
                                   std::to_string(setup_.max_connections_per_uid)};

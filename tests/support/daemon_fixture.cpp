@@ -76,6 +76,8 @@ void DaemonFixture::start() {
                                   policy_,
                                   "--socket",
                                   socket_,
+                                  "--state-dir",
+                                  state_dir(),
                                   "--idle-timeout",
                                   std::to_string(opts_.idle_timeout_s),
                                   "--max-connections-per-uid",

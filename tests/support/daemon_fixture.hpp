@@ -3,7 +3,7 @@
 // namespace (so its nftables table lives there and the client namespace sends real packets):
 //
 //   ip netns exec <srv> jitd --policy DIR/policy.yaml --socket DIR/jitd.sock
-//                            --idle-timeout 2 --max-connections-per-uid 8
+//                            --state-dir DIR/state --idle-timeout 2 --max-connections-per-uid 8
 //
 // The constructor returns once the socket answers {"op":"status"} as root (polled); when the
 // daemon exits or does not answer in time it throws with the daemon's log. The log is printed
@@ -78,6 +78,8 @@ class DaemonFixture {
     const std::string& socket_path() const { return socket_; }
     const std::string& policy_path() const { return policy_; }
     const std::string& log_path() const { return log_; }
+    // Where the daemon keeps its last good policy (never the host's /var/lib/jitd).
+    std::string state_dir() const { return dir_ + "/state"; }
     std::string log() const { return read_file(log_); }
     // The last `lines` lines of the log on stderr (done by the destructor when the test failed).
     void print_log_tail(std::size_t lines) const;

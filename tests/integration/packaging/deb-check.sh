@@ -28,7 +28,8 @@ dpkg-deb -c "$deb" | awk '$2 != "root/root" {print; bad=1} END {exit bad}' || fa
 mode=$(dpkg-deb -c "$deb" | awk '$6 == "./etc/jitd/policy.yaml" {print $1}')
 [[ $mode == -rw-r----- ]] || fail "policy.yaml has mode $mode in the package, not -rw-r-----"
 dpkg-deb -c "$deb" | awk '{print substr($6, 2)}' |
-    grep -Ev '^/$|^/etc/(jitd/.*)?$|^/usr/((bin|sbin|share|lib)/.*)?$' && fail "unexpected path"
+    grep -Ev '^/$|^/etc/(jitd/.*)?$|^/usr/((bin|sbin|share|lib)/.*)?$|^/var/(lib/(jitd/)?)?$' &&
+    fail "unexpected path"
 
 # Control data.
 dpkg-deb -e "$deb" "$scratch/control"
@@ -46,6 +47,8 @@ field() { dpkg-deb -f "$deb" "$1"; }
 grep -q systemd-sysusers "$scratch/control/postinst" || fail "postinst does not create the users"
 grep -q 'chmod 0640 "$policy"' "$scratch/control/postinst" || fail "postinst does not set the policy's mode"
 grep -q 'nft delete table inet jitd' "$scratch/control/postrm" || fail "postrm does not delete the table"
+grep -qF 'stay CLOSED to new connections' "$scratch/control/postrm" || fail "postrm does not warn on remove"
+dpkg-deb -c "$deb" | grep -q ' \./var/lib/jitd/$' || fail "the package does not own /var/lib/jitd"
 
 # Man pages are real roff, gzipped.
 dpkg-deb -x "$deb" "$scratch/root"

@@ -2,7 +2,8 @@
 # Installs the .deb into a booted minimal Debian 12 (systemd-nspawn, own network namespace) and
 # checks what a user sees: the service runs and is enabled, members of `jit` get a grant and
 # others are refused, the grant and a reload are journaled, an upgrade restarts the daemon, it
-# starts at boot, remove stops and disables it, purge removes the table, the unit and /etc/jitd;
+# starts at boot, a boot with a broken policy locks the ports down, remove stops and disables it
+# and says the ports stay closed, purge removes the table, the unit, /etc/jitd and /var/lib/jitd;
 # and that installing without a running systemd (chroot, image build) enables it and succeeds.
 #   install-test.sh BUILD_DIR        (root; exit 77 when not root or tools are missing)
 set -euo pipefail
@@ -147,10 +148,32 @@ container_boot "$scratch/root" "$scratch/console2.log" "${apt_cache[@]}" ||
     { tail -30 "$scratch/console2.log" >&2; exit 1; }
 poll_until 30 in_container systemctl is-active --quiet jitd || fail "jitd not started at boot"
 has "$(in_container nft list table inet jitd)" 'dport' || fail "no ruleset after boot"
+in_container test -s /var/lib/jitd/last-good-policy.yaml || fail "no last good policy kept"
+
+step "reboot with a broken policy"
+# Fail closed: the policy breaks, the host reboots (the table goes), jitd cannot start; it locks
+# the ports down with the last policy that loaded and says so in the journal.
+in_container cp /etc/jitd/policy.yaml /root/policy.yaml.good
+in_container sh -c 'echo "portz: typo" >>/etc/jitd/policy.yaml'
+container_poweroff
+container_boot "$scratch/root" "$scratch/console3.log" "${apt_cache[@]}" ||
+    { tail -30 "$scratch/console3.log" >&2; exit 1; }
+locked() { has "$(in_container journalctl -b -t jitd JITD_EVENT=lockdown -o export)" JITD_EVENT=lockdown; }
+poll_until 30 locked || fail "no JITD_EVENT=lockdown after a boot with a broken policy"
+has "$(in_container nft list table inet jitd)" 'dport' || fail "no lock-down table"
+in_container systemctl is-active --quiet jitd && fail "jitd runs with a broken policy"
+in_container cp /root/policy.yaml.good /etc/jitd/policy.yaml
+in_container systemctl reset-failed jitd || true
+in_container systemctl restart jitd || fail "jitd does not start once the policy is fixed"
+poll_until 30 in_container systemctl is-active --quiet jitd || fail "jitd not active after the fix"
 
 step "remove"
 in_container apt-get remove -y -qq jitd >"$scratch/remove.log" 2>&1 ||
     { cat "$scratch/remove.log" >&2; fail "apt-get remove"; }
+# The admin may be logged in over a protected port: the remove says what is left.
+has "$(cat "$scratch/remove.log")" "stay CLOSED to new connections" ||
+    { cat "$scratch/remove.log" >&2; fail "remove does not say the ports stay closed"; }
+has "$(cat "$scratch/remove.log")" "nft delete table inet jitd" || fail "remove does not say how to open them"
 in_container systemctl is-active --quiet jitd && fail "jitd still running after remove"
 in_container pgrep -x jitd >/dev/null && fail "a jitd process is left after remove"
 links=$(in_container find /etc/systemd/system -name 'jitd*')
@@ -163,6 +186,7 @@ in_container apt-get purge -y -qq jitd >"$scratch/purge.log" 2>&1 ||
     { cat "$scratch/purge.log" >&2; fail "apt-get purge"; }
 has "$(in_container nft list tables)" 'inet jitd' && fail "table inet jitd left after purge"
 in_container test -e /etc/jitd && fail "/etc/jitd left after purge"
+in_container test -e /var/lib/jitd && fail "/var/lib/jitd left after purge"
 in_container test -e /usr/lib/systemd/system/jitd.service && fail "unit left after purge"
 in_container test -e /var/lib/systemd/deb-systemd-helper-enabled/jitd.service.dsh-also &&
     fail "deb-systemd-helper state left after purge"

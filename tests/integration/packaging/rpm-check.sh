@@ -26,7 +26,7 @@ q --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' >"$scratch/modes"
 awk '$1 !~ /^d/ {print $2}' "$scratch/modes" | sort >"$scratch/have"
 diff -u "$scratch/want" "$scratch/have" || fail "file list differs (- expected, + in package)"
 dirs=$(awk '$1 ~ /^d/ {print $2}' "$scratch/modes" | sort | tr '\n' ' ')
-[[ $dirs == "/etc/jitd /usr/share/doc/jitd " ]] || fail "owns directories: $dirs"
+[[ $dirs == "/etc/jitd /usr/share/doc/jitd /var/lib/jitd " ]] || fail "owns directories: $dirs"
 
 [[ $(q -c) == /etc/jitd/policy.yaml ]] || fail "config files: $(q -c)"
 flags=$'\n'$(q --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]')$'\n'
@@ -40,9 +40,11 @@ owner=$(q --qf '[%{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILENAMES
 scripts=$(q --scripts)
 for want in 'preinstall scriptlet' 'u jitd - "jitd daemon"' 'postinstall scriptlet' 'systemd-sysusers jitd.conf' 'systemctl enable jitd.service' \
     'preuninstall scriptlet' 'disable --now jitd.service' 'postuninstall scriptlet' \
-    'try-restart jitd.service' 'nft delete table inet jitd'; do
+    'try-restart jitd.service' 'stay CLOSED to new connections' 'the ports are OPEN'; do
     grep -qF -- "$want" <<<"$scripts" || fail "scriptlets lack '$want'"
 done
+# Erase keeps the table, as the deb's remove does: the note says how to delete it, no command does.
+grep -E '^\s*nft ' <<<"$scripts" && fail "a scriptlet deletes the table (the deb's remove keeps it)"
 
 [[ $(q --qf '%{LICENSE}') == MIT ]] || fail "License"
 [[ $(q --qf '%{PACKAGER}') == "jitd developers <jitd@example.org>" ]] || fail "Packager"

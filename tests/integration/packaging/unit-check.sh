@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Checks systemd/jitd.service offline: `systemd-analyze verify` is silent, and the sandbox
-# rates an exposure of 2.0 or lower (`systemd-analyze security --offline`).
+# Checks systemd/jitd.service offline: `systemd-analyze verify` is silent, the sandbox rates an
+# exposure of 2.0 or lower (`systemd-analyze security --offline`), and the boot ordering.
 #   unit-check.sh UNIT_DIR BUILD_DIR
 set -euo pipefail
 units=$(cd "${1:?usage: unit-check.sh UNIT_DIR BUILD_DIR}" && pwd)
@@ -29,4 +29,9 @@ awk -v s="$score" 'BEGIN {exit !(s <= 2.0)}' || fail "exposure $score is above 2
 # Capabilities: CAP_NET_ADMIN and nothing else; never a private network (it must see nftables).
 grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN' "$units/jitd.service" || fail "capabilities"
 grep -q '^PrivateNetwork=' "$units/jitd.service" && fail "PrivateNetwork hides the host's nftables"
+# Fail closed at boot: after nftables.service's `flush ruleset`, still before the network; the
+# state directory holds the last good policy for a lock-down.
+grep -q '^After=.*nftables\.service' "$units/jitd.service" || fail "not After=nftables.service"
+grep -q '^Before=.*network-pre\.target' "$units/jitd.service" || fail "not Before=network-pre.target"
+grep -qx 'StateDirectory=jitd' "$units/jitd.service" || fail "no StateDirectory=jitd"
 echo "unit-check: ok"
