@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +22,8 @@ void install(Netlink& nl, const TableSpec& spec);
 void remove_table(Netlink& nl);
 void apply(Netlink& nl, const Features& features, const Change& change);
 std::vector<ListedElement> list_elements(Netlink& nl);
+// One grant element by its key (its comment is not read); nullopt when it is gone.
+std::optional<ListedElement> find_element(Netlink& nl, const ElementKey& key);
 // The grant elements of one set.
 std::vector<ListedElement> list_set(Netlink& nl, std::string_view set);
 

@@ -70,4 +70,8 @@ std::vector<ListedElement> Session::list_elements() {
     return guarded([&] { return ops::list_elements(impl_->nl); });
 }
 
+std::optional<ListedElement> Session::find_element(const ElementKey& key) {
+    return guarded([&] { return ops::find_element(impl_->nl, key); });
+}
+
 }  // namespace jitd::nft

@@ -53,6 +53,9 @@ class Session {
     // One transaction; throws Error naming the element the kernel refused, applying nothing.
     void apply(const Change& change);
     std::vector<ListedElement> list_elements();
+    // One grant element (timeout and remaining time; no comment), nullopt when the kernel no
+    // longer has it (deleted or expired). One round trip.
+    std::optional<ListedElement> find_element(const ElementKey& key);
 
   private:
     struct Impl;

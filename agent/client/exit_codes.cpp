@@ -3,7 +3,10 @@
 namespace jitd::client {
 
 int exit_code_for_error(std::string_view code) {
-    return code == "not_authorized" ? kExitNotAuthorized : kExitRefused;
+    if (code == "not_authorized") return kExitNotAuthorized;
+    // Nothing wrong with the request: the daemon cannot audit it now, try again later.
+    if (code == "audit_unavailable") return kExitUnavailable;
+    return kExitRefused;
 }
 
 }  // namespace jitd::client

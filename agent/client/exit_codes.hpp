@@ -9,7 +9,8 @@ enum ExitCode : int {
     kExitOk = 0,
     kExitRefused = 1,         // the daemon refused by policy (any other error code)
     kExitUsage = 64,          // EX_USAGE: bad command line
-    kExitUnavailable = 69,    // EX_UNAVAILABLE: cannot reach the daemon, or a bad answer
+    kExitUnavailable = 69,    // EX_UNAVAILABLE: cannot reach the daemon, a bad answer, or
+                              // audit_unavailable (the journal cannot record the change)
     kExitSoftware = 70,       // EX_SOFTWARE: an unexpected exception (a bug in jit-request)
     kExitNotAuthorized = 77,  // EX_NOPERM: not_authorized, or the journal is unreadable
 };

@@ -1,17 +1,14 @@
 #include "agent/daemon/audit.hpp"
 
-#include <sys/uio.h>
 #include <syslog.h>
 
 #include <stdexcept>
-
-#define SD_JOURNAL_SUPPRESS_LOCATION
-#include <systemd/sd-journal.h>
 
 #include <spdlog/spdlog.h>
 
 #include "agent/daemon/audit_value.hpp"
 #include "agent/daemon/deny_limiter.hpp"
+#include "agent/daemon/journal_socket.hpp"
 
 namespace jitd::agent {
 namespace {
@@ -41,6 +38,7 @@ int priority_of(AuditKind k) {
 AuditEvent::AuditEvent(AuditEvent&& o) noexcept
     : kind_(o.kind_),
       committed_(o.committed_),
+      written_(o.written_),
       message_(std::move(o.message_)),
       fields_(std::move(o.fields_)) {
     o.committed_ = true;  // the moved-from shell has nothing to say
@@ -112,11 +110,16 @@ void AuditEvent::deny(wire::ErrorCode code, const std::string& text) {
     commit();
 }
 
-void AuditEvent::commit() {
-    if (committed_) return;
+bool AuditEvent::commit() {
+    if (committed_) return written_;
     committed_ = true;
-    if (kind_ == AuditKind::deny && !deny_admitted()) return;
-    send();
+    // A refusal held back by the limiter is counted in its summary: it opened nothing.
+    if (kind_ == AuditKind::deny && !deny_admitted()) {
+        written_ = true;
+        return written_;
+    }
+    written_ = send();
+    return written_;
 }
 
 bool AuditEvent::deny_admitted() const {
@@ -141,21 +144,21 @@ bool AuditEvent::deny_admitted() const {
     return true;
 }
 
-void AuditEvent::send() {
+bool AuditEvent::send() {
     const auto& info = audit_info(kind_);
-    std::vector<std::string> lines;
+    JournalFields lines;
     lines.reserve(fields_.size() + 5);
-    lines.push_back("MESSAGE=" + (message_.empty() ? "jitd " + std::string(info.name) : message_));
-    lines.push_back("MESSAGE_ID=" + std::string(info.message_id));
-    lines.push_back("PRIORITY=" + std::to_string(priority_of(kind_)));
-    lines.push_back("SYSLOG_IDENTIFIER=jitd");
-    lines.push_back("JITD_EVENT=" + std::string(info.name));
-    for (const auto& [name, value] : fields_) lines.push_back(name + "=" + value);
-    std::vector<iovec> iov;
-    iov.reserve(lines.size());
-    for (auto& l : lines) iov.push_back({l.data(), l.size()});
-    int rc = sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
-    if (rc < 0) spdlog::warn("journal refused an audit event ({}): {}", info.name, message_);
+    lines.emplace_back("MESSAGE", message_.empty() ? "jitd " + std::string(info.name) : message_);
+    lines.emplace_back("MESSAGE_ID", std::string(info.message_id));
+    lines.emplace_back("PRIORITY", std::to_string(priority_of(kind_)));
+    lines.emplace_back("SYSLOG_IDENTIFIER", "jitd");
+    lines.emplace_back("JITD_EVENT", std::string(info.name));
+    for (const auto& [name, value] : fields_) lines.emplace_back(name, value);
+    if (send_to_journal(lines) == JournalSend::written) return true;
+    count_journal_drop();
+    spdlog::warn("the journal is unavailable; audit event not written ({}): {}", info.name,
+                 message_);
+    return false;
 }
 
 }  // namespace jitd::agent

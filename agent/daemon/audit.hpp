@@ -1,6 +1,7 @@
 // Audit records in the journal (agent/PROTOCOL.md "Journal"). An AuditEvent journals itself on
 // commit(); one destroyed without commit() is journaled as a deny with JITD_ERROR=internal, so
-// an early return or an exception never drops a decision silently.
+// an early return or an exception never drops a decision silently. Sending never blocks
+// (agent/daemon/journal_socket.hpp).
 #pragma once
 
 #include <sys/types.h>
@@ -37,18 +38,21 @@ class AuditEvent {
 
     // Turns the event into a deny with this error, then commits it.
     void deny(wire::ErrorCode code, const std::string& message);
-    // Journals the event (once).
-    void commit();
+    // Journals the event (once). Never blocks: false when the journal could not take it
+    // (journald stopped or stalled; counted in journal_drops()). Callers that open access
+    // refuse the change on false; the others treat the record as best effort.
+    bool commit();
     bool committed() const { return committed_; }
     AuditKind kind() const { return kind_; }
 
   private:
-    void send();
+    bool send();
     // False when the installed DenyLimiter holds this refusal back (deny_limiter.hpp).
     bool deny_admitted() const;
 
     AuditKind kind_;
     bool committed_ = false;
+    bool written_ = false;
     std::string message_;
     std::vector<std::pair<std::string, std::string>> fields_;
 };

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -43,7 +44,8 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(e
     sigint_.reset(s);
     check(sd_event_add_signal(e, &s, SIGHUP, &Daemon::on_hup, this), "SIGHUP");
     sighup_.reset(s);
-    check(sd_event_add_time(e, &s, CLOCK_REALTIME, UINT64_MAX, kExpiryAccuracyUsec,
+    // CLOCK_MONOTONIC, as the kernel's element timeouts (agent/daemon/clocks.hpp).
+    check(sd_event_add_time(e, &s, CLOCK_MONOTONIC, UINT64_MAX, kExpiryAccuracyUsec,
                             &Daemon::on_expiry, this),
           "cannot create the expiry timer");
     expiry_.reset(s);
@@ -53,6 +55,11 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(e
           "cannot create the refusal summary timer");
     deny_summary_.reset(s);
     install_deny_limiter(&deny_limiter_);
+    // Wall-clock steps and resumes: told by the kernel, and checked after any wake-up (a
+    // suspend shows as a change of CLOCK_BOOTTIME - CLOCK_MONOTONIC).
+    clock_watch_ = std::make_unique<ClockWatch>(e, [this] { on_clock_change(true); });
+    check(sd_event_add_post(e, &s, &Daemon::on_wake, this), "cannot watch the clocks");
+    wake_.reset(s);
     // Pings the watchdog from the loop when WATCHDOG_USEC is set: a stuck loop gets restarted.
     check(sd_event_set_watchdog(e, 1), "cannot set up the watchdog");
 
@@ -89,6 +96,8 @@ Daemon::~Daemon() {
     sigint_.reset();
     sighup_.reset();
     expiry_.reset();
+    wake_.reset();
+    clock_watch_.reset();
 }
 
 int Daemon::run() {
@@ -140,12 +149,9 @@ int Daemon::on_hup(sd_event_source*, const struct signalfd_siginfo* si, void* ud
 int Daemon::on_expiry(sd_event_source*, uint64_t, void* ud) {
     auto* self = static_cast<Daemon*>(ud);
     self->armed_.reset();
-    try {
-        self->engine_.expire_due(wire::now_seconds());
-    } catch (const std::exception& e) {
-        spdlog::error("expiry failed: {}", e.what());
-    }
-    self->arm_expiry();
+    // Expiry confirms with the kernel and re-times from it: this is also the path that
+    // resynchronises after a wall-clock step nobody announced.
+    self->on_clock_change(false);
     return 0;
 }
 
@@ -162,15 +168,31 @@ int Daemon::on_deny_summary(sd_event_source* s, uint64_t, void* ud) {
     return 0;
 }
 
+int Daemon::on_wake(sd_event_source*, void* ud) {
+    auto* self = static_cast<Daemon*>(ud);
+    self->on_clock_change(false);
+    return 0;
+}
+
+void Daemon::on_clock_change(bool kernel_says_set) {
+    try {
+        engine_.check_clocks(kernel_says_set);
+        engine_.expire_due();
+    } catch (const std::exception& e) {  // never unwind into sd-event's C frames
+        spdlog::error("expiry failed: {}", e.what());
+    }
+    arm_expiry();
+}
+
 void Daemon::arm_expiry() {
-    auto next = engine_.next_end();
+    auto next = engine_.next_deadline();
     if (next == armed_) return;
     armed_ = next;
     if (!next) {
         sd_event_source_set_enabled(expiry_.get(), SD_EVENT_OFF);
         return;
     }
-    auto usec = std::chrono::duration_cast<std::chrono::microseconds>(next->time_since_epoch());
+    auto usec = std::chrono::duration_cast<std::chrono::microseconds>(std::max(*next, Millis(1)));
     sd_event_source_set_time(expiry_.get(), static_cast<uint64_t>(usec.count()));
     sd_event_source_set_enabled(expiry_.get(), SD_EVENT_ONESHOT);
 }

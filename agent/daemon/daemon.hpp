@@ -1,10 +1,12 @@
 // The event loop around the Engine: the socket server, signals (SIGHUP reload, SIGTERM/SIGINT
-// stop), the expiry timer, sd_notify and the watchdog.
+// stop), the expiry timer (CLOCK_MONOTONIC) and the clock-change watch, sd_notify and the
+// watchdog.
 #pragma once
 
 #include <memory>
 #include <optional>
 
+#include "agent/daemon/clock_watch.hpp"
 #include "agent/daemon/deny_limiter.hpp"
 #include "agent/daemon/engine.hpp"
 #include "agent/daemon/handles.hpp"
@@ -28,6 +30,10 @@ class Daemon {
     static int on_hup(sd_event_source* s, const struct signalfd_siginfo* si, void* ud);
     static int on_expiry(sd_event_source* s, uint64_t usec, void* ud);
     static int on_deny_summary(sd_event_source* s, uint64_t usec, void* ud);
+    static int on_wake(sd_event_source* s, void* ud);
+    // Re-times the book if the wall clock moved (always when the kernel says it was set),
+    // expires what is due, re-arms the expiry timer.
+    void on_clock_change(bool kernel_says_set);
 
     // Points the expiry timer at the earliest grant end (cheap when nothing changed).
     void arm_expiry();
@@ -37,8 +43,9 @@ class Daemon {
     DenyLimiter deny_limiter_;
     EventPtr event_;
     std::unique_ptr<Server> server_;
-    SourcePtr sigterm_, sigint_, sighup_, expiry_, deny_summary_;
-    std::optional<wire::SysSeconds> armed_;
+    SourcePtr sigterm_, sigint_, sighup_, expiry_, deny_summary_, wake_;
+    std::unique_ptr<ClockWatch> clock_watch_;
+    std::optional<Millis> armed_;  // CLOCK_MONOTONIC
 };
 
 }  // namespace jitd::agent

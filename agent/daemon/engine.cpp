@@ -31,7 +31,8 @@ Engine::Engine(std::string policy_path, config::Policy policy, nft::Session sess
     : policy_path_(std::move(policy_path)),
       policy_(std::move(policy)),
       session_(std::move(session)),
-      since_(wire::now_seconds()) {}
+      since_(wire::now_seconds()),
+      clock_(sample_clocks()) {}
 
 void Engine::start() {
     using Clock = std::chrono::steady_clock;
@@ -39,8 +40,8 @@ void Engine::start() {
     session_.install(table_spec(policy_));
     const auto t1 = Clock::now();
     save_policy_copy();
-    auto now_ms =
-        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    const ClockSample listed_at = sample_clocks();
+    const auto now_ms = listed_at.realtime;
     auto elements = session_.list_elements();
     const auto t2 = Clock::now();
     Rebuilt rebuilt = rebuild_grants(elements, now_ms, {uid_of_name, name_of_uid});
@@ -52,6 +53,8 @@ void Engine::start() {
     for (const auto& e : rebuilt.spent) remember_lingering({e.key}, now);
     book_.reserve(rebuilt.grants.size());
     for (auto& g : rebuilt.grants) book_.add(std::move(g));
+    clock_.sync(listed_at);
+    handled_until_ = now;
     revoke_disallowed();
     auto ms = [](auto d) {
         return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
@@ -167,15 +170,52 @@ std::vector<std::string> Engine::revoke_disallowed(bool judge_owners) {
     return ids;
 }
 
-std::size_t Engine::expire_due(wire::SysSeconds now) {
+std::size_t Engine::expire_due() {
+    const ClockSample clocks = sample_clocks();
+    const SysMillis now_ms = clock_.now(clocks);  // the book's frame: steps do not move it
+    const auto now = std::chrono::floor<std::chrono::seconds>(now_ms);
     while (!linger_queue_.empty() && linger_queue_.front().first + kLinger < now) {
         auto it = lingering_.find(linger_queue_.front().second);
         if (it != lingering_.end() && it->second == linger_queue_.front().first)
             lingering_.erase(it);
         linger_queue_.pop_front();
     }
-    auto ids = book_.due(now);
-    for (const auto& id : ids) {
+    std::erase_if(recheck_, [&](const auto& r) {
+        const LiveGrant* g = book_.find(r.first);
+        return g == nullptr || g->grant.end > now;  // gone, or extended meanwhile
+    });
+    std::vector<std::string> ids;
+    for (auto& id : book_.due(now)) {
+        auto r = recheck_.find(id);
+        if (r == recheck_.end() || r->second <= clocks.monotonic) ids.push_back(std::move(id));
+    }
+    handled_until_ = std::max(handled_until_, now);
+    if (ids.empty()) return 0;
+    std::vector<std::optional<Millis>> remaining;
+    try {
+        remaining = kernel_remaining(ids);
+    } catch (const std::exception& e) {
+        // Unconfirmed is not expired: ask again in a second.
+        spdlog::warn("cannot confirm {} expiries with the kernel: {}", ids.size(), e.what());
+        for (const auto& id : ids) recheck_[id] = clocks.monotonic + std::chrono::seconds(1);
+        return 0;
+    }
+    std::size_t expired = 0;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const std::string& id = ids[i];
+        if (const auto left = remaining[i]) {
+            const auto kernel_end = std::chrono::floor<std::chrono::seconds>(now_ms + *left);
+            if (kernel_end > now) {  // the book was early (a clock step not seen yet)
+                spdlog::info("grant {} is still in the kernel for {} ms: re-timed", id,
+                             left->count());
+                book_.retime(id, kernel_end);
+                recheck_.erase(id);
+            } else {  // the kernel closes it within this second
+                recheck_[id] = clocks.monotonic + *left + Millis(1);
+            }
+            continue;
+        }
+        recheck_.erase(id);
         auto g = book_.remove(id);
         remember_lingering(g->keys, g->grant.end);
         AuditEvent ev(AuditKind::expire);
@@ -185,8 +225,9 @@ std::size_t Engine::expire_due(wire::SysSeconds now) {
                    " expired");
         ev.commit();
         spdlog::debug("grant {} expired", id);
+        ++expired;
     }
-    return ids.size();
+    return expired;
 }
 
 void Engine::save_policy_copy() const {

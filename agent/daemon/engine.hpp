@@ -18,6 +18,7 @@
 
 #include "agent/daemon/audit.hpp"
 #include "agent/daemon/authz.hpp"
+#include "agent/daemon/clocks.hpp"
 #include "agent/daemon/grant_book.hpp"
 #include "agent/daemon/grant_rules.hpp"
 #include "agent/daemon/peer.hpp"
@@ -46,8 +47,17 @@ class Engine {
     // Loads the policy file again and applies it atomically; journals a `reload` event.
     ReloadOutcome reload(const std::string& actor, uid_t actor_uid);
 
-    // Journals and drops the grants whose end has come; returns how many.
-    std::size_t expire_due(wire::SysSeconds now);
+    // Journals and drops the grants whose end has come and whose elements the kernel no longer
+    // holds (the journal never says a door is closed while it is open); returns how many. A due
+    // grant the kernel still holds is looked at again once its element's remaining time has
+    // passed, or re-timed from it when the book was early by a second or more.
+    std::size_t expire_due();
+    // When CLOCK_REALTIME stepped or the system slept since the last look (or `force`: the
+    // kernel said the wall clock was set), re-times the book's wall-clock start/end from the
+    // kernel's remaining times. Call expire_due() after it.
+    void check_clocks(bool force = false);
+    // The CLOCK_MONOTONIC time at which expire_due() has something to look at.
+    std::optional<Millis> next_deadline() const;
     std::optional<wire::SysSeconds> next_end() const { return book_.next_end(); }
 
     // Where start and reload save a copy of the policy that loaded ("" for nowhere).
@@ -70,6 +80,10 @@ class Engine {
 
     // Journals the refusal (a deny) and builds the error response.
     static nlohmann::json refuse(AuditEvent& ev, const Refusal& refusal);
+    // An opening change applied in the kernel whose record the journal did not take: undoes it
+    // and answers audit_unavailable (the deny itself is best effort).
+    nlohmann::json refuse_unaudited(const Peer& peer, const Request& r, nft::Change& undo,
+                                    const std::string& what);
     // Applies a change; on a kernel refusal returns the Refusal (internal) to answer with.
     std::optional<Refusal> apply(nft::Change& change, const std::string& what);
     // Logs the elements a rebuild could not read and removes those that claim to be jitd's.
@@ -77,6 +91,9 @@ class Engine {
     // Removes (kernel and book) the grants `policy_` no longer allows; journals each. With
     // `judge_owners` (reload) also those whose owner no longer has a role that may open.
     std::vector<std::string> revoke_disallowed(bool judge_owners = false);
+    // The kernel's remaining time for each grant (the longest of its elements; nullopt: none
+    // left), by lookups for a few grants, by one listing for many.
+    std::vector<std::optional<Millis>> kernel_remaining(const std::vector<std::string>& ids);
     // Keys whose grant ended but which the kernel may hold for up to a second more.
     void remember_lingering(const std::vector<nft::ElementKey>& keys, wire::SysSeconds end);
     void add_lingering_removes(nft::Change& change) const;
@@ -92,6 +109,9 @@ class Engine {
     std::deque<std::pair<wire::SysSeconds, nft::ElementKey>> linger_queue_;
     std::function<std::vector<Peer>()> live_peers_;
     std::string state_dir_;
+    BookClock clock_;
+    wire::SysSeconds handled_until_{};  // expire_due() has looked at every end up to this
+    std::unordered_map<std::string, Millis> recheck_;  // due, still in the kernel: look again at
 };
 
 }  // namespace jitd::agent

@@ -4,6 +4,7 @@
 
 #include "agent/daemon/engine.hpp"
 #include "agent/daemon/grant_id.hpp"
+#include "agent/daemon/journal_socket.hpp"
 #include "agent/wire/response.hpp"
 #include "config/duration.hpp"
 
@@ -67,7 +68,8 @@ json Engine::dispatch(const Peer& peer, Role role, const Request& r) {
 }
 
 std::string Engine::handle(const Peer& peer, std::string_view line) {
-    expire_due(wire::now_seconds());  // an ended grant is never shown nor in the way
+    check_clocks();  // a wall-clock step is seen before anything is shown or decided
+    expire_due();    // an ended grant is never shown nor in the way
     RequestParse parsed = parse_request(line);
     const Request& r = parsed.request;
     Role role = role_of(policy_.access, peer);
@@ -118,35 +120,58 @@ json Engine::op_open(const Peer& peer, Role role, const Request& r) {
     while (book_.find(grant.grant.id) != nullptr);
 
     nft::Change change;
-    std::optional<wire::Grant> old;
+    std::optional<LiveGrant> old;
     if (plan.supersedes) {
-        const LiveGrant* o = book_.find(*plan.supersedes);
-        old = o->grant;
-        change.remove = o->keys;
+        old = *book_.find(*plan.supersedes);
+        change.remove = old->keys;
     }
     for (const auto& key : grant.keys) change.add.push_back(element_of(grant, key, now));
     if (auto refusal =
             apply(change, "grant " + grant.grant.id + " (" + describe(grant.grant) + ")"))
         return refuse(ev, *refusal);
 
-    json response = wire::ok_response();
-    if (old) {
-        book_.remove(old->id);
-        AuditEvent sup(AuditKind::supersede);
-        sup.grant(*old).set("JITD_REASON", "superseded").set("JITD_ACTOR", peer.user);
-        sup.set("JITD_SUPERSEDED_BY", grant.grant.id);
-        sup.message("grant " + old->id + " of " + old->user + " superseded by " + grant.grant.id);
-        sup.commit();
-        response["superseded"] = old->id;
-    }
+    // The grant's record is written before the answer, or the door is closed again and the
+    // open refused; the supersede record (a door closing) comes after it, best effort.
     const wire::Grant g = grant.grant;
-    book_.add(std::move(grant));
     ev.grant(g);
     ev.message(g.user + " granted " + describe(g) + " until " + wire::format_iso8601(g.end) + " (" +
                g.id + ")");
-    ev.commit();
+    if (!ev.commit()) {
+        nft::Change undo;
+        undo.remove = grant.keys;
+        if (old)
+            for (const auto& key : old->keys) undo.add.push_back(element_of(*old, key, now));
+        return refuse_unaudited(peer, r, undo, "grant " + g.id);
+    }
+    json response = wire::ok_response();
+    if (old) {
+        book_.remove(old->grant.id);
+        AuditEvent sup(AuditKind::supersede);
+        sup.grant(old->grant).set("JITD_REASON", "superseded").set("JITD_ACTOR", peer.user);
+        sup.set("JITD_SUPERSEDED_BY", g.id);
+        sup.message("grant " + old->grant.id + " of " + old->grant.user + " superseded by " + g.id);
+        sup.commit();
+        response["superseded"] = old->grant.id;
+    }
+    book_.add(std::move(grant));
     response["grant"] = wire::to_json(g);
     return response;
+}
+
+json Engine::refuse_unaudited(const Peer& peer, const Request& r, nft::Change& undo,
+                              const std::string& what) {
+    std::string message =
+        "the journal cannot record this change now (journald stopped or not keeping up), so "
+        "jitd does not make it; try again later";
+    if (auto failed = apply(undo, "rolling back " + what + " (not journaled)")) {
+        // The kernel keeps the change: the book follows the kernel, so the grant stays visible
+        // (list) and revocable, and the kernel still ends it on time.
+        spdlog::error("{} is in force without an audit record: {}", what, failed->message);
+        message += " (rolling back failed: " + failed->message + ")";
+    }
+    AuditEvent ev(AuditKind::deny);
+    note_request(ev, peer, true, r);
+    return refuse(ev, {ErrorCode::audit_unavailable, message});
 }
 
 json Engine::op_revoke(const Peer& peer, Role role, const Request& r) {
@@ -182,11 +207,16 @@ json Engine::op_extend(const Peer& peer, Role role, const Request& r) {
     change.remove = g->keys;
     for (const auto& key : next.keys) change.add.push_back(element_of(next, key, now));
     if (auto refusal = apply(change, "extending " + id)) return refuse(ev, *refusal);
-    book_.set_end(id, next.grant.end);
     ev.grant(next.grant).set("JITD_ACTOR", peer.user);
     ev.message("grant " + id + " of " + next.grant.user + " (" + describe(next.grant) +
                ") extended until " + wire::format_iso8601(next.grant.end) + " by " + peer.user);
-    ev.commit();
+    if (!ev.commit()) {  // the record comes first: put the old end back and refuse
+        nft::Change undo;
+        undo.remove = next.keys;
+        for (const auto& key : g->keys) undo.add.push_back(element_of(*g, key, now));
+        return refuse_unaudited(peer, r, undo, "extending " + id);
+    }
+    book_.set_end(id, next.grant.end);
     json response = wire::ok_response();
     response["grant"] = wire::to_json(next.grant);
     return response;
@@ -227,6 +257,7 @@ json Engine::op_status(const Peer& peer, Role role) const {
     response["user"] = peer.user;
     response["role"] = std::string(to_string(role));
     response["require_reason"] = policy_.require_reason;
+    response["audit_dropped"] = journal_drops();
     response["ports"] = std::move(ports);
     response["always_allow"] = std::move(always);
     return response;

@@ -170,6 +170,21 @@ void GrantBook::set_end(const std::string& text_id, wire::SysSeconds end) {
     index_end(end, id);
 }
 
+void GrantBook::retime(const std::string& text_id, wire::SysSeconds end) {
+    const auto bits = grant_id_bits(text_id);
+    if (!bits) return;
+    auto it = grants_.find(*bits);
+    if (it == grants_.end()) return;
+    it->second.grant.start += end - it->second.grant.end;
+    set_end(text_id, end);
+}
+
+std::optional<wire::SysSeconds> GrantBook::next_end_after(wire::SysSeconds t) const {
+    auto it = by_end_.upper_bound(t);
+    if (it == by_end_.end()) return std::nullopt;
+    return it->first;
+}
+
 std::optional<wire::SysSeconds> GrantBook::next_end() const {
     if (by_end_.empty()) return std::nullopt;
     return by_end_.begin()->first;

@@ -56,8 +56,13 @@ class GrantBook {
     void add(LiveGrant g);
     std::optional<LiveGrant> remove(const std::string& id);
     void set_end(const std::string& id, wire::SysSeconds end);
+    // Moves a grant's start and end by the same amount so that it ends at `end` (the wall
+    // clock stepped: the window is the same, its times are re-read from the kernel).
+    void retime(const std::string& id, wire::SysSeconds end);
 
     std::optional<wire::SysSeconds> next_end() const;
+    // The earliest end later than `t`.
+    std::optional<wire::SysSeconds> next_end_after(wire::SysSeconds t) const;
     // Ids whose end is at or before `now`, earliest first.
     std::vector<std::string> due(wire::SysSeconds now) const;
     // Visits every grant, in no particular order.

@@ -6,7 +6,7 @@
 namespace jitd::wire {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 14> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 15> kNames{{
     {ErrorCode::bad_request, "bad_request"},
     {ErrorCode::request_too_large, "request_too_large"},
     {ErrorCode::not_authorized, "not_authorized"},
@@ -20,6 +20,7 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 14> kNames{{
     {ErrorCode::not_found, "not_found"},
     {ErrorCode::policy_invalid, "policy_invalid"},
     {ErrorCode::too_many_connections, "too_many_connections"},
+    {ErrorCode::audit_unavailable, "audit_unavailable"},
     {ErrorCode::internal, "internal"},
 }};
 

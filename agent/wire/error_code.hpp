@@ -20,6 +20,7 @@ enum class ErrorCode {
     not_found,
     policy_invalid,
     too_many_connections,
+    audit_unavailable,
     internal,
 };
 

@@ -45,6 +45,20 @@ TEST(Audit, CommittedGrantCarriesEveryField) {
     EXPECT_EQ(journal_field(*e, "JITD_REASON"), "ticket 4711");
 }
 
+TEST(Audit, CommitSaysWrittenAndAValueWithANewlineArrivesWhole) {
+    test::Journal journal;
+    wire::Grant g = sample_grant();
+    g.reason = "two\nlines";
+    AuditEvent ev(AuditKind::grant);
+    ev.grant(g);
+    EXPECT_TRUE(ev.commit());
+    EXPECT_TRUE(ev.commit()) << "a second commit journals nothing and says the same";
+    auto e = journal.wait_for({{"JITD_GRANT_ID", g.id}});
+    ASSERT_TRUE(e) << journal.dump();
+    EXPECT_EQ(journal_field(*e, "JITD_REASON"), "two\nlines");
+    EXPECT_EQ(journal.entries({{"JITD_GRANT_ID", g.id}}).size(), 1u);
+}
+
 TEST(Audit, DenyCarriesTheErrorCode) {
     test::Journal journal;
     std::string id = new_grant_id();

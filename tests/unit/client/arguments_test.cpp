@@ -116,5 +116,11 @@ TEST(ExitCodes, NotAuthorizedIs77AndOtherRefusalsAre1) {
     EXPECT_EQ(kExitUnavailable, 69);
 }
 
+TEST(ExitCodes, AuditUnavailableIs69) {
+    // The request was fine; the daemon could not record it: try again later, like "daemon
+    // unavailable".
+    EXPECT_EQ(exit_code_for_error("audit_unavailable"), 69);
+}
+
 }  // namespace
 }  // namespace jitd::client

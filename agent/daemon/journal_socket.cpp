@@ -1,0 +1,88 @@
+#include "agent/daemon/journal_socket.hpp"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "agent/daemon/handles.hpp"
+
+namespace jitd::agent {
+namespace {
+
+constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
+// As sd-journal does: room for large entries and for a burst while journald is busy.
+constexpr int kSendBuffer = 8 * 1024 * 1024;
+
+std::uint64_t g_drops = 0;
+
+Fd connect_journal() {
+    Fd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!fd) return fd;
+    int size = kSendBuffer;
+    // SO_SNDBUFFORCE needs CAP_NET_ADMIN, which jitd has; SO_SNDBUF (capped) otherwise.
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0)
+        (void)::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    std::strncpy(sa.sun_path, kJournalSocket, sizeof sa.sun_path - 1);
+    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) < 0) return Fd();
+    return fd;
+}
+
+// The connected socket; reconnected after journald went away (a restarted journald binds a
+// new socket, the old peer answers ECONNREFUSED).
+Fd& journal_fd() {
+    static Fd fd;
+    return fd;
+}
+
+bool peer_gone(int err) {
+    return err == ECONNREFUSED || err == ENOENT || err == ENOTCONN || err == ECONNRESET;
+}
+
+}  // namespace
+
+std::string journal_datagram(const JournalFields& fields) {
+    std::string out;
+    for (const auto& [name, value] : fields) {
+        out += name;
+        if (value.find('\n') == std::string::npos) {
+            out += '=';
+            out += value;
+        } else {
+            out += '\n';
+            std::uint64_t n = value.size();
+            for (int i = 0; i < 8; ++i) out += static_cast<char>((n >> (8 * i)) & 0xff);
+            out += value;
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+JournalSend send_to_journal(const JournalFields& fields) {
+    const std::string dgram = journal_datagram(fields);
+    Fd& fd = journal_fd();
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (!fd) fd = connect_journal();
+        if (!fd) return JournalSend::unavailable;
+        if (::send(fd.get(), dgram.data(), dgram.size(), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+            return JournalSend::written;
+        const int err = errno;
+        if (!peer_gone(err)) return JournalSend::unavailable;  // EAGAIN (stalled), EMSGSIZE, ...
+        fd.reset();  // journald restarted or gone: connect again once
+    }
+    return JournalSend::unavailable;
+}
+
+std::uint64_t journal_drops() {
+    return g_drops;
+}
+
+void count_journal_drop() {
+    ++g_drops;
+}
+
+}  // namespace jitd::agent
