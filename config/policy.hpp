@@ -49,6 +49,7 @@ struct Policy {
     Access access;
     std::vector<Cidr> always_allow;
     bool require_reason = false;
+    bool revoke_kills_sessions = false;  // a revoke without `kill` also ends the sessions
     Limits limits;
 
     // The rule protecting `port` for `protocol` (tcp or udp), or nullptr. For `any`: the rule
