@@ -174,6 +174,8 @@ json Engine::op_extend(const Peer& peer, Role role, const Request& r) {
     if (auto refusal = check_extend(policy_, g, id, actor_of(peer, role), *r.duration))
         return refuse(ev, *refusal);
     const auto now = wire::now_seconds();
+    if (auto refusal = check_total(policy_, *g, g->chain_began(), now + *r.duration))
+        return refuse(ev, *refusal);
     LiveGrant next = *g;
     next.grant.end = now + *r.duration;
     nft::Change change;
