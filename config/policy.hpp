@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct PortRule {
     std::uint16_t port = 0;
     Protocol protocol = Protocol::any;
     std::chrono::seconds max_duration = kDefaultMaxDuration;
+    // How long extends and supersedes may keep one door open, from the start of the first
+    // grant of the chain; none: no bound. At least max_duration.
+    std::optional<std::chrono::seconds> max_total_duration;
     bool any_source = true;             // `allowed_sources: any`
     std::vector<Cidr> allowed_sources;  // when !any_source
     // True when `p` (tcp or udp) is one of the protocols this rule covers.
@@ -52,6 +56,7 @@ struct Policy {
     Access access;
     std::vector<Cidr> always_allow;
     bool require_reason = false;
+    bool revoke_kills_sessions = false;  // a revoke without `kill` also ends the sessions
     Limits limits;
 
     // The rule protecting `port` for `protocol` (tcp or udp), or nullptr. For `any`: the rule

@@ -104,8 +104,9 @@ std::vector<PortRule> read_ports(const Reader& r, const Field& f) {
     std::vector<PortRule> out;
     std::unordered_map<std::uint16_t, std::vector<Seen>> by_port;
     for (const auto& entry : r.sequence(f)) {
-        const Fields e = r.mapping(entry, f.key.Mark(), "a ports entry",
-                                   {"port", "protocol", "max_duration", "allowed_sources"});
+        const Fields e = r.mapping(
+            entry, f.key.Mark(), "a ports entry",
+            {"port", "protocol", "max_duration", "max_total_duration", "allowed_sources"});
         PortRule rule;
         const Field* port = e.get("port");
         if (port == nullptr) {
@@ -118,6 +119,14 @@ std::vector<PortRule> read_ports(const Reader& r, const Field& f) {
             if (rule.max_duration > kMaxMaxDuration) {
                 r.fail(*d, "max_duration: " + r.string(*d) + " exceeds the " +
                                format_duration(kMaxMaxDuration) + " limit");
+            }
+        }
+        if (const Field* t = e.get("max_total_duration")) {
+            rule.max_total_duration = r.duration(*t);
+            if (*rule.max_total_duration < rule.max_duration) {
+                r.fail(*t, "max_total_duration: " + r.string(*t) +
+                               " is shorter than max_duration " +
+                               format_duration(rule.max_duration));
             }
         }
         if (const Field* s = e.get("allowed_sources")) read_sources(r, *s, rule);
@@ -226,12 +235,15 @@ Policy read_policy(const Reader& r, const YAML::Node& root) {
     policy.origin = r.origin();
     policy.ports = default_ports();
     if (root.IsNull()) return policy;  // an empty file: default ports, only root
-    const Fields top = r.mapping(root, YAML::Mark{}, "the policy",
-                                 {"ports", "access", "always_allow", "require_reason", "limits"});
+    const Fields top = r.mapping(
+        root, YAML::Mark{}, "the policy",
+        {"ports", "access", "always_allow", "require_reason", "revoke_kills_sessions", "limits"});
     if (const Field* f = top.get("ports")) policy.ports = read_ports(r, *f);
     if (const Field* f = top.get("access")) policy.access = read_access(r, *f);
     if (const Field* f = top.get("always_allow")) policy.always_allow = read_always_allow(r, *f);
     if (const Field* f = top.get("require_reason")) policy.require_reason = r.boolean(*f);
+    if (const Field* f = top.get("revoke_kills_sessions"))
+        policy.revoke_kills_sessions = r.boolean(*f);
     if (const Field* f = top.get("limits")) policy.limits = read_limits(r, *f);
     return policy;
 }

@@ -107,14 +107,25 @@ void add_chain(Batch& b) {
     });
 }
 
+// The first install's pickups: one element per session, each with the pickup timeout.
+void add_pickups(Batch& b, const std::vector<Tuple>& pickups) {
+    for (const auto& t : pickups) {
+        tx::ElemSpec spec = tx::ElemSpec::of(keys::pickup_key(t));
+        spec.timeout = kPickupTimeout;
+        tx::add_elements(b, MessageTag::about("pickup element " + t.str()), NFT_MSG_NEWSETELEM,
+                         kCreate, layout::pickup_set_for(t.family), {spec});
+    }
+}
+
 }  // namespace
 
-void install(Netlink& nl, const TableSpec& raw) {
+void install(Netlink& nl, const TableSpec& raw, const std::vector<Tuple>& pickups) {
     const TableSpec spec = layout::normalized(raw);
     Batch b(nl.next_seq());
     add_table(b);
     for (const auto& def : layout::sets()) add_set(b, def);
     fill_policy_sets(b, spec);
+    add_pickups(b, pickups);
     add_chain(b);
     auto rules = chain_rules(set_id);
     for (std::size_t i = 0; i < rules.size(); ++i) {

@@ -1,5 +1,7 @@
 #include "nft/keys.hpp"
 
+#include <algorithm>
+
 namespace jitd::nft::keys {
 namespace {
 
@@ -51,6 +53,34 @@ std::optional<Bytes> prefix_end_exclusive(const Prefix& p) {
         if (++out[i] != 0) return out;  // no carry out of this byte
     }
     return std::nullopt;  // wrapped: the prefix ends at the top address
+}
+
+Bytes pickup_key(const Tuple& t) {
+    const std::size_t n = addr_len(t.family);
+    Bytes out;
+    auto put = [&](const std::array<std::uint8_t, 16>& addr, std::uint16_t port) {
+        out.insert(out.end(), addr.begin(), addr.begin() + static_cast<long>(n));
+        out.insert(out.end(), {static_cast<std::uint8_t>(port >> 8),
+                               static_cast<std::uint8_t>(port & 0xff), 0, 0});
+    };
+    put(t.remote, t.remote_port);
+    put(t.local, t.local_port);
+    return out;
+}
+
+std::optional<Tuple> decode_pickup(Prefix::Family family, const Bytes& key) {
+    const std::size_t n = addr_len(family);
+    if (key.size() != 2 * (n + 4)) return std::nullopt;
+    Tuple t;
+    t.family = family;
+    auto get = [&](std::size_t at, std::array<std::uint8_t, 16>& addr, std::uint16_t& port) {
+        std::copy(key.begin() + static_cast<long>(at), key.begin() + static_cast<long>(at + n),
+                  addr.begin());
+        port = static_cast<std::uint16_t>(key[at + n] << 8 | key[at + n + 1]);
+    };
+    get(0, t.remote, t.remote_port);
+    get(n + 4, t.local, t.local_port);
+    return t;
 }
 
 std::optional<ElementKey> decode_grant(Prefix::Family family, const Bytes& key,

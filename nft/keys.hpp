@@ -21,6 +21,10 @@ Bytes proto_port_key(const ProtoPort& pp);
 Bytes prefix_start(const Prefix& p);
 std::optional<Bytes> prefix_end_exclusive(const Prefix& p);
 
+// `remote . remote port . local . local port` for the pickup sets, and back.
+Bytes pickup_key(const Tuple& t);
+std::optional<Tuple> decode_pickup(Prefix::Family family, const Bytes& key);
+
 // Reads a grant element back: the key and, for interval sets, the key end.
 std::optional<ElementKey> decode_grant(Prefix::Family family, const Bytes& key,
                                        const Bytes* key_end);

@@ -15,6 +15,8 @@ const std::vector<SetDef>& sets() {
         {kGrant6Net, SetRole::grant, {kIp6, kProto, kService}, true, true},
         {kAllow4, SetRole::allow, {kIp4}, true, false},
         {kAllow6, SetRole::allow, {kIp6}, true, false},
+        {kPickup4, SetRole::pickup, {kIp4, kService, kIp4, kService}, false, true},
+        {kPickup6, SetRole::pickup, {kIp6, kService, kIp6, kService}, false, true},
     };
     return all;
 }
@@ -33,6 +35,10 @@ std::string_view grant_set_for(const ElementKey& key) {
 
 std::string_view allow_set_for(Prefix::Family family) {
     return family == Prefix::Family::ipv4 ? kAllow4 : kAllow6;
+}
+
+std::string_view pickup_set_for(Prefix::Family family) {
+    return family == Prefix::Family::ipv4 ? kPickup4 : kPickup6;
 }
 
 std::uint32_t key_len(const SetDef& def) {

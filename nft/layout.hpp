@@ -28,7 +28,7 @@ inline constexpr Field kIp6{kTypeIp6Addr, "ipv6_addr", 16};
 inline constexpr Field kProto{kTypeInetProto, "inet_proto", 1};
 inline constexpr Field kService{kTypeInetService, "inet_service", 2};
 
-enum class SetRole : std::uint8_t { protected_ports, grant, allow };
+enum class SetRole : std::uint8_t { protected_ports, grant, allow, pickup };
 
 struct SetDef {
     std::string_view name;
@@ -45,6 +45,10 @@ inline constexpr std::string_view kGrant6Host = "grant6_host";
 inline constexpr std::string_view kGrant6Net = "grant6_net";
 inline constexpr std::string_view kAllow4 = "allow4";
 inline constexpr std::string_view kAllow6 = "allow6";
+// `remote addr . remote port . local addr . local port` of TCP sessions open before the first
+// install, which conntrack may still pick up mid-stream (rules.cpp).
+inline constexpr std::string_view kPickup4 = "pickup4";
+inline constexpr std::string_view kPickup6 = "pickup6";
 inline constexpr std::string_view kChain = "input";
 
 // All sets, in the order they are created (and rendered).
@@ -54,6 +58,7 @@ const SetDef& set(std::string_view name);
 // The grant set an element belongs to: by family, host or prefix.
 std::string_view grant_set_for(const ElementKey& key);
 std::string_view allow_set_for(Prefix::Family family);
+std::string_view pickup_set_for(Prefix::Family family);
 
 // Key length in the kernel: each component padded to 4 bytes.
 std::uint32_t key_len(const SetDef& def);

@@ -21,6 +21,18 @@ std::string ElementKey::str() const {
            std::to_string(port);
 }
 
+std::string Tuple::str() const {
+    auto end = [this](const std::array<std::uint8_t, 16>& addr, std::uint16_t port) {
+        Prefix p;
+        p.family = family;
+        p.bytes = addr;
+        p.len = family == Prefix::Family::ipv4 ? 32 : 128;
+        const std::string a = p.str();
+        return (family == Prefix::Family::ipv4 ? a : "[" + a + "]") + ":" + std::to_string(port);
+    };
+    return end(remote, remote_port) + " > " + end(local, local_port);
+}
+
 std::optional<Prefix> parse_prefix(std::string_view text) {
     Prefix p;
     std::string addr(text);

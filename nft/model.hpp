@@ -64,6 +64,22 @@ struct ListedElement {
     std::string comment;
 };
 
+// A TCP or UDP connection as this host sees it: the remote end and the local end (addresses in
+// network byte order, both of `family`).
+struct Tuple {
+    Prefix::Family family = Prefix::Family::ipv4;
+    std::array<std::uint8_t, 16> remote{};
+    std::uint16_t remote_port = 0;
+    std::array<std::uint8_t, 16> local{};
+    std::uint16_t local_port = 0;
+    std::string str() const;  // "198.51.100.2:40000 > 198.51.100.1:22", IPv6 in brackets
+    friend bool operator==(const Tuple&, const Tuple&) = default;
+};
+
+// How long the first install lets conntrack pick up a TCP session that existed before it (the
+// `pickup4`/`pickup6` element's timeout): any segment in either direction within it does.
+inline constexpr std::chrono::seconds kPickupTimeout{600};
+
 // One kernel transaction of element changes: all `remove`s then all `add`s. Removing a key the
 // kernel already expired is not an error. An `add` for a key also in `remove` is a supersede.
 struct Change {

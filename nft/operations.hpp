@@ -18,12 +18,14 @@ namespace jitd::nft::ops {
 Features probe(Netlink& nl);
 
 bool table_exists(Netlink& nl);
-void install(Netlink& nl, const TableSpec& spec);
+void install(Netlink& nl, const TableSpec& spec, const std::vector<Tuple>& pickups);
 void remove_table(Netlink& nl);
 void apply(Netlink& nl, const Features& features, const Change& change);
 std::vector<ListedElement> list_elements(Netlink& nl);
 // One grant element by its key (its comment is not read); nullopt when it is gone.
 std::optional<ListedElement> find_element(Netlink& nl, const ElementKey& key);
+std::vector<Tuple> list_pickups(Netlink& nl);
+void remove_pickups(Netlink& nl, const Features& features, const std::vector<Tuple>& tuples);
 // The grant elements of one set.
 std::vector<ListedElement> list_set(Netlink& nl, std::string_view set);
 

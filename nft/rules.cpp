@@ -14,6 +14,7 @@ namespace jitd::nft::ops {
 namespace {
 
 constexpr std::uint32_t kIpv4SaddrOffset = 12, kIpv6SaddrOffset = 8, kDportOffset = 2;
+constexpr std::uint32_t kIpv4DaddrOffset = 16, kIpv6DaddrOffset = 24, kSportOffset = 0;
 constexpr std::uint32_t kTcpFlagsOffset = 13;  // the byte with CWR ECE URG ACK PSH RST SYN FIN
 constexpr std::uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
 
@@ -51,30 +52,40 @@ handles::Rule allow_rule(bool v4, std::string_view set, std::uint32_t id) {
     return r.take();
 }
 
-// `ct state new tcp flags ack / fin,syn,rst,ack accept`. Connections the namespace's conntrack
-// never saw (nothing used it before this table) are picked up mid-stream by loose tracking
-// (nf_conntrack_tcp_loose=1): their next segment is "new", and dropping it discards the entry
-// too, so every retransmit is new again and the session hangs. Only a bare ACK (no SYN, FIN or
-// RST) can be such a pickup, and it cannot open a connection: a listener answers it with RST
-// (unless it carries a valid SYN cookie, which only a blind guess could give a source whose
-// SYNs this chain drops). Strict tracking (tcp_loose=0) marks these segments invalid instead:
-// accepting invalid would let far more through, so they stay dropped.
-handles::Rule midstream_pickup_rule() {
+// `ct state new tcp flags ack / fin,syn,rst,ack ip[6] saddr . tcp sport . ip[6] daddr . tcp dport
+// @pickup[46] accept`. A TCP session that was open before the first install and that conntrack
+// never saw (nothing in the namespace used it) is picked up mid-stream by loose tracking
+// (nf_conntrack_tcp_loose=1): its next segment is "new", and dropping it would discard the
+// entry too, so the session would hang. Only a bare ACK (no SYN, FIN or RST) can be such a
+// pickup, and only the 4-tuples of the sessions found at the first install are accepted: a bare
+// ACK from anyone else could be a SYN-cookie guess (Linux accepts one as a connection while the
+// listener is in cookie mode), so it meets `counter drop`. Strict tracking (tcp_loose=0) marks
+// these segments invalid instead; they stay dropped.
+handles::Rule pickup_rule(bool v4, std::string_view set, std::uint32_t id) {
     const std::uint8_t tcp = IPPROTO_TCP;
     const std::uint32_t new_bit = NF_CT_STATE_BIT(IP_CT_NEW), zero = 0;
     const std::uint8_t flag_mask = kTcpFin | kTcpSyn | kTcpRst | kTcpAck, ack = kTcpAck;
     const std::uint8_t no_xor = 0;
-    return rule()
-        .meta(NFT_META_L4PROTO, NFT_REG_1)  // the guard that makes the tcp header match valid
-        .cmp(NFT_REG_1, NFT_CMP_EQ, &tcp, sizeof tcp)
-        .ct(NFT_CT_STATE, NFT_REG_1)
+    const std::uint32_t addr_len = v4 ? 4 : 16, addr_regs = addr_len / 4;
+    RuleBuilder r = rule();
+    r.ct(NFT_CT_STATE, NFT_REG_1)
         .bitwise(NFT_REG_1, sizeof new_bit, &new_bit, &zero)
         .cmp(NFT_REG_1, NFT_CMP_NEQ, &zero, sizeof zero)
+        .meta(NFT_META_L4PROTO, NFT_REG_1)  // the guard that makes the tcp header match valid
+        .cmp(NFT_REG_1, NFT_CMP_EQ, &tcp, sizeof tcp)
         .payload(NFT_PAYLOAD_TRANSPORT_HEADER, kTcpFlagsOffset, 1, NFT_REG_1)
         .bitwise(NFT_REG_1, 1, &flag_mask, &no_xor)
-        .cmp(NFT_REG_1, NFT_CMP_EQ, &ack, sizeof ack)
-        .verdict(NF_ACCEPT)
-        .take();
+        .cmp(NFT_REG_1, NFT_CMP_EQ, &ack, sizeof ack);
+    nfproto(r, v4 ? NFPROTO_IPV4 : NFPROTO_IPV6);
+    r.payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4SaddrOffset : kIpv6SaddrOffset, addr_len,
+              NFT_REG32_00)
+        .payload(NFT_PAYLOAD_TRANSPORT_HEADER, kSportOffset, 2, NFT_REG32_00 + addr_regs)
+        .payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4DaddrOffset : kIpv6DaddrOffset, addr_len,
+                 NFT_REG32_00 + addr_regs + 1)
+        .payload(NFT_PAYLOAD_TRANSPORT_HEADER, kDportOffset, 2, NFT_REG32_00 + 2 * addr_regs + 1)
+        .lookup(NFT_REG32_00, set, id, false)
+        .verdict(NF_ACCEPT);
+    return r.take();
 }
 
 }  // namespace
@@ -113,7 +124,8 @@ std::vector<handles::Rule> chain_rules(const std::function<std::uint32_t(std::st
     out.push_back(grant_rule(true, layout::kGrant4Net, id(layout::kGrant4Net)));
     out.push_back(grant_rule(false, layout::kGrant6Host, id(layout::kGrant6Host)));
     out.push_back(grant_rule(false, layout::kGrant6Net, id(layout::kGrant6Net)));
-    out.push_back(midstream_pickup_rule());
+    out.push_back(pickup_rule(true, layout::kPickup4, id(layout::kPickup4)));
+    out.push_back(pickup_rule(false, layout::kPickup6, id(layout::kPickup6)));
     out.push_back(rule().counter().verdict(NF_DROP).take());  // counter drop
     return out;
 }

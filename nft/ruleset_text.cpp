@@ -65,7 +65,11 @@ std::string render_ruleset(const TableSpec& raw) {
              "ip saddr . meta l4proto . th dport @grant4_net accept",
              "ip6 saddr . meta l4proto . th dport @grant6_host accept",
              "ip6 saddr . meta l4proto . th dport @grant6_net accept",
-             "ct state new tcp flags ack / fin,syn,rst,ack accept",  // see rules.cpp
+             // see rules.cpp
+             "ct state new tcp flags ack / fin,syn,rst,ack ip saddr . tcp sport . ip daddr . "
+             "tcp dport @pickup4 accept",
+             "ct state new tcp flags ack / fin,syn,rst,ack ip6 saddr . tcp sport . ip6 daddr . "
+             "tcp dport @pickup6 accept",
              "counter drop",
          })
         out += "\t\t" + std::string(line) + "\n";

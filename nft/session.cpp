@@ -54,8 +54,8 @@ bool Session::table_exists() {
     return guarded([&] { return ops::table_exists(impl_->nl); });
 }
 
-void Session::install(const TableSpec& spec) {
-    guarded([&] { ops::install(impl_->nl, spec); });
+void Session::install(const TableSpec& spec, const std::vector<Tuple>& pickups) {
+    guarded([&] { ops::install(impl_->nl, spec, pickups); });
 }
 
 void Session::remove_table() {
@@ -72,6 +72,14 @@ std::vector<ListedElement> Session::list_elements() {
 
 std::optional<ListedElement> Session::find_element(const ElementKey& key) {
     return guarded([&] { return ops::find_element(impl_->nl, key); });
+}
+
+std::vector<Tuple> Session::list_pickups() {
+    return guarded([&] { return ops::list_pickups(impl_->nl); });
+}
+
+void Session::remove_pickups(const std::vector<Tuple>& tuples) {
+    guarded([&] { ops::remove_pickups(impl_->nl, impl_->features, tuples); });
 }
 
 }  // namespace jitd::nft

@@ -45,8 +45,10 @@ class Session {
 
     bool table_exists();
     // Creates what is missing and replaces chain rules, protected pairs and always-allow
-    // prefixes in one transaction. Grant sets and their elements are kept.
-    void install(const TableSpec& spec);
+    // prefixes in one transaction. Grant sets and their elements are kept. `pickups` (for the
+    // first install only: the TCP sessions already open on protected ports) are added to the
+    // pickup sets in that transaction, each for kPickupTimeout.
+    void install(const TableSpec& spec, const std::vector<Tuple>& pickups = {});
     // Deletes `table inet jitd` (no error if it is absent).
     void remove_table();
 
@@ -56,6 +58,10 @@ class Session {
     // One grant element (timeout and remaining time; no comment), nullopt when the kernel no
     // longer has it (deleted or expired). One round trip.
     std::optional<ListedElement> find_element(const ElementKey& key);
+
+    // The pickup sets' live tuples, and their removal (absent ones are no error).
+    std::vector<Tuple> list_pickups();
+    void remove_pickups(const std::vector<Tuple>& tuples);
 
   private:
     struct Impl;

@@ -33,6 +33,7 @@ struct Parsed {
     std::string port_spec, for_text, from, reason;
     // extend, revoke
     std::string id, extend_for;
+    bool kill = false;  // revoke --kill
     // list, status
     bool json = false;
     // audit
@@ -100,6 +101,9 @@ int run_cli(int argc, const char* const* argv, Io& io) {
 
     auto* revoke = app.add_subcommand("revoke", "close a grant before its end");
     revoke->add_option("ID", p.id, "grant id, as `list` shows it (g-...)")->required();
+    revoke->add_flag("--kill", p.kill,
+                     "also end the sessions the grant let in (reset them, forget their "
+                     "conntrack entries)");
 
     auto* extend = app.add_subcommand("extend", "make a grant end a given time from now");
     extend->add_option("ID", p.id, "grant id, as `list` shows it (g-...)")->required();
@@ -157,7 +161,7 @@ int run_cli(int argc, const char* const* argv, Io& io) {
         return open_grant(session, req, io);
     }
     if (list->parsed()) return list_grants(session, p.json, io);
-    if (revoke->parsed()) return revoke_grant(session, p.id, io);
+    if (revoke->parsed()) return revoke_grant(session, p.id, p.kill, io);
     if (extend->parsed()) {
         const auto d = config::parse_duration(p.extend_for);
         if (!d) return usage(io, "--for: " + d.error);

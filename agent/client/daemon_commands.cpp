@@ -107,13 +107,21 @@ int list_grants(const Session& s, bool as_json, Io& io) {
     });
 }
 
-int revoke_grant(const Session& s, const std::string& id, Io& io) {
+int revoke_grant(const Session& s, const std::string& id, bool kill, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
-        const json answer = conn.request({{"op", "revoke"}, {"id", id}});
+        json req{{"op", "revoke"}, {"id", id}};
+        if (kill) req["kill"] = true;
+        const json answer = conn.request(req);
         if (!answer.at("ok").get<bool>()) return refused(answer, io);
         const auto g = wire::grant_from_json(answer.at("grant"));
         io.out << "revoked " << g.id << ": " << port_text(g) << " from " << source_text(g.source)
                << " (" << g.user << ")\n";
+        if (const auto k = answer.find("killed"); k != answer.end() && k->is_object()) {
+            io.out << "ended " << k->value("sockets", 0) << " sockets and "
+                   << k->value("conntrack", 0) << " conntrack entries\n";
+            if (k->contains("problem"))
+                io.err << "jit-request: warning: " << k->value("problem", "") << "\n";
+        }
         return int{kExitOk};
     });
 }

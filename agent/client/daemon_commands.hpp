@@ -20,7 +20,8 @@ struct OpenRequest {
 
 int open_grant(const Session& s, const OpenRequest& req, Io& io);
 int list_grants(const Session& s, bool json, Io& io);
-int revoke_grant(const Session& s, const std::string& id, Io& io);
+// `kill`: also end the grant's sessions (false: as the policy's revoke_kills_sessions says).
+int revoke_grant(const Session& s, const std::string& id, bool kill, Io& io);
 int extend_grant(const Session& s, const std::string& id, std::chrono::seconds d, Io& io);
 int show_status(const Session& s, bool json, Io& io);
 

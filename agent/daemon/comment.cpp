@@ -36,15 +36,42 @@ bool portable_name(std::string_view s) {
     return true;
 }
 
+// The fields after the uid: "<start>" or "<start>:<chain start>", the chain strictly earlier.
+struct Starts {
+    wire::SysSeconds start;
+    std::optional<wire::SysSeconds> chain;
+};
+
+std::optional<Starts> starts_of(std::string_view s) {
+    const auto colon = s.find(':');
+    auto start = start_of(s.substr(0, colon));
+    if (!start) return std::nullopt;
+    if (colon == std::string_view::npos) return Starts{*start, std::nullopt};
+    auto chain = start_of(s.substr(colon + 1));  // a further ':' makes it not a number
+    if (!chain || *chain >= *start) return std::nullopt;
+    return Starts{*start, chain};
+}
+
 }  // namespace
 
-std::string format_comment(const GrantComment& c) {
-    return std::string(kCommentPrefix) + c.id + ":" + std::to_string(c.uid) + ":" +
-           std::to_string(c.start.time_since_epoch().count());
+std::string format_comment(const GrantComment& c, std::optional<wire::SysSeconds> chain_start) {
+    std::string out = std::string(kCommentPrefix) + c.id + ":" + std::to_string(c.uid) + ":" +
+                      std::to_string(c.start.time_since_epoch().count());
+    if (chain_start && *chain_start < c.start)
+        out += ":" + std::to_string(chain_start->time_since_epoch().count());
+    return out;
 }
 
 bool claims_jitd(std::string_view text) {
     return text.substr(0, kCommentPrefix.size()) == kCommentPrefix;
+}
+
+std::optional<wire::SysSeconds> parse_comment_chain_start(std::string_view text) {
+    if (!parse_comment(text)) return std::nullopt;
+    text.remove_prefix(kCommentPrefix.size());
+    text.remove_prefix(text.find(':') + 1);  // the id
+    text.remove_prefix(text.find(':') + 1);  // the uid
+    return starts_of(text)->chain;
 }
 
 std::optional<GrantComment> parse_comment(std::string_view text) {
@@ -56,13 +83,12 @@ std::optional<GrantComment> parse_comment(std::string_view text) {
     if (c2 == std::string_view::npos) return std::nullopt;
     std::string_view id = text.substr(0, c1);
     std::string_view uid = text.substr(c1 + 1, c2 - c1 - 1);
-    std::string_view start = text.substr(c2 + 1);  // a further ':' makes it not a number
     if (!is_grant_id(id)) return std::nullopt;
     // uid_t is 32 bits; (uid_t)-1 is "no uid" to the kernel and never a user.
     auto u = decimal(uid, std::numeric_limits<uid_t>::max() - 1u);
-    auto s = start_of(start);
+    auto s = starts_of(text.substr(c2 + 1));
     if (!u || !s) return std::nullopt;
-    return GrantComment{std::string(id), static_cast<uid_t>(*u), *s};
+    return GrantComment{std::string(id), static_cast<uid_t>(*u), s->start};
 }
 
 std::optional<LegacyComment> parse_legacy_comment(std::string_view text) {

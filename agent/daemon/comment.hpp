@@ -1,8 +1,9 @@
 // The kernel comment each grant element carries: "jitd:<id>:<uid>:<start unix seconds>", e.g.
 // "jitd:g-5f2c9a01b2c3:1001:1763900000". It is all a restarted daemon needs to rebuild its grant
-// list, and it holds only jitd's own id and two numbers: no text from NSS, the policy or a
-// client ever reaches the kernel, so `nft list ruleset` output always loads back with `nft -f`.
-// More fields go at the end, each ':' + a number; the parser then learns their count.
+// list, and it holds only jitd's own id and numbers: no text from NSS, the policy or a client
+// ever reaches the kernel, so `nft list ruleset` output always loads back with `nft -f`.
+// A grant that superseded another carries one more field, ":<chain start unix seconds>": the
+// start of the first grant of its chain, which the port's max_total_duration counts from.
 #pragma once
 
 #include <sys/types.h>
@@ -19,8 +20,9 @@ namespace jitd::agent {
 inline constexpr std::string_view kCommentPrefix = "jitd:";
 // nft's comment limit (NFTNL_UDATA_COMMENT_MAXLEN = 128, with the NUL).
 inline constexpr std::size_t kMaxKernelComment = 127;
-// The longest comment format_comment writes: prefix, id, a 10-digit uid, a 19-digit start.
-inline constexpr std::size_t kMaxComment = kCommentPrefix.size() + 14 + 1 + 10 + 1 + 19;
+// The longest comment format_comment writes: prefix, id, a 10-digit uid, a 19-digit start and a
+// 19-digit chain start.
+inline constexpr std::size_t kMaxComment = kCommentPrefix.size() + 14 + 1 + 10 + 1 + 19 + 1 + 19;
 static_assert(kMaxComment + 21 <= kMaxKernelComment, "room for one more numeric field");
 
 struct GrantComment {
@@ -36,10 +38,15 @@ struct LegacyComment {
     wire::SysSeconds start{};
 };
 
-std::string format_comment(const GrantComment& c);
-// nullopt for anything that is not exactly our format: "jitd:", a grant id, a decimal uid and a
-// decimal start (no sign, no leading zeros, in range), nothing more.
+// `chain_start` is written only when given and earlier than c.start.
+std::string format_comment(const GrantComment& c,
+                           std::optional<wire::SysSeconds> chain_start = std::nullopt);
+// nullopt for anything that is not exactly our format: "jitd:", a grant id, a decimal uid, a
+// decimal start and optionally a decimal chain start before it (no sign, no leading zeros, in
+// range), nothing more.
 std::optional<GrantComment> parse_comment(std::string_view text);
+// The chain start of a comment parse_comment accepts; nullopt when it has none.
+std::optional<wire::SysSeconds> parse_comment_chain_start(std::string_view text);
 // The previous release's format, only for a user name over the portable character set
 // [A-Za-z0-9._-] (not starting with '-'); nullopt otherwise, and for the current format.
 std::optional<LegacyComment> parse_legacy_comment(std::string_view text);

@@ -37,7 +37,16 @@ Engine::Engine(std::string policy_path, config::Policy policy, nft::Session sess
 void Engine::start() {
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
-    session_.install(table_spec(policy_));
+    // Only the first install needs pickups: when the table exists, conntrack already tracks
+    // the sessions it let in.
+    std::vector<nft::Tuple> pickups;
+    if (!session_.table_exists()) pickups = sessions_to_pick_up();
+    session_.install(table_spec(policy_), pickups);
+    if (!pickups.empty())
+        spdlog::info(
+            "first install: {} open TCP sessions on protected ports may resume within {} s",
+            pickups.size(), nft::kPickupTimeout.count());
+    warn_if_sockets_unkillable();
     const auto t1 = Clock::now();
     save_policy_copy();
     const ClockSample listed_at = sample_clocks();

@@ -99,6 +99,12 @@ class Engine {
     void add_lingering_removes(nft::Change& change) const;
     // Keeps a copy of the policy in force for a lock-down at a later start (lockdown.hpp).
     void save_policy_copy() const;
+    // engine_sessions.cpp: the TCP sessions open on the policy's protected TCP ports (the first
+    // install's pickups; none, with a warning, when sock_diag fails), and ending the sessions
+    // behind a revoked grant: its pickups, sockets and conntrack entries, counted on `ev`.
+    std::vector<nft::Tuple> sessions_to_pick_up() const;
+    void warn_if_sockets_unkillable() const;
+    nlohmann::json kill_sessions_of(const LiveGrant& g, AuditEvent& ev);
 
     std::string policy_path_;
     config::Policy policy_;

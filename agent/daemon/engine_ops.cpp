@@ -185,10 +185,17 @@ json Engine::op_revoke(const Peer& peer, Role role, const Request& r) {
     if (auto refusal = apply(change, "revoking " + id)) return refuse(ev, *refusal);
     auto removed = book_.remove(id);
     ev.grant(removed->grant).set("JITD_REASON", "requested").set("JITD_ACTOR", peer.user);
-    ev.message("grant " + id + " of " + removed->grant.user + " (" + describe(removed->grant) +
-               ") revoked by " + peer.user);
-    ev.commit();
     json response = wire::ok_response();
+    std::string killed;
+    if (r.kill.value_or(policy_.revoke_kills_sessions)) {
+        response["killed"] = kill_sessions_of(*removed, ev);
+        killed = "; sessions ended: " + std::to_string(response["killed"]["sockets"].get<int>()) +
+                 " sockets, " + std::to_string(response["killed"]["conntrack"].get<int>()) +
+                 " conntrack entries";
+    }
+    ev.message("grant " + id + " of " + removed->grant.user + " (" + describe(removed->grant) +
+               ") revoked by " + peer.user + killed);
+    ev.commit();
     response["grant"] = wire::to_json(removed->grant);
     return response;
 }
@@ -201,6 +208,8 @@ json Engine::op_extend(const Peer& peer, Role role, const Request& r) {
     if (auto refusal = check_extend(policy_, g, id, actor_of(peer, role), *r.duration))
         return refuse(ev, *refusal);
     const auto now = wire::now_seconds();
+    if (auto refusal = check_total(policy_, *g, g->chain_began(), now + *r.duration))
+        return refuse(ev, *refusal);
     LiveGrant next = *g;
     next.grant.end = now + *r.duration;
     nft::Change change;

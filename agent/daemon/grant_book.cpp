@@ -30,7 +30,7 @@ nft::Element element_of(const LiveGrant& g, const nft::ElementKey& key, wire::Sy
     nft::Element e;
     e.key = key;
     e.timeout = std::max(g.grant.end - now, std::chrono::seconds(1));
-    e.comment = format_comment({g.grant.id, g.grant.uid, g.grant.start});
+    e.comment = format_comment({g.grant.id, g.grant.uid, g.grant.start}, g.chain_start);
     return e;
 }
 
@@ -262,6 +262,7 @@ Rebuilt rebuild_grants(const std::vector<nft::ListedElement>& elements,
         lg.grant.user = name->second;
         lg.grant.port = first.key.port;
         lg.grant.start = g.comment.start;
+        lg.chain_start = parse_comment_chain_start(first.comment);
         bool tcp = false, udp = false;
         std::chrono::milliseconds remaining{0}, timeout{0};
         for (const auto* e : g.elements) {

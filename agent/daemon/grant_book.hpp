@@ -24,6 +24,10 @@ struct LiveGrant {
     wire::Grant grant;
     config::Cidr source;
     std::vector<nft::ElementKey> keys;  // one per protocol (two for `any`)
+    // Set when the grant superseded another: the start of the first grant of that chain
+    // (max_total_duration counts from it). Extends keep grant.start, so they need none.
+    std::optional<wire::SysSeconds> chain_start;
+    wire::SysSeconds chain_began() const { return chain_start.value_or(grant.start); }
 };
 
 struct ElementKeyHash {

@@ -117,6 +117,13 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
         same = holder;
     }
 
+    // A supersede continues the chain of the grant it replaces.
+    if (same != nullptr) {
+        plan.grant.chain_start = same->chain_began();
+        if (auto r = check_total(policy, plan.grant, same->chain_began(), now + req.duration))
+            return *r;
+    }
+
     // 7. per-user limit (a supersede of one's own grant does not add one)
     unsigned held = book.count_for(actor.uid);
     if (same != nullptr && same->grant.uid == actor.uid && held > 0) --held;
@@ -148,6 +155,23 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
     g.reason = req.reason;
     if (same != nullptr) plan.supersedes = same->grant.id;
     return plan;
+}
+
+std::optional<Refusal> check_total(const config::Policy& policy, const LiveGrant& chain,
+                                   wire::SysSeconds chain_began, wire::SysSeconds end) {
+    for (const auto& key : chain.keys) {
+        const config::PortRule* rule = policy.find(key.port, protocol_of(key.proto));
+        if (rule == nullptr || !rule->max_total_duration) continue;
+        const auto bound = *rule->max_total_duration;
+        if (end - chain_began <= bound) continue;
+        return Refusal{ErrorCode::duration_exceeds_max,
+                       "that would keep port " + port_name(rule->port, rule->protocol) +
+                           " open for " + config::format_duration(end - chain_began) + " since " +
+                           wire::format_iso8601(chain_began) +
+                           ", more than its max_total_duration of " +
+                           config::format_duration(bound)};
+    }
+    return std::nullopt;
 }
 
 std::optional<Refusal> check_revoke(const LiveGrant* grant, const std::string& id,

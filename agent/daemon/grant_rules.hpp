@@ -47,7 +47,8 @@ struct OpenFacts {
 };
 
 // Checks in this order: port protected, protocol allowed, source valid, source allowed,
-// duration, reason, per-user limit, overlap with a live grant.
+// duration, reason, max_total_duration (for a supersede), per-user limit, overlap with a live
+// grant.
 std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const GrantBook& book,
                                            const Actor& actor, const OpenRequest& req,
                                            wire::SysSeconds now, OpenFacts* facts = nullptr);
@@ -57,6 +58,11 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
 std::optional<Refusal> check_extend(const config::Policy& policy, const LiveGrant* grant,
                                     const std::string& id, const Actor& actor,
                                     std::chrono::seconds duration);
+// max_total_duration: a grant of `chain` (its keys) ending at `end` must not keep the door
+// open longer than the bound of any rule its keys fall under, counted from `chain_began`.
+std::optional<Refusal> check_total(const config::Policy& policy, const LiveGrant& chain,
+                                   wire::SysSeconds chain_began, wire::SysSeconds end);
+
 // revoke: the grant exists and is the actor's own (or the actor is admin).
 std::optional<Refusal> check_revoke(const LiveGrant* grant, const std::string& id,
                                     const Actor& actor);

@@ -16,7 +16,7 @@ using nlohmann::json;
 // The fields each op accepts besides "op" (PROTOCOL.md); anything else is refused.
 constexpr std::array<std::string_view, 5> kOpenFields{"port", "protocol", "source", "duration",
                                                       "reason"};
-constexpr std::array<std::string_view, 1> kRevokeFields{"id"};
+constexpr std::array<std::string_view, 2> kRevokeFields{"id", "kill"};
 constexpr std::array<std::string_view, 2> kExtendFields{"id", "duration"};
 
 bool field_allowed(Op op, std::string_view name) {
@@ -150,6 +150,12 @@ RequestParse parse_request(std::string_view line) {
             break;
         case Op::revoke:
             out.error = parse_string(obj, "id", r.id);
+            if (auto kill = obj.find("kill"); out.error.empty() && kill != obj.end()) {
+                if (kill->is_boolean())
+                    r.kill = kill->get<bool>();
+                else
+                    out.error = "kill must be true or false";
+            }
             break;
         case Op::extend:
             out.error = parse_string(obj, "id", r.id);

@@ -20,6 +20,7 @@ struct Request {
     std::optional<std::chrono::seconds> duration;  // open, extend
     std::string reason;                            // open; "" when none
     std::optional<std::string> id;                 // revoke, extend
+    std::optional<bool> kill;                      // revoke; omitted = the policy's default
 };
 
 struct RequestParse {

@@ -39,7 +39,7 @@ _jit_request() {
             fi
             ;;
         list | status) opts+=" --json" ;;
-        revoke) [[ $cur == -* ]] || opts=$(_jit_request_grant_ids) ;;
+        revoke) if [[ $cur == -* ]]; then opts+=" --kill"; else opts=$(_jit_request_grant_ids); fi ;;
         extend) if [[ $cur == -* ]]; then opts+=" --for"; else opts=$(_jit_request_grant_ids); fi ;;
         audit) opts+=" --since --until --user --port --format" ;;
     esac

@@ -19,11 +19,14 @@ bool in_alphabet(std::string_view s, bool legacy) {
 std::string check_comment_input(std::string_view input) {
     using namespace jitd::agent;
     auto current = parse_comment(input);
+    auto chain = parse_comment_chain_start(input);
+    if (chain && !current) return "a chain start for a refused comment";
+    if (chain && *chain >= current->start) return "the chain does not start before the grant";
     auto legacy = parse_legacy_comment(input);
     if (current && legacy) return "both formats accepted";
     if ((current || legacy) && !claims_jitd(input)) return "accepted without the prefix";
     if (current) {
-        if (format_comment(*current) != input) return "current format does not print back";
+        if (format_comment(*current, chain) != input) return "current format does not print back";
         if (input.size() > kMaxComment) return "current format longer than kMaxComment";
         if (!in_alphabet(input, false)) return "current format outside its alphabet";
     }

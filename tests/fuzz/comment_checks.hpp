@@ -7,9 +7,10 @@
 
 namespace jitd::fuzz {
 
-// Feeds `input` to parse_comment and parse_legacy_comment; returns "" when sound: at most one
-// of them accepts, what is accepted prints back to exactly the input, and nothing accepted
-// carries a character outside the format's alphabet.
+// Feeds `input` to parse_comment, parse_comment_chain_start and parse_legacy_comment; returns ""
+// when sound: at most one format accepts, what is accepted prints back to exactly the input (the
+// chain start included, always before the grant's start), and nothing accepted carries a
+// character outside the format's alphabet.
 std::string check_comment_input(std::string_view input);
 
 }  // namespace jitd::fuzz

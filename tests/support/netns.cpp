@@ -277,6 +277,26 @@ TcpClient::~TcpClient() {
     if (fd_ >= 0) ::close(fd_);
 }
 
+std::uint16_t TcpClient::local_port() const {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
+    if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+    return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+}
+
+bool TcpClient::wait_closed(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !wait_fd(fd_, POLLIN, left)) return false;
+        char buf[4096];
+        const ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return true;
+    }
+}
+
 bool TcpClient::echo(const std::string& text, std::chrono::milliseconds timeout) {
     if (!connected_) return false;
     if (::send(fd_, text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size()))

@@ -93,6 +93,9 @@ class TcpClient {
     TcpClient(const TcpClient&) = delete;
     TcpClient& operator=(const TcpClient&) = delete;
     bool connected() const { return connected_; }
+    std::uint16_t local_port() const;  // the port the kernel bound it to
+    // Waits until the peer has reset or closed the connection (true) or `timeout` passes.
+    bool wait_closed(std::chrono::milliseconds timeout = kProbeTimeout);
     // Sends a line and waits for the echo; false if it does not come back in time.
     bool echo(const std::string& text, std::chrono::milliseconds timeout = kProbeTimeout);
 

@@ -99,6 +99,22 @@ TEST(Comment, FitsTheKernelLimitForAnyOwner) {
             << text;
 }
 
+// A supersede's comment carries the chain's start as one more numeric field.
+TEST(Comment, ChainStartIsAnOptionalTrailingField) {
+    const GrantComment c{"g-5f2c9a01b2c3", "alice", wire::SysSeconds{std::chrono::seconds{2000}}};
+    const std::string text = format_comment(c, wire::SysSeconds{std::chrono::seconds{1000}});
+    EXPECT_EQ(text, "jitd:g-5f2c9a01b2c3:alice:2000:1000");
+    ASSERT_TRUE(parse_comment(text));
+    EXPECT_EQ(parse_comment(text)->start, c.start);
+    EXPECT_EQ(parse_comment_chain_start(text), wire::SysSeconds{std::chrono::seconds{1000}});
+    EXPECT_EQ(format_comment(c, c.start), "jitd:g-5f2c9a01b2c3:alice:2000") << "no chain of one";
+    EXPECT_FALSE(parse_comment_chain_start("jitd:g-5f2c9a01b2c3:alice:2000"));
+    for (const char* bad :
+         {"jitd:g-5f2c9a01b2c3:alice:2000:", "jitd:g-5f2c9a01b2c3:alice:2000:x",
+          "jitd:g-5f2c9a01b2c3:alice:2000:3000", "jitd:g-5f2c9a01b2c3:alice:2:1:0"})
+        EXPECT_FALSE(parse_comment(bad)) << bad;
+}
+
 TEST(GrantId, FormatIsGDashTwelveHex) {
     for (int i = 0; i < 100; ++i) {
         std::string id = new_grant_id();

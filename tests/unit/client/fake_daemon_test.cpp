@@ -151,6 +151,27 @@ TEST(FakeDaemon, ListJsonPrintsTheGrantsBack) {
     EXPECT_EQ(j[0], json::parse(kGrant));
 }
 
+TEST(FakeDaemon, RevokeKillAsksForItAndPrintsWhatEnded) {
+    FakeDaemon d({std::string(R"({"ok":true,"grant":)") + kGrant +
+                  R"(,"killed":{"sockets":1,"conntrack":2,"problem":"part failed"}})" + "\n"});
+    auto r = cli({"revoke", "g-5f2c9a01b2c3", "--kill", "--socket", d.path()});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("ended 1 sockets and 2 conntrack entries"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("warning: part failed"), std::string::npos) << r.err;
+    const auto reqs = d.requests();
+    ASSERT_EQ(reqs.size(), 1u);
+    EXPECT_EQ(reqs[0], json::parse(R"({"op":"revoke","id":"g-5f2c9a01b2c3","kill":true})"));
+
+    FakeDaemon plain_d({std::string(R"({"ok":true,"grant":)") + kGrant + "}\n"});
+    auto plain = cli({"revoke", "g-5f2c9a01b2c3", "--socket", plain_d.path()});
+    EXPECT_EQ(plain.code, 0) << plain.err;
+    EXPECT_EQ(plain.out.find("ended"), std::string::npos) << plain.out;
+    const auto plain_reqs = plain_d.requests();
+    ASSERT_EQ(plain_reqs.size(), 1u);
+    EXPECT_EQ(plain_reqs[0], json::parse(R"({"op":"revoke","id":"g-5f2c9a01b2c3"})"))
+        << "without --kill the policy decides";
+}
+
 TEST(FakeDaemon, BadAnswersAreDaemonUnavailable) {
     for (const char* answer : {"not json\n", "[1,2]\n",
                                R"({"grants":[]})"

@@ -176,6 +176,19 @@ TEST(PolicyLoader, BooleansInTheirUsualSpellings) {
     EXPECT_FALSE(parse("require_reason: FALSE\n").require_reason);
 }
 
+TEST(PolicyLoader, SessionKillAndTotalDurationKeys) {
+    EXPECT_FALSE(parse("").revoke_kills_sessions);
+    EXPECT_TRUE(parse("revoke_kills_sessions: true\n").revoke_kills_sessions);
+    const Policy p =
+        parse("ports:\n  - {port: 22, max_duration: 1h, max_total_duration: 8h}\n  - port: 23\n");
+    ASSERT_EQ(p.ports.size(), 2u);
+    EXPECT_EQ(p.ports[0].max_total_duration, seconds(8 * 3600));
+    EXPECT_FALSE(p.ports[1].max_total_duration) << "no bound unless given";
+    EXPECT_THROW(parse("ports:\n  - {port: 22, max_duration: 1h, max_total_duration: 30m}\n"),
+                 PolicyError)
+        << "a total bound shorter than one grant";
+}
+
 class PolicyFile : public ::testing::Test {
   protected:
     void SetUp() override {

@@ -19,6 +19,19 @@ TEST(Keys, GrantKeyPadsEachComponentToFourBytes) {
     EXPECT_EQ(keys::grant_key(u), (Bytes{192, 0, 2, 1, 17, 0, 0, 0, 0x0d, 0x3d, 0, 0}));
 }
 
+TEST(Keys, PickupKeyIsRemoteThenLocalAndReadsBack) {
+    const Tuple t{Prefix::Family::ipv4, P("198.51.100.2").bytes, 40000, P("198.51.100.1").bytes,
+                  22};
+    const Bytes k = keys::pickup_key(t);
+    EXPECT_EQ(k, (Bytes{198, 51, 100, 2, 0x9c, 0x40, 0, 0, 198, 51, 100, 1, 0, 22, 0, 0}));
+    EXPECT_EQ(keys::decode_pickup(Prefix::Family::ipv4, k), t);
+    EXPECT_EQ(t.str(), "198.51.100.2:40000 > 198.51.100.1:22");
+    const Tuple t6{Prefix::Family::ipv6, P("2001:db8::2").bytes, 1, P("2001:db8::1").bytes, 2};
+    EXPECT_EQ(keys::pickup_key(t6).size(), 40u);
+    EXPECT_EQ(keys::decode_pickup(Prefix::Family::ipv6, keys::pickup_key(t6)), t6);
+    EXPECT_FALSE(keys::decode_pickup(Prefix::Family::ipv6, k)) << "wrong length";
+}
+
 TEST(Keys, Ipv6KeysAreTwentyFourBytes) {
     const ElementKey k{P("2001:db8::/32"), L4::tcp, 5986};
     const Bytes last = keys::grant_key(k, true);

@@ -50,7 +50,7 @@ TEST(RenderRuleset, ChainOrderAcceptsBeforeTheDrop) {
     const auto unprot = text.find("meta l4proto . th dport != @protected accept");
     const auto allow = text.find("ip saddr @allow4 accept");
     const auto grant = text.find("ip6 saddr . meta l4proto . th dport @grant6_net accept");
-    const auto pickup = text.find("ct state new tcp flags ack / fin,syn,rst,ack accept");
+    const auto pickup = text.find("ct state new tcp flags ack / fin,syn,rst,ack ip saddr");
     const auto drop = text.find("counter drop");
     ASSERT_NE(pickup, std::string::npos) << text;
     ASSERT_NE(drop, std::string::npos);
@@ -64,15 +64,23 @@ TEST(RenderRuleset, ChainOrderAcceptsBeforeTheDrop) {
 }
 
 // Connections conntrack picks up mid-stream (it was not tracking before the table existed)
-// arrive as "ct state new" without SYN: only those bare ACKs pass, right before the drop.
+// arrive as "ct state new" without SYN: only those bare ACKs pass, and only for the 4-tuples in
+// the pickup sets (sessions open at the first install), right before the drop.
 TEST(RenderRuleset, MidStreamPickupIsTheLastAcceptBeforeTheDrop) {
     const std::string text = render_ruleset(sample());
     EXPECT_TRUE(has(text,
                     "\t\tip6 saddr . meta l4proto . th dport @grant6_net accept\n"
-                    "\t\tct state new tcp flags ack / fin,syn,rst,ack accept\n"
+                    "\t\tct state new tcp flags ack / fin,syn,rst,ack ip saddr . tcp sport . "
+                    "ip daddr . tcp dport @pickup4 accept\n"
+                    "\t\tct state new tcp flags ack / fin,syn,rst,ack ip6 saddr . tcp sport . "
+                    "ip6 daddr . tcp dport @pickup6 accept\n"
                     "\t\tcounter drop\n\t}\n}\n"))
         << text;
     EXPECT_FALSE(has(text, "invalid")) << "strict tracking's invalid segments stay dropped";
+    EXPECT_TRUE(has(text,
+                    "\tset pickup6 {\n\t\ttype ipv6_addr . inet_service . ipv6_addr . "
+                    "inet_service\n\t\tflags timeout\n\t}\n"))
+        << text;
 }
 
 TEST(RenderRuleset, EmptyPolicyHasNoElementsLines) {
