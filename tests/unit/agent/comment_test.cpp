@@ -90,7 +90,8 @@ TEST(Comment, ClaimsJitdOnlyWithThePrefix) {
 TEST(Comment, FitsTheKernelLimitForAnyOwner) {
     GrantComment c{new_grant_id(), 4294967294u,
                    wire::SysSeconds{std::chrono::seconds{9223372036854775807}}};
-    const std::string text = format_comment(c);
+    const std::string text =
+        format_comment(c, wire::SysSeconds{std::chrono::seconds{9223372036854775806}});
     EXPECT_EQ(text.size(), kMaxComment);
     EXPECT_LE(text.size() + 21, kMaxKernelComment);
     for (char ch : text)
@@ -101,17 +102,17 @@ TEST(Comment, FitsTheKernelLimitForAnyOwner) {
 
 // A supersede's comment carries the chain's start as one more numeric field.
 TEST(Comment, ChainStartIsAnOptionalTrailingField) {
-    const GrantComment c{"g-5f2c9a01b2c3", "alice", wire::SysSeconds{std::chrono::seconds{2000}}};
+    const GrantComment c{"g-5f2c9a01b2c3", 1001, wire::SysSeconds{std::chrono::seconds{2000}}};
     const std::string text = format_comment(c, wire::SysSeconds{std::chrono::seconds{1000}});
-    EXPECT_EQ(text, "jitd:g-5f2c9a01b2c3:alice:2000:1000");
+    EXPECT_EQ(text, "jitd:g-5f2c9a01b2c3:1001:2000:1000");
     ASSERT_TRUE(parse_comment(text));
     EXPECT_EQ(parse_comment(text)->start, c.start);
     EXPECT_EQ(parse_comment_chain_start(text), wire::SysSeconds{std::chrono::seconds{1000}});
-    EXPECT_EQ(format_comment(c, c.start), "jitd:g-5f2c9a01b2c3:alice:2000") << "no chain of one";
-    EXPECT_FALSE(parse_comment_chain_start("jitd:g-5f2c9a01b2c3:alice:2000"));
+    EXPECT_EQ(format_comment(c, c.start), "jitd:g-5f2c9a01b2c3:1001:2000") << "no chain of one";
+    EXPECT_FALSE(parse_comment_chain_start("jitd:g-5f2c9a01b2c3:1001:2000"));
     for (const char* bad :
-         {"jitd:g-5f2c9a01b2c3:alice:2000:", "jitd:g-5f2c9a01b2c3:alice:2000:x",
-          "jitd:g-5f2c9a01b2c3:alice:2000:3000", "jitd:g-5f2c9a01b2c3:alice:2:1:0"})
+         {"jitd:g-5f2c9a01b2c3:1001:2000:", "jitd:g-5f2c9a01b2c3:1001:2000:x",
+          "jitd:g-5f2c9a01b2c3:1001:2000:3000", "jitd:g-5f2c9a01b2c3:1001:2:1:0"})
         EXPECT_FALSE(parse_comment(bad)) << bad;
 }
 
