@@ -79,7 +79,7 @@ DenyLimiter* installed_deny_limiter() {
 void journal_suppressed(const DenyLimiter::Suppressed& s) {
     if (s.count == 0) return;
     AuditEvent ev(AuditKind::deny);
-    ev.set("JITD_UID", std::to_string(s.uid));
+    ev.user(std::to_string(s.uid), s.uid);  // no user database lookup here
     ev.set("JITD_ERROR", "suppressed");
     ev.set("JITD_SUPPRESSED", std::to_string(s.count));
     ev.set("JITD_WINDOW_START", wire::format_iso8601(s.first));
