@@ -109,9 +109,8 @@ void add_chain(Batch& b) {
 
 }  // namespace
 
-void install(Netlink& nl, const TableSpec& raw) {
+void add_install(Batch& b, const TableSpec& raw) {
     const TableSpec spec = layout::normalized(raw);
-    Batch b(nl.next_seq());
     add_table(b);
     for (const auto& def : layout::sets()) add_set(b, def);
     fill_policy_sets(b, spec);
@@ -126,6 +125,11 @@ void install(Netlink& nl, const TableSpec& raw) {
                   return nlh;
               });
     }
+}
+
+void install(Netlink& nl, const TableSpec& spec) {
+    Batch b(nl.next_seq());
+    add_install(b, spec);
     tx::run(nl, b);
 }
 

@@ -70,4 +70,24 @@ std::vector<ListedElement> Session::list_elements() {
     return guarded([&] { return ops::list_elements(impl_->nl); });
 }
 
+void Session::restore(const TableSpec& spec, const std::vector<Element>& grants) {
+    guarded([&] { ops::restore(impl_->nl, spec, grants); });
+}
+
+std::uint32_t Session::portid() const {
+    return impl_->nl.portid();
+}
+
+std::size_t Session::input_rule_count() {
+    return guarded([&] { return ops::input_rule_count(impl_->nl); });
+}
+
+std::size_t Session::expected_rule_count() {
+    return ops::chain_rules([](std::string_view) { return 1u; }).size();
+}
+
+std::vector<std::string> Session::foreign_input_drop_chains() {
+    return guarded([&] { return ops::foreign_input_drop_chains(impl_->nl); });
+}
+
 }  // namespace jitd::nft
