@@ -7,7 +7,18 @@
 
 namespace jitd::agent {
 
-enum class AuditKind { grant, deny, revoke, extend, supersede, expire, reload, start, stop };
+enum class AuditKind {
+    grant,
+    deny,
+    revoke,
+    extend,
+    supersede,
+    expire,
+    reload,
+    start,
+    stop,
+    restore
+};
 
 struct AuditKindInfo {
     AuditKind kind;
@@ -15,7 +26,7 @@ struct AuditKindInfo {
     std::string_view message_id;  // MESSAGE_ID (128-bit, lower-case hex)
 };
 
-inline constexpr std::array<AuditKindInfo, 9> kAuditKinds{{
+inline constexpr std::array<AuditKindInfo, 10> kAuditKinds{{
     {AuditKind::grant, "grant", "78b033ff7bf5492da6d0f34645348d58"},
     {AuditKind::deny, "deny", "a73856e2f2b74e0087994a50b0c09fd8"},
     {AuditKind::revoke, "revoke", "4956754f50d54a0f88b7fec125ecfe57"},
@@ -25,6 +36,7 @@ inline constexpr std::array<AuditKindInfo, 9> kAuditKinds{{
     {AuditKind::reload, "reload", "75e218a265f64d87abed7b75c73bf14e"},
     {AuditKind::start, "start", "0fc0193597df454183f199ff8eff2d84"},
     {AuditKind::stop, "stop", "15b44eb243ae4ab797ef5c32f2e5d696"},
+    {AuditKind::restore, "restore", "4517945d4f414f559b9d045f4edabff9"},
 }};
 
 constexpr const AuditKindInfo& audit_info(AuditKind k) {

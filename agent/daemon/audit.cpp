@@ -14,6 +14,7 @@ namespace {
 int priority_of(AuditKind k) {
     switch (k) {
         case AuditKind::deny:
+        case AuditKind::restore:
             return LOG_WARNING;
         case AuditKind::grant:
         case AuditKind::revoke:

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/daemon/instance_socket.hpp"
 #include "agent/daemon/notify.hpp"
 
 namespace jitd::agent {
@@ -20,7 +21,8 @@ void check(int rc, const char* what) {
 
 }  // namespace
 
-Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(engine) {
+Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance_fd)
+    : engine_(engine), instance_fd_(std::move(instance_fd)) {
     sd_event* e = nullptr;
     check(sd_event_new(&e), "cannot create the event loop");
     event_.reset(e);
@@ -49,6 +51,13 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(e
     // Pings the watchdog from the loop when WATCHDOG_USEC is set: a stuck loop gets restarted.
     check(sd_event_set_watchdog(e, 1), "cannot set up the watchdog");
 
+    watch_ = std::make_unique<TableWatch>(e, engine_, [this] { arm_expiry(); });
+    if (instance_fd_) {
+        check(sd_event_add_io(e, &s, instance_fd_.get(), EPOLLIN, &accept_and_close, nullptr),
+              "cannot watch the instance socket");
+        instance_.reset(s);
+    }
+
     ServerLimits limits;
     limits.idle_timeout = std::chrono::seconds(options.idle_timeout_s);
     limits.max_connections_per_uid = options.max_connections_per_uid;
@@ -63,6 +72,8 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(e
 
 Daemon::~Daemon() {
     server_.reset();
+    watch_.reset();
+    instance_.reset();
     sigterm_.reset();
     sigint_.reset();
     sighup_.reset();

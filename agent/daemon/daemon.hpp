@@ -9,12 +9,14 @@
 #include "agent/daemon/handles.hpp"
 #include "agent/daemon/options.hpp"
 #include "agent/daemon/server.hpp"
+#include "agent/daemon/table_watch.hpp"
 
 namespace jitd::agent {
 
 class Daemon {
   public:
-    Daemon(const Options& options, Engine& engine, Fd listen_fd);
+    // `instance_fd`: the claimed "\0jitd/<table>" socket (instance_socket.hpp), if any.
+    Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance_fd = Fd());
     ~Daemon();
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
@@ -35,6 +37,9 @@ class Daemon {
     EventPtr event_;
     std::unique_ptr<Server> server_;
     SourcePtr sigterm_, sigint_, sighup_, expiry_;
+    std::unique_ptr<TableWatch> watch_;  // restores table inet jitd when someone changes it
+    Fd instance_fd_;
+    SourcePtr instance_;
     std::optional<wire::SysSeconds> armed_;
 };
 

@@ -26,6 +26,13 @@
 
 namespace jitd::agent {
 
+struct RestoreOutcome {
+    std::size_t grants = 0;    // live grants put back
+    std::size_t elements = 0;  // their kernel elements
+    std::size_t expired = 0;   // grants whose end had passed (journaled as expired instead)
+    std::chrono::microseconds took{0};  // the restore transaction
+};
+
 struct ReloadOutcome {
     std::optional<Refusal> refusal;  // policy_invalid or internal; the old policy stays
     std::vector<std::string> revoked;
@@ -49,6 +56,18 @@ class Engine {
     std::size_t expire_due(wire::SysSeconds now);
     std::optional<wire::SysSeconds> next_end() const { return book_.next_end(); }
 
+    // After another tool changed table inet jitd: journals the grants whose end has passed as
+    // expired, then puts back the table as the policy wants it and every live grant with its
+    // remaining time and comment, in one transaction. Throws nft::Error when the kernel refuses.
+    RestoreOutcome restore_table();
+    // What differs between the kernel and what it should hold (for a resync after lost
+    // events): the table, the chain's rule count, the grant elements. Empty when they agree.
+    std::vector<std::string> kernel_differences();
+    // The netlink port id of the session: events of jitd's own transactions carry it.
+    std::uint32_t session_portid() const { return session_.portid(); }
+    // Other tables' input base chains with policy drop ("inet filter input").
+    std::vector<std::string> foreign_drop_chains();
+
     const GrantBook& book() const { return book_; }
     const config::Policy& policy() const { return policy_; }
     const std::string& policy_path() const { return policy_path_; }
@@ -59,13 +78,16 @@ class Engine {
     nlohmann::json op_revoke(const Peer& peer, Role role, const Request& r);
     nlohmann::json op_extend(const Peer& peer, Role role, const Request& r);
     nlohmann::json op_list() const;
-    nlohmann::json op_status(const Peer& peer, Role role) const;
+    nlohmann::json op_status(const Peer& peer, Role role);
     nlohmann::json op_reload(const Peer& peer);
 
     // Journals the refusal (a deny) and builds the error response.
     static nlohmann::json refuse(AuditEvent& ev, const Refusal& refusal);
     // Applies a change; on a kernel refusal returns the Refusal (internal) to answer with.
     std::optional<Refusal> apply(nft::Change& change, const std::string& what);
+    // session_.apply(); when the kernel says the table or a set is gone (another tool deleted
+    // it and the event is still queued), restores the table first and tries once more.
+    void apply_restoring(const nft::Change& change);
     // Removes (kernel and book) the grants `policy_` no longer allows; journals each.
     std::vector<std::string> revoke_disallowed();
     // Keys whose grant ended but which the kernel may hold for up to a second more.

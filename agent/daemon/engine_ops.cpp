@@ -192,7 +192,7 @@ json Engine::op_list() const {
     return response;
 }
 
-json Engine::op_status(const Peer& peer, Role role) const {
+json Engine::op_status(const Peer& peer, Role role) {
     json ports = json::array();
     for (const auto& rule : policy_.ports) {
         json sources;
@@ -220,6 +220,7 @@ json Engine::op_status(const Peer& peer, Role role) const {
     response["require_reason"] = policy_.require_reason;
     response["ports"] = std::move(ports);
     response["always_allow"] = std::move(always);
+    response["other_input_drop_chains"] = foreign_drop_chains();
     return response;
 }
 
