@@ -6,9 +6,9 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <sys/socket.h>
 
+#include <endian.h>
 #include <cerrno>
 #include <cstring>
-#include <endian.h>
 #include <system_error>
 
 #include "nft/keys.hpp"
@@ -97,8 +97,8 @@ const layout::SetDef* grant_set(const std::string& name) {
 void parse_elements(const nlattr* list, const std::string& set, TableEvent& ev) {
     if (list == nullptr || mnl_attr_validate(list, MNL_TYPE_NESTED) < 0) return;
     const layout::SetDef* def = grant_set(set);
-    const char* stop = static_cast<const char*>(mnl_attr_get_payload(list)) +
-                      mnl_attr_get_payload_len(list);
+    const char* stop =
+        static_cast<const char*>(mnl_attr_get_payload(list)) + mnl_attr_get_payload_len(list);
     for (auto* elem = static_cast<const nlattr*>(mnl_attr_get_payload(list));
          mnl_attr_ok(elem, static_cast<int>(stop - reinterpret_cast<const char*>(elem)));
          elem = mnl_attr_next(elem)) {
@@ -214,7 +214,13 @@ void parse_events(const void* buf, std::size_t len, EventRead& out) {
         if (out.bursts.empty() || out.bursts.back().generation) out.bursts.emplace_back();
         return out.bursts.back();
     };
-    for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+    // mnl_nlmsg_ok() compares nlmsg_len as an int: a length over 2^31 passes and the walk never
+    // ends (found by fuzz_events). Check it as unsigned first.
+    auto fits = [&](const nlmsghdr* m) {
+        return left >= static_cast<int>(sizeof(nlmsghdr)) &&
+               m->nlmsg_len <= static_cast<std::uint32_t>(left) && mnl_nlmsg_ok(m, left);
+    };
+    for (; fits(nlh); nlh = mnl_nlmsg_next(nlh, &left)) {
         if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES) continue;
         if (mnl_nlmsg_get_payload_len(nlh) < sizeof(nfgenmsg)) continue;
         const int msg = NFNL_MSG_TYPE(nlh->nlmsg_type);

@@ -18,13 +18,13 @@ namespace jitd::nft {
 struct TableEvent {
     enum class Object : std::uint8_t { table, chain, rule, set, element };
     Object object = Object::table;
-    bool added = false;         // NEW* (true) or DEL* (false)
-    std::string name;           // the chain or set ("" for the table)
-    std::uint64_t handle = 0;   // rules: the rule's handle
-    std::uint32_t portid = 0;   // nlmsg_pid: the netlink port id of the sender
-    std::size_t elements = 0;   // element events: how many elements the message carries
+    bool added = false;                  // NEW* (true) or DEL* (false)
+    std::string name;                    // the chain or set ("" for the table)
+    std::uint64_t handle = 0;            // rules: the rule's handle
+    std::uint32_t portid = 0;            // nlmsg_pid: the netlink port id of the sender
+    std::size_t elements = 0;            // element events: how many elements the message carries
     std::vector<ElementKey> grant_keys;  // element events on grant sets: the decoded keys
-    std::string str() const;    // "deleted table", "added element(s) to set grant4_host: ..."
+    std::string str() const;  // "deleted table", "added element(s) to set grant4_host: ..."
 };
 
 // NFT_MSG_NEWGEN: ends the events of one committed transaction.

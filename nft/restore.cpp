@@ -53,11 +53,11 @@ void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& gra
             std::vector<tx::ElemSpec> chunk;
             const std::size_t end = std::min(elems.size(), i + kPerMessage);
             for (std::size_t j = i; j < end; ++j) chunk.push_back(spec_of(*elems[j]));
-            MessageTag tag = MessageTag::about("grant elements " + elems[i]->key.str() +
-                                               " ... (" + std::to_string(end - i) + ") of set " +
-                                               std::string(set));
-            tx::add_elements(b, std::move(tag), NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL,
-                             set, chunk);
+            MessageTag tag =
+                MessageTag::about("grant elements " + elems[i]->key.str() + " ... (" +
+                                  std::to_string(end - i) + ") of set " + std::string(set));
+            tx::add_elements(b, std::move(tag), NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL, set,
+                             chunk);
         }
     }
     tx::run(nl, b);

@@ -46,8 +46,7 @@ Fd claim_instance(const std::string& table) {
         const auto pid = running_instance(table);
         throw InstanceError("another jitd" +
                             (pid && *pid > 0 ? " (pid " + std::to_string(*pid) + ")" : "") +
-                            " already runs on table inet " + table +
-                            " in this network namespace");
+                            " already runs on table inet " + table + " in this network namespace");
     }
     if (::listen(fd.get(), 16) != 0)
         throw InstanceError(std::string("listen: ") + std::strerror(errno));

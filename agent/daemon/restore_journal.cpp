@@ -27,7 +27,7 @@ void merge_unique(std::vector<std::string>& into, const std::vector<std::string>
 }  // namespace
 
 std::optional<RestoreJournal::Clock::time_point> RestoreJournal::record(RestoreRecord r,
-                                                                       Clock::time_point now) {
+                                                                        Clock::time_point now) {
     ++count_;
     merge_unique(pending_.changed, r.changed, kMaxChanges);
     merge_unique(pending_.changed_by, r.changed_by, kMaxChanges);
@@ -46,7 +46,8 @@ void RestoreJournal::flush(Clock::time_point now) {
 
 void RestoreJournal::write(Clock::time_point now) {
     const RestoreOutcome& o = pending_.outcome;
-    const std::string by = pending_.changed_by.empty() ? "unknown" : joined(pending_.changed_by, ", ");
+    const std::string by =
+        pending_.changed_by.empty() ? "unknown" : joined(pending_.changed_by, ", ");
     const std::string restored = "table inet jitd with " + std::to_string(o.grants) +
                                  (o.grants == 1 ? " grant (" : " grants (") +
                                  std::to_string(o.elements) + " elements)";
@@ -54,8 +55,8 @@ void RestoreJournal::write(Clock::time_point now) {
     ev.set("JITD_CHANGED", joined(pending_.changed, "; "));
     ev.set("JITD_CHANGED_BY", by);
     ev.set("JITD_RESTORE_COUNT", std::to_string(count_));
-    std::string text = "table inet jitd was changed by " + by + " (" +
-                       joined(pending_.changed, "; ") + ")";
+    std::string text =
+        "table inet jitd was changed by " + by + " (" + joined(pending_.changed, "; ") + ")";
     if (count_ > 1) text += "; " + std::to_string(count_) + " times since the last entry";
     if (pending_.error.empty()) {
         ev.set("JITD_RESTORED", restored);

@@ -24,7 +24,8 @@ bool matters(const nft::TableEvent& e,
 
 std::string who(const nft::Burst& b) {
     if (!b.generation) return b.events.front().portid == 0 ? "the kernel" : "unknown";
-    if (b.generation->pid == 0) return "unknown (portid " + std::to_string(b.generation->portid) + ")";
+    if (b.generation->pid == 0)
+        return "unknown (portid " + std::to_string(b.generation->portid) + ")";
     return std::to_string(b.generation->pid) + " " + b.generation->comm;
 }
 
@@ -49,16 +50,15 @@ std::vector<std::string> describe(const nft::Burst& b,
     for (const auto* e : first_rule) {
         const std::size_t n = rules[{e->added, e->name}];
         lines.push_back(n == 1 ? e->str()
-                               : std::string(e->added ? "added " : "deleted ") +
-                                     std::to_string(n) + " rules of chain " + e->name);
+                               : std::string(e->added ? "added " : "deleted ") + std::to_string(n) +
+                                     " rules of chain " + e->name);
     }
     return lines;
 }
 
 }  // namespace
 
-ForeignChanges foreign_changes(const nft::EventRead& read, std::uint32_t own_portid,
-                               pid_t own_pid,
+ForeignChanges foreign_changes(const nft::EventRead& read, std::uint32_t own_portid, pid_t own_pid,
                                const std::function<bool(const nft::ElementKey&)>& live_key) {
     ForeignChanges out;
     for (const auto& b : read.bursts) {

@@ -23,8 +23,7 @@ struct ForeignChanges {
 // NEWGEN names that port id or jitd's pid. In the others, an element delete matters only when
 // it took a key of a live grant (the kernel removing what expired is no change); everything
 // else matters.
-ForeignChanges foreign_changes(const nft::EventRead& read, std::uint32_t own_portid,
-                               pid_t own_pid,
+ForeignChanges foreign_changes(const nft::EventRead& read, std::uint32_t own_portid, pid_t own_pid,
                                const std::function<bool(const nft::ElementKey&)>& live_key);
 
 }  // namespace jitd::agent

@@ -26,8 +26,7 @@ TableWatch::TableWatch(sd_event* e, Engine& engine, std::function<void()> after_
     io_.reset(s);
     // Before any client request of the same loop turn: a request must not find the table gone.
     sd_event_source_set_priority(s, SD_EVENT_PRIORITY_IMPORTANT);
-    check(sd_event_add_time(e, &s, CLOCK_MONOTONIC, UINT64_MAX, 1000, &TableWatch::on_timer,
-                            this),
+    check(sd_event_add_time(e, &s, CLOCK_MONOTONIC, UINT64_MAX, 1000, &TableWatch::on_timer, this),
           "cannot create the restore timer");
     timer_.reset(s);
     sd_event_source_set_enabled(s, SD_EVENT_OFF);
@@ -81,8 +80,8 @@ void TableWatch::restore(ForeignChanges changes) {
     try {
         rec.outcome = engine_.restore_table();
         retry_.reset();
-        spdlog::info("restored table inet jitd: {} grants, {} elements in {} us", rec.outcome.grants,
-                     rec.outcome.elements, rec.outcome.took.count());
+        spdlog::info("restored table inet jitd: {} grants, {} elements in {} us",
+                     rec.outcome.grants, rec.outcome.elements, rec.outcome.took.count());
     } catch (const std::exception& e) {
         rec.error = e.what();
         spdlog::error("restoring table inet jitd failed: {}", e.what());

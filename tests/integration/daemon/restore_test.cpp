@@ -73,7 +73,8 @@ class Restore : public DaemonTest {
             const std::string proto = g.at("protocol");
             const std::string port = std::to_string(g.at("port").get<int>());
             for (const char* l4 : {"tcp", "udp"})
-                if (proto == "any" || proto == l4) out.push_back(p->str() + " . " + l4 + " . " + port);
+                if (proto == "any" || proto == l4)
+                    out.push_back(p->str() + " . " + l4 + " . " + port);
         }
         std::sort(out.begin(), out.end());
         return out;
@@ -90,7 +91,8 @@ class Restore : public DaemonTest {
         ASSERT_TRUE(e) << journal_.dump();
         EXPECT_EQ(journal_field(*e, "MESSAGE_ID"),
                   std::string(agent::audit_info(agent::AuditKind::restore).message_id));
-        EXPECT_TRUE(std::regex_match(journal_field(*e, "JITD_CHANGED_BY"), std::regex("[0-9]+ nft")))
+        EXPECT_TRUE(
+            std::regex_match(journal_field(*e, "JITD_CHANGED_BY"), std::regex("[0-9]+ nft")))
             << journal_field(*e, "JITD_CHANGED_BY");
         EXPECT_NE(journal_field(*e, "JITD_CHANGED").find(changed), std::string::npos)
             << journal_field(*e, "JITD_CHANGED");
@@ -264,9 +266,9 @@ TEST_F(Restore, RemoveTableIsRefusedWhileJitdRuns) {
     EXPECT_FALSE(daemon().ruleset().empty()) << "the table stays";
     EXPECT_FALSE(tcp_open(TestAddrs::client4b, 22));
     // A second jitd in the same namespace refuses to start, naming the first.
-    auto second = run(daemon().net().server().exec(
-        {DaemonFixture::binary(), "--policy", daemon().policy_path(), "--socket",
-         daemon().dir() + "/second.sock"}));
+    auto second = run(
+        daemon().net().server().exec({DaemonFixture::binary(), "--policy", daemon().policy_path(),
+                                      "--socket", daemon().dir() + "/second.sock"}));
     EXPECT_EQ(second.exit_code, 1);
     EXPECT_NE(second.err.find("already runs"), std::string::npos) << second.err;
     EXPECT_NE(second.err.find(std::to_string(daemon().pid())), std::string::npos) << second.err;
@@ -283,7 +285,8 @@ TEST_F(Restore, StatusNotesOtherTablesThatDropOnInput) {
     ASSERT_TRUE(is_ok(st));
     ASSERT_TRUE(st.contains("other_input_drop_chains")) << st.dump();
     EXPECT_TRUE(st["other_input_drop_chains"].empty());
-    nft({"add table ip guard; add chain ip guard in { type filter hook input priority 10; "
+    nft(
+        {"add table ip guard; add chain ip guard in { type filter hook input priority 10; "
          "policy drop; }"});
     st = daemon().request({{"op", "status"}});
     EXPECT_EQ(st["other_input_drop_chains"], json::array({"ip guard in"})) << st.dump();

@@ -136,9 +136,8 @@ TEST_F(Monitoring, RestorePutsBackTheTableAndExactlyTheGivenGrants) {
 TEST_F(Monitoring, RestoreOfManyGrantsIsOneTransaction) {
     std::vector<Element> many;
     for (int i = 0; i < 3000; ++i) {
-        const std::string src =
-            "10." + std::to_string(i / 65536) + "." + std::to_string(i / 256 % 256) + "." +
-            std::to_string(i % 256);
+        const std::string src = "10." + std::to_string(i / 65536) + "." +
+                                std::to_string(i / 256 % 256) + "." + std::to_string(i % 256);
         many.push_back(E(src, L4::tcp, kSsh, kLong, "jitd:g" + std::to_string(i)));
     }
     many.push_back(E("10.200.0.0/16", L4::udp, kSsh, kLong));
@@ -156,10 +155,11 @@ TEST_F(Monitoring, RestoreOfManyGrantsIsOneTransaction) {
 TEST_F(Monitoring, OtherTablesDroppingOnInputAreListed) {
     EXPECT_TRUE(session().foreign_input_drop_chains().empty());
     jitd::test::run_ok(net().server().exec(
-        {"nft", "add table inet filter; add chain inet filter input { type filter hook input "
-                "priority 0; policy drop; }; add table ip fw; add chain ip fw out { type filter "
-                "hook output priority 0; policy drop; }; add chain ip fw in { type filter hook "
-                "input priority 0; policy accept; }"}));
+        {"nft",
+         "add table inet filter; add chain inet filter input { type filter hook input "
+         "priority 0; policy drop; }; add table ip fw; add chain ip fw out { type filter "
+         "hook output priority 0; policy drop; }; add chain ip fw in { type filter hook "
+         "input priority 0; policy accept; }"}));
     EXPECT_EQ(session().foreign_input_drop_chains(), std::vector<std::string>{"inet filter input"});
 }
 

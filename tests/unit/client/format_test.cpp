@@ -168,8 +168,7 @@ TEST(GrantText, StatusNotesOtherTablesDroppingOnInput) {
         "user":"root","role":"admin","require_reason":false,"ports":[],"always_allow":[],
         "other_input_drop_chains":["inet filter input","ip fw in"]})");
     const std::string text = status_text(st);
-    EXPECT_NE(text.find("note: chain inet filter input of another table drops"),
-              std::string::npos)
+    EXPECT_NE(text.find("note: chain inet filter input of another table drops"), std::string::npos)
         << text;
     EXPECT_NE(text.find("note: chain ip fw in "), std::string::npos) << text;
 }
