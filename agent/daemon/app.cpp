@@ -22,6 +22,7 @@
 #include "agent/daemon/options.hpp"
 #include "agent/daemon/policy_bridge.hpp"
 #include "config/policy_loader.hpp"
+#include "nft/monitor.hpp"
 #include "nft/session.hpp"
 
 namespace jitd::agent {
@@ -138,9 +139,10 @@ int run_daemon(const Options& o, config::Policy policy) {
     }
     SocketFileGuard socket_file(o.socket, !activated);
     try {
+        auto monitor = nft::Monitor::open();  // sees whatever happens from the install on
         Engine engine(o.policy, std::move(policy), nft::Session::open());
         engine.start();
-        Daemon daemon(o, engine, std::move(listen_fd), std::move(instance_fd));
+        Daemon daemon(o, engine, std::move(listen_fd), std::move(instance_fd), std::move(monitor));
         return daemon.run();
     } catch (const nft::Error& e) {
         spdlog::error("cannot install table inet jitd: {}", e.what());

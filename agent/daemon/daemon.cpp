@@ -21,7 +21,8 @@ void check(int rc, const char* what) {
 
 }  // namespace
 
-Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance_fd)
+Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance_fd,
+               std::optional<nft::Monitor> monitor)
     : engine_(engine), instance_fd_(std::move(instance_fd)) {
     sd_event* e = nullptr;
     check(sd_event_new(&e), "cannot create the event loop");
@@ -51,7 +52,8 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance
     // Pings the watchdog from the loop when WATCHDOG_USEC is set: a stuck loop gets restarted.
     check(sd_event_set_watchdog(e, 1), "cannot set up the watchdog");
 
-    watch_ = std::make_unique<TableWatch>(e, engine_, [this] { arm_expiry(); });
+    watch_ = std::make_unique<TableWatch>(
+        e, engine_, [this] { arm_expiry(); }, monitor ? std::move(*monitor) : nft::Monitor::open());
     if (instance_fd_) {
         check(sd_event_add_io(e, &s, instance_fd_.get(), EPOLLIN, &accept_and_close, nullptr),
               "cannot watch the instance socket");

@@ -16,7 +16,9 @@ namespace jitd::agent {
 class Daemon {
   public:
     // `instance_fd`: the claimed "\0jitd/<table>" socket (instance_socket.hpp), if any.
-    Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance_fd = Fd());
+    // `monitor`: the nf_tables event socket, best opened before engine.start() (else here).
+    Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance_fd = Fd(),
+           std::optional<nft::Monitor> monitor = std::nullopt);
     ~Daemon();
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;

@@ -18,8 +18,9 @@ void check(int rc, const char* what) {
 
 }  // namespace
 
-TableWatch::TableWatch(sd_event* e, Engine& engine, std::function<void()> after_restore)
-    : engine_(engine), after_restore_(std::move(after_restore)), monitor_(nft::Monitor::open()) {
+TableWatch::TableWatch(sd_event* e, Engine& engine, std::function<void()> after_restore,
+                       nft::Monitor monitor)
+    : engine_(engine), after_restore_(std::move(after_restore)), monitor_(std::move(monitor)) {
     sd_event_source* s = nullptr;
     check(sd_event_add_io(e, &s, monitor_.fd(), EPOLLIN, &TableWatch::on_events, this),
           "cannot watch nf_tables events");

@@ -18,7 +18,10 @@ namespace jitd::agent {
 class TableWatch {
   public:
     // `after_restore` runs after each restore (the daemon re-arms its expiry timer).
-    TableWatch(sd_event* e, Engine& engine, std::function<void()> after_restore);
+    // `monitor`: opened before the engine installed the table, so that nothing another tool
+    // does meanwhile is missed (jitd's own install is then read and ignored).
+    TableWatch(sd_event* e, Engine& engine, std::function<void()> after_restore,
+               nft::Monitor monitor);
     ~TableWatch();
     TableWatch(const TableWatch&) = delete;
     TableWatch& operator=(const TableWatch&) = delete;
