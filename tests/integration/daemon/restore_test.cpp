@@ -265,13 +265,19 @@ TEST_F(Restore, RemoveTableIsRefusedWhileJitdRuns) {
     EXPECT_NE(r.err.find("stop it first"), std::string::npos) << r.err;
     EXPECT_FALSE(daemon().ruleset().empty()) << "the table stays";
     EXPECT_FALSE(tcp_open(TestAddrs::client4b, 22));
-    // A second jitd in the same namespace refuses to start, naming the first.
-    auto second = run(
+    // A second jitd in the same namespace refuses to start, naming the first (a second that
+    // does start is killed by the Child's destructor).
+    const std::string log = daemon().dir() + "/second.log";
+    Child second = Child::spawn(
         daemon().net().server().exec({DaemonFixture::binary(), "--policy", daemon().policy_path(),
-                                      "--socket", daemon().dir() + "/second.sock"}));
-    EXPECT_EQ(second.exit_code, 1);
-    EXPECT_NE(second.err.find("already runs"), std::string::npos) << second.err;
-    EXPECT_NE(second.err.find(std::to_string(daemon().pid())), std::string::npos) << second.err;
+                                      "--socket", daemon().dir() + "/second.sock"}),
+        {}, log);
+    int status = 0;
+    ASSERT_TRUE(second.wait_exit(10s, &status)) << "a second jitd must not start";
+    EXPECT_EQ(status, 1) << "exit code";
+    const std::string said = read_file(log);
+    EXPECT_NE(said.find("already runs"), std::string::npos) << said;
+    EXPECT_NE(said.find(std::to_string(daemon().pid())), std::string::npos) << said;
     // Stopped, the removal works.
     daemon().stop(SIGTERM);
     auto done = run(daemon().net().server().exec({DaemonFixture::binary(), "--remove-table"}));
