@@ -145,7 +145,13 @@ nlohmann::json run_restore(const BenchConfig& cfg, const std::string& jitd) {
         times = restore_times(d);
         Samples restore_us;
         for (std::size_t i = before; i < times.size(); ++i) restore_us.add(times[i]);
+        const std::string log = d.log_tail(1 << 22);
+        std::size_t lost = 0;
+        for (auto pos = log.find("events were lost"); pos != std::string::npos;
+             pos = log.find("events were lost", pos + 1))
+            ++lost;
         scaled.push_back({{"grants", n},
+                          {"event_overflows", lost},
                           {"window", summary(w)},
                           {"restore_tx",
                            {{"n", restore_us.size()},
