@@ -17,7 +17,8 @@ enum class AuditKind {
     reload,
     start,
     stop,
-    lockdown
+    lockdown,
+    restore
 };
 
 struct AuditKindInfo {
@@ -37,6 +38,7 @@ inline constexpr std::array<AuditKindInfo, 10> kAuditKinds{{
     {AuditKind::start, "start", "0fc0193597df454183f199ff8eff2d84"},
     {AuditKind::stop, "stop", "15b44eb243ae4ab797ef5c32f2e5d696"},
     {AuditKind::lockdown, "lockdown", "829d027bde4943abb4bf22674484139d"},
+    {AuditKind::restore, "restore", "4517945d4f414f559b9d045f4edabff9"},
 }};
 
 constexpr const AuditKindInfo& audit_info(AuditKind k) {

@@ -119,9 +119,8 @@ void add_pickups(Batch& b, const std::vector<Tuple>& pickups) {
 
 }  // namespace
 
-void install(Netlink& nl, const TableSpec& raw, const std::vector<Tuple>& pickups) {
+void add_install(Batch& b, const TableSpec& raw, const std::vector<Tuple>& pickups) {
     const TableSpec spec = layout::normalized(raw);
-    Batch b(nl.next_seq());
     add_table(b);
     for (const auto& def : layout::sets()) add_set(b, def);
     fill_policy_sets(b, spec);
@@ -137,6 +136,11 @@ void install(Netlink& nl, const TableSpec& raw, const std::vector<Tuple>& pickup
                   return nlh;
               });
     }
+}
+
+void install(Netlink& nl, const TableSpec& spec, const std::vector<Tuple>& pickups) {
+    Batch b(nl.next_seq());
+    add_install(b, spec, pickups);
     tx::run(nl, b);
 }
 

@@ -43,6 +43,7 @@ class Netlink {
 
     // The sequence number a new Batch starts at; transact() moves past the batch.
     std::uint32_t next_seq() const { return seq_; }
+    std::uint32_t portid() const { return portid_; }
 
   private:
     void ensure_buffers(std::size_t batch_bytes);

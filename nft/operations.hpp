@@ -4,6 +4,15 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+// Appends install()'s messages to `b` (restore() sends them with the grants).
+void add_install(Batch& b, const TableSpec& spec, const std::vector<Tuple>& pickups);
+// install() (no pickups) plus: the grant sets emptied and refilled with `grants`, one
+// transaction.
+void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& grants);
+// Base chains of other tables on the input hook (ip, ip6, inet) whose policy is drop.
+std::vector<std::string> foreign_input_drop_chains(Netlink& nl);
+// How many rules the input chain of table inet jitd holds (0 if it is absent).
+std::size_t input_rule_count(Netlink& nl);
 #include <string_view>
 #include <vector>
 
@@ -19,6 +28,15 @@ Features probe(Netlink& nl);
 
 bool table_exists(Netlink& nl);
 void install(Netlink& nl, const TableSpec& spec, const std::vector<Tuple>& pickups);
+// Appends install()'s messages to `b` (restore() sends them with the grants).
+void add_install(Batch& b, const TableSpec& spec, const std::vector<Tuple>& pickups);
+// install() (no pickups) plus: the grant sets emptied and refilled with `grants`, one
+// transaction.
+void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& grants);
+// Base chains of other tables on the input hook (ip, ip6, inet) whose policy is drop.
+std::vector<std::string> foreign_input_drop_chains(Netlink& nl);
+// How many rules the input chain of table inet jitd holds (0 if it is absent).
+std::size_t input_rule_count(Netlink& nl);
 void remove_table(Netlink& nl);
 void apply(Netlink& nl, const Features& features, const Change& change);
 std::vector<ListedElement> list_elements(Netlink& nl);

@@ -82,4 +82,24 @@ void Session::remove_pickups(const std::vector<Tuple>& tuples) {
     guarded([&] { ops::remove_pickups(impl_->nl, impl_->features, tuples); });
 }
 
+void Session::restore(const TableSpec& spec, const std::vector<Element>& grants) {
+    guarded([&] { ops::restore(impl_->nl, spec, grants); });
+}
+
+std::uint32_t Session::portid() const {
+    return impl_->nl.portid();
+}
+
+std::size_t Session::input_rule_count() {
+    return guarded([&] { return ops::input_rule_count(impl_->nl); });
+}
+
+std::size_t Session::expected_rule_count() {
+    return ops::chain_rules([](std::string_view) { return 1u; }).size();
+}
+
+std::vector<std::string> Session::foreign_input_drop_chains() {
+    return guarded([&] { return ops::foreign_input_drop_chains(impl_->nl); });
+}
+
 }  // namespace jitd::nft

@@ -1,6 +1,8 @@
 // A netlink connection to nf_tables and the operations jitd needs, each one transaction.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -62,6 +64,19 @@ class Session {
     // The pickup sets' live tuples, and their removal (absent ones are no error).
     std::vector<Tuple> list_pickups();
     void remove_pickups(const std::vector<Tuple>& tuples);
+
+    // install() and every grant in `grants` (the grant sets emptied first, so afterwards they
+    // hold exactly `grants`), one transaction: for when another tool changed the table.
+    void restore(const TableSpec& spec, const std::vector<Element>& grants);
+    // The netlink port id of this session's socket: nf_tables events caused by its
+    // transactions carry it as nlmsg_pid.
+    std::uint32_t portid() const;
+    // Rules in the input chain now (0 without the table), and how many install() puts there.
+    std::size_t input_rule_count();
+    static std::size_t expected_rule_count();
+    // Other tables' base chains on the input hook whose policy is drop, as "inet filter input":
+    // a packet jitd accepts still meets their drop.
+    std::vector<std::string> foreign_input_drop_chains();
 
   private:
     struct Impl;

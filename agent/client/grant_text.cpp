@@ -54,6 +54,13 @@ std::string status_text(const nlohmann::json& st) {
     for (const auto& c : st.value("always_allow", nlohmann::json::array()))
         always += (always.empty() ? "" : ", ") + c.get<std::string>();
     out += "always allowed: " + (always.empty() ? std::string("none") : always) + "\n";
+    // Older daemons do not send the field.
+    const auto drops = st.value("other_input_drop_chains", nlohmann::json::array());
+    for (const auto& c : drops)
+        if (c.is_string())
+            out += "note: chain " + printable(c.get<std::string>()) +
+                   " of another table drops by policy on the input hook; a grant cannot "
+                   "override it\n";
     return out;
 }
 

@@ -20,12 +20,14 @@
 
 #include "agent/daemon/daemon.hpp"
 #include "agent/daemon/engine.hpp"
+#include "agent/daemon/instance_socket.hpp"
 #include "agent/daemon/listen_socket.hpp"
 #include "agent/daemon/lockdown.hpp"
 #include "agent/daemon/options.hpp"
 #include "agent/daemon/policy_bridge.hpp"
 #include "config/policy_loader.hpp"
 #include "config/policy_warnings.hpp"
+#include "nft/monitor.hpp"
 #include "nft/session.hpp"
 
 namespace jitd::agent {
@@ -109,6 +111,13 @@ bool say_if_unreadable(const std::string& path) {
 }
 
 int remove_table() {
+    if (auto pid = running_instance(nft::kTableName)) {
+        std::cerr << "jitd: refusing to remove table inet jitd: jitd"
+                  << (*pid > 0 ? " (pid " + std::to_string(*pid) + ")" : std::string())
+                  << " is running on it in this network namespace and would restore it; "
+                     "stop it first (systemctl stop jitd)\n";
+        return 1;
+    }
     try {
         nft::Session::open().remove_table();
         return 0;
@@ -118,8 +127,27 @@ int remove_table() {
     }
 }
 
+// --check as root: other tables whose input policy is drop still drop what jitd grants.
+void note_foreign_drop_chains() {
+    try {
+        for (const auto& chain : nft::Session::open().foreign_input_drop_chains())
+            std::cerr << "jitd: note: chain " << chain
+                      << " (another table) has policy drop on the input hook; a jitd grant "
+                         "cannot override it, so granted sources must be accepted there too\n";
+    } catch (const std::exception& e) {
+        std::cerr << "jitd: note: cannot read the ruleset: " << e.what() << '\n';
+    }
+}
+
 int run_daemon(const Options& o, config::Policy policy) {
     raise_fd_limit();
+    Fd instance_fd;  // one jitd per table and network namespace: before the socket, the table
+    try {
+        instance_fd = claim_instance(nft::kTableName);
+    } catch (const InstanceError& e) {
+        spdlog::error("{}; not starting", e.what());
+        return 1;
+    }
     Fd listen_fd;
     bool activated = false;
     try {
@@ -132,10 +160,11 @@ int run_daemon(const Options& o, config::Policy policy) {
     }
     SocketFileGuard socket_file(o.socket, !activated);
     try {
+        auto monitor = nft::Monitor::open();  // sees whatever happens from the install on
         Engine engine(o.policy, std::move(policy), nft::Session::open());
         engine.set_state_dir(o.state_dir);
         engine.start();
-        Daemon daemon(o, engine, std::move(listen_fd));
+        Daemon daemon(o, engine, std::move(listen_fd), std::move(instance_fd), std::move(monitor));
         return daemon.run();
     } catch (const nft::Error& e) {
         spdlog::error("cannot install table inet jitd: {}", e.what());
@@ -169,6 +198,7 @@ int run_app(int argc, const char* const* argv) {
         for (const auto& w : config::policy_warnings(policy))
             std::cerr << o.policy << ": warning: " << w << '\n';
         std::cout << nft::render_ruleset(table_spec(policy));
+        if (geteuid() == 0) note_foreign_drop_chains();
         return 0;
     }
     return run_daemon(o, std::move(policy));

@@ -18,6 +18,7 @@ int priority_of(AuditKind k) {
         case AuditKind::lockdown:
             return LOG_CRIT;
         case AuditKind::deny:
+        case AuditKind::restore:
             return LOG_WARNING;
         case AuditKind::grant:
         case AuditKind::revoke:

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/daemon/instance_socket.hpp"
 #include "agent/daemon/notify.hpp"
 
 namespace jitd::agent {
@@ -23,7 +24,9 @@ void check(int rc, const char* what) {
 
 }  // namespace
 
-Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(engine) {
+Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance_fd,
+               std::optional<nft::Monitor> monitor)
+    : engine_(engine), instance_fd_(std::move(instance_fd)) {
     sd_event* e = nullptr;
     check(sd_event_new(&e), "cannot create the event loop");
     event_.reset(e);
@@ -63,6 +66,14 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd) : engine_(e
     // Pings the watchdog from the loop when WATCHDOG_USEC is set: a stuck loop gets restarted.
     check(sd_event_set_watchdog(e, 1), "cannot set up the watchdog");
 
+    watch_ = std::make_unique<TableWatch>(
+        e, engine_, [this] { arm_expiry(); }, monitor ? std::move(*monitor) : nft::Monitor::open());
+    if (instance_fd_) {
+        check(sd_event_add_io(e, &s, instance_fd_.get(), EPOLLIN, &accept_and_close, nullptr),
+              "cannot watch the instance socket");
+        instance_.reset(s);
+    }
+
     ServerLimits limits;
     limits.idle_timeout = std::chrono::seconds(options.idle_timeout_s);
     limits.max_age = std::chrono::seconds(options.max_connection_age_s);
@@ -92,6 +103,8 @@ Daemon::~Daemon() {
     } catch (const std::exception&) {
         spdlog::error("could not journal the last summary of refusals");
     }
+    watch_.reset();
+    instance_.reset();
     sigterm_.reset();
     sigint_.reset();
     sighup_.reset();

@@ -12,12 +12,16 @@
 #include "agent/daemon/handles.hpp"
 #include "agent/daemon/options.hpp"
 #include "agent/daemon/server.hpp"
+#include "agent/daemon/table_watch.hpp"
 
 namespace jitd::agent {
 
 class Daemon {
   public:
-    Daemon(const Options& options, Engine& engine, Fd listen_fd);
+    // `instance_fd`: the claimed "\0jitd/<table>" socket (instance_socket.hpp), if any.
+    // `monitor`: the nf_tables event socket, best opened before engine.start() (else here).
+    Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance_fd = Fd(),
+           std::optional<nft::Monitor> monitor = std::nullopt);
     ~Daemon();
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
@@ -45,6 +49,9 @@ class Daemon {
     std::unique_ptr<Server> server_;
     SourcePtr sigterm_, sigint_, sighup_, expiry_, deny_summary_, wake_;
     std::unique_ptr<ClockWatch> clock_watch_;
+    std::unique_ptr<TableWatch> watch_;  // restores table inet jitd when someone changes it
+    Fd instance_fd_;
+    SourcePtr instance_;
     std::optional<Millis> armed_;  // CLOCK_MONOTONIC
 };
 

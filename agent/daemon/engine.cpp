@@ -263,7 +263,7 @@ void Engine::add_lingering_removes(nft::Change& change) const {
 std::optional<Refusal> Engine::apply(nft::Change& change, const std::string& what) {
     add_lingering_removes(change);
     try {
-        session_.apply(change);
+        apply_restoring(change);
         return std::nullopt;
     } catch (const nft::Error& e) {
         if (e.kind() == nft::Error::Kind::exists && change.remove.empty()) {
@@ -271,7 +271,7 @@ std::optional<Refusal> Engine::apply(nft::Change& change, const std::string& wha
             // or a restart found it spent): replace it in the same transaction.
             for (const auto& a : change.add) change.remove.push_back(a.key);
             try {
-                session_.apply(change);
+                apply_restoring(change);
                 return std::nullopt;
             } catch (const nft::Error& again) {
                 spdlog::warn("kernel refused {}: {}", what, again.what());

@@ -28,6 +28,13 @@
 
 namespace jitd::agent {
 
+struct RestoreOutcome {
+    std::size_t grants = 0;    // live grants put back
+    std::size_t elements = 0;  // their kernel elements
+    std::size_t expired = 0;   // grants whose end had passed (journaled as expired instead)
+    std::chrono::microseconds took{0};  // the restore transaction
+};
+
 struct ReloadOutcome {
     std::optional<Refusal> refusal;  // policy_invalid or internal; the old policy stays
     std::vector<std::string> revoked;
@@ -64,6 +71,17 @@ class Engine {
     void set_state_dir(std::string dir) { state_dir_ = std::move(dir); }
     // Who is connected now (the server's peers): reload judges grant owners by them.
     void set_live_peers(std::function<std::vector<Peer>()> fn) { live_peers_ = std::move(fn); }
+    // After another tool changed table inet jitd: journals the grants whose end has passed as
+    // expired, then puts back the table as the policy wants it and every live grant with its
+    // remaining time and comment, in one transaction. Throws nft::Error when the kernel refuses.
+    RestoreOutcome restore_table();
+    // What differs between the kernel and what it should hold (for a resync after lost
+    // events): the table, the chain's rule count, the grant elements. Empty when they agree.
+    std::vector<std::string> kernel_differences();
+    // The netlink port id of the session: events of jitd's own transactions carry it.
+    std::uint32_t session_portid() const { return session_.portid(); }
+    // Other tables' input base chains with policy drop ("inet filter input").
+    std::vector<std::string> foreign_drop_chains();
 
     const GrantBook& book() const { return book_; }
     const config::Policy& policy() const { return policy_; }
@@ -75,7 +93,7 @@ class Engine {
     nlohmann::json op_revoke(const Peer& peer, Role role, const Request& r);
     nlohmann::json op_extend(const Peer& peer, Role role, const Request& r);
     nlohmann::json op_list() const;
-    nlohmann::json op_status(const Peer& peer, Role role) const;
+    nlohmann::json op_status(const Peer& peer, Role role);
     nlohmann::json op_reload(const Peer& peer);
 
     // Journals the refusal (a deny) and builds the error response.
@@ -94,6 +112,9 @@ class Engine {
     // The kernel's remaining time for each grant (the longest of its elements; nullopt: none
     // left), by lookups for a few grants, by one listing for many.
     std::vector<std::optional<Millis>> kernel_remaining(const std::vector<std::string>& ids);
+    // session_.apply(); when the kernel says the table or a set is gone (another tool deleted
+    // it and the event is still queued), restores the table first and tries once more.
+    void apply_restoring(const nft::Change& change);
     // Keys whose grant ended but which the kernel may hold for up to a second more.
     void remember_lingering(const std::vector<nft::ElementKey>& keys, wire::SysSeconds end);
     void add_lingering_removes(nft::Change& change) const;

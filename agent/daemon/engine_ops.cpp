@@ -240,7 +240,7 @@ json Engine::op_list() const {
     return response;
 }
 
-json Engine::op_status(const Peer& peer, Role role) const {
+json Engine::op_status(const Peer& peer, Role role) {
     json ports = json::array();
     for (const auto& rule : policy_.ports) {
         json sources;
@@ -269,6 +269,7 @@ json Engine::op_status(const Peer& peer, Role role) const {
     response["audit_dropped"] = journal_drops();
     response["ports"] = std::move(ports);
     response["always_allow"] = std::move(always);
+    response["other_input_drop_chains"] = foreign_drop_chains();
     return response;
 }
 

@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     std::string jitd_path = kDefaultJitd;
     std::string json_path = "bench-results.json";
     cfg.jit_request = kDefaultJitRequest;
-    std::vector<std::string> phases{"idle", "latency", "throughput", "scale"};
+    std::vector<std::string> phases{"idle", "latency", "throughput", "scale", "restore"};
 
     CLI::App app{"jitd benchmarks (issue 7): jitd vs `nft add element` vs the libnftnl floor",
                  "jitd_bench"};
@@ -89,8 +89,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--json", json_path, "Where to write the results as JSON")
         ->capture_default_str();
-    app.add_option("--phase", phases, "Phases to run (idle latency throughput scale)")
-        ->check(CLI::IsMember({"idle", "latency", "throughput", "scale"}))
+    app.add_option("--phase", phases, "Phases to run (idle latency throughput scale restore)")
+        ->check(CLI::IsMember({"idle", "latency", "throughput", "scale", "restore"}))
         ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
     if (cfg.quick) apply_quick(cfg, app);
@@ -134,6 +134,8 @@ int main(int argc, char** argv) {
             phase(doc, "throughput", [&] { return jitd::bench::run_throughput(daemon, cfg); });
         if (wanted.count("scale"))
             phase(doc, "scale", [&] { return jitd::bench::run_scale(daemon, cfg); });
+        if (wanted.count("restore"))
+            phase(doc, "restore", [&] { return jitd::bench::run_restore(cfg, jitd_path); });
         doc["jitd_log_tail"] = daemon.log_tail(2000);
         daemon.stop();
     } catch (const std::exception& e) {

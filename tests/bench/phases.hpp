@@ -38,6 +38,11 @@ nlohmann::json run_throughput(Daemon& d, const BenchConfig& cfg);
 // idle wake-ups with them in place. Stops the daemon and empties the table first.
 nlohmann::json run_scale(Daemon& d, const BenchConfig& cfg);
 
+// Issue 10: `nft flush ruleset` under a running jitd: the exposure window until port 22 refuses
+// again (no grants, then 10k and `scale` live grants) and jitd's restore transaction time.
+// Runs its own jitd (`jitd` binary) in a server/client namespace pair.
+nlohmann::json run_restore(const BenchConfig& cfg, const std::string& jitd);
+
 // Idle wake-ups of the daemon over `seconds` (the caller holds no connection).
 long idle_wakeups(const Daemon& d, double seconds);
 

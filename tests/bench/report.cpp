@@ -135,6 +135,13 @@ void evaluate_targets(json& doc) {
            false, 0);
     target(list, "wake-ups when idle (" + n + " grants)", "0", num(doc, p("/scale/wakeups")),
            "wake-ups", false, 0);
+    target(list, "exposure after nft flush ruleset (median of 50)", "<= 5 ms",
+           num(doc, p("/restore/no_grants/median_us")), "us", false, 5000);
+    std::optional<double> big;
+    if (doc.contains(p("/restore/with_grants")))
+        for (const auto& w : doc["restore"]["with_grants"])
+            if (w.value("grants", 0) >= 100000) big = w["restore_tx"].value("median_us", 0.0);
+    target(list, "restore of 100000 grants (median)", "<= 500 ms", big, "us", false, 500000);
     doc["targets"] = std::move(list);
 }
 
@@ -219,6 +226,24 @@ void print_table(std::ostream& os, const json& doc) {
            << "-element transaction\n\n";
     } else if (doc.contains("scale")) {
         os << "3. Scale: not measured: " << doc["scale"]["error"].get<std::string>() << "\n\n";
+    }
+
+    if (doc.contains("restore") && !doc["restore"].contains("error")) {
+        const json& r = doc["restore"];
+        const json& w = r["no_grants"];
+        os << "5. nft flush ruleset under jitd (exposure: flush returned -> port 22 refuses "
+              "again)\n"
+           << "   no grants              exposure median " << time_text(w["median_us"]) << ", max "
+           << time_text(w["max_us"]) << " (" << w["n"] << " rounds, " << w["rounds_seen_open"]
+           << " seen open)\n";
+        for (const auto& g : r["with_grants"])
+            os << "   " << pad(g["grants"].dump() + " grants", 23) << "exposure median "
+               << time_text(g["window"]["median_us"]) << ", max "
+               << time_text(g["window"]["max_us"]) << "; restore transaction median "
+               << time_text(g["restore_tx"]["median_us"]) << " (" << g["restore_tx"]["n"] << ")\n";
+        os << "\n";
+    } else if (doc.contains("restore")) {
+        os << "5. Restore: not measured: " << doc["restore"]["error"].get<std::string>() << "\n\n";
     }
 
     os << "4. Memory and wake-ups\n";

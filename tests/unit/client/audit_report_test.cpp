@@ -121,5 +121,24 @@ TEST(AuditReport, TrustTextNamesTheRulesAndTheIgnoredClaims) {
     EXPECT_EQ(t.find("ignored"), std::string::npos) << t;
 }
 
+// The daemon's `restore` kind (another tool changed the table) has no user, port or grant:
+// every format shows it and the per-port summary ignores it.
+TEST(AuditReport, RestoreEventsAreShownAndNotCountedAsGrants) {
+    AuditEvent r;
+    r.time = *wire::parse_iso8601("2026-11-23T14:02:00Z");
+    r.event = "restore";
+    r.message = "table inet jitd was changed by 4242 nft (deleted table inet jitd)";
+    const auto g = ev("2026-11-23T14:00:00Z", "grant", "alice", "22");
+    EXPECT_NE(audit_table({g, r}).find("restore"), std::string::npos);
+    EXPECT_NE(audit_csv({g, r}).find(",restore,"), std::string::npos);
+    const auto j = audit_json({g, r});
+    ASSERT_EQ(j.size(), 2u);
+    EXPECT_EQ(j[1]["event"], "restore");
+    EXPECT_TRUE(j[1]["port"].is_null());
+    const auto sum = summarize_ports({g, r});
+    ASSERT_EQ(sum.size(), 1u);
+    EXPECT_EQ(sum[0].grants, 1u);
+}
+
 }  // namespace
 }  // namespace jitd::client

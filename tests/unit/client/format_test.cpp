@@ -166,6 +166,18 @@ TEST(GrantText, StatusShowsPortsAndRole) {
         << text;
     EXPECT_NE(text.find("always allowed: 192.0.2.0/24"), std::string::npos) << text;
     EXPECT_THROW(status_text(nlohmann::json::object()), nlohmann::json::exception);
+    EXPECT_EQ(text.find("note:"), std::string::npos) << "no other table drops: no note";
+}
+
+TEST(GrantText, StatusNotesOtherTablesDroppingOnInput) {
+    const auto st = nlohmann::json::parse(R"({"ok":true,"version":"0.1.0",
+        "policy":"/etc/jitd/policy.yaml","since":"2026-11-23T12:00:00Z","grants":0,
+        "user":"root","role":"admin","require_reason":false,"ports":[],"always_allow":[],
+        "other_input_drop_chains":["inet filter input","ip fw in"]})");
+    const std::string text = status_text(st);
+    EXPECT_NE(text.find("note: chain inet filter input of another table drops"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("note: chain ip fw in "), std::string::npos) << text;
 }
 
 }  // namespace

@@ -1,0 +1,82 @@
+// Engine: putting table inet jitd back after another tool changed it, finding out whether the
+// kernel still holds what it should (after lost events), and what else in the ruleset drops.
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/daemon/engine.hpp"
+#include "agent/daemon/policy_bridge.hpp"
+
+namespace jitd::agent {
+namespace {
+
+std::vector<nft::Element> elements_of(const GrantBook& book, wire::SysSeconds now) {
+    std::vector<nft::Element> out;
+    out.reserve(book.size());
+    book.for_each([&](const LiveGrant& g) {
+        for (const auto& k : g.keys) out.push_back(element_of(g, k, now));
+    });
+    return out;
+}
+
+}  // namespace
+
+RestoreOutcome Engine::restore_table() {
+    RestoreOutcome out;
+    const auto now = wire::now_seconds();
+    out.expired = expire_due(now);  // ended meanwhile: journaled as expired, not put back
+    const auto elements = elements_of(book_, now);
+    const auto t0 = std::chrono::steady_clock::now();
+    session_.restore(table_spec(policy_), elements);
+    out.took = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - t0);
+    out.grants = book_.size();
+    out.elements = elements.size();
+    return out;
+}
+
+void Engine::apply_restoring(const nft::Change& change) {
+    try {
+        session_.apply(change);
+        return;
+    } catch (const nft::Error& e) {
+        if (e.kind() != nft::Error::Kind::not_found) throw;
+        spdlog::warn("{}: table inet jitd was changed by someone else; restoring it first",
+                     e.what());
+    }
+    // No expiry here: the op that called us still holds pointers into the book.
+    session_.restore(table_spec(policy_), elements_of(book_, wire::now_seconds()));
+    session_.apply(change);
+}
+
+std::vector<std::string> Engine::kernel_differences() {
+    if (!session_.table_exists()) return {"table inet jitd is missing"};
+    std::vector<std::string> out;
+    const std::size_t rules = session_.input_rule_count();
+    if (rules != nft::Session::expected_rule_count())
+        out.push_back("chain input holds " + std::to_string(rules) + " rules instead of " +
+                      std::to_string(nft::Session::expected_rule_count()));
+    std::set<std::string> in_kernel;
+    for (const auto& e : session_.list_elements()) {
+        in_kernel.insert(e.key.str());
+        if (book_.find_by_key(e.key) == nullptr && lingering_.count(e.key) == 0)
+            out.push_back("foreign grant element " + e.key.str());
+    }
+    book_.for_each([&](const LiveGrant& g) {
+        for (const auto& k : g.keys)
+            if (in_kernel.count(k.str()) == 0)
+                out.push_back("grant element " + k.str() + " of " + g.grant.id + " is missing");
+    });
+    return out;
+}
+
+std::vector<std::string> Engine::foreign_drop_chains() {
+    try {
+        return session_.foreign_input_drop_chains();
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot list the ruleset's chains: {}", e.what());
+        return {};
+    }
+}
+
+}  // namespace jitd::agent
