@@ -4,15 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-// Appends install()'s messages to `b` (restore() sends them with the grants).
-void add_install(Batch& b, const TableSpec& spec, const std::vector<Tuple>& pickups);
-// install() (no pickups) plus: the grant sets emptied and refilled with `grants`, one
-// transaction.
-void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& grants);
-// Base chains of other tables on the input hook (ip, ip6, inet) whose policy is drop.
-std::vector<std::string> foreign_input_drop_chains(Netlink& nl);
-// How many rules the input chain of table inet jitd holds (0 if it is absent).
-std::size_t input_rule_count(Netlink& nl);
+#include <string>
 #include <string_view>
 #include <vector>
 

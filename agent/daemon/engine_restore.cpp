@@ -24,7 +24,7 @@ std::vector<nft::Element> elements_of(const GrantBook& book, wire::SysSeconds no
 RestoreOutcome Engine::restore_table() {
     RestoreOutcome out;
     const auto now = wire::now_seconds();
-    out.expired = expire_due(now);  // ended meanwhile: journaled as expired, not put back
+    out.expired = expire_due();  // ended meanwhile: journaled as expired, not put back
     const auto elements = elements_of(book_, now);
     const auto t0 = std::chrono::steady_clock::now();
     session_.restore(table_spec(policy_), elements);

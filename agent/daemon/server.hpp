@@ -1,7 +1,7 @@
 // The socket server on sd-event: non-blocking connections, newline framing with a 64 KiB line
-// cap, an idle timeout and a maximum age per connection, a cap on concurrent connections per peer uid, a global
-// cap with a reserve that only root and admins may use, and a bounded output buffer (a client
-// that does not read stops being read). No client can stall another: every call is
+// cap, an idle timeout and a maximum age per connection, a cap on concurrent connections per peer
+// uid, a global cap with a reserve that only root and admins may use, and a bounded output buffer
+// (a client that does not read stops being read). No client can stall another: every call is
 // non-blocking, each wakeup reads at most one chunk, and a peer's user and groups are looked
 // up off the loop (identity_resolver.hpp); its connection is read once they are known.
 #pragma once

@@ -122,7 +122,7 @@ nlohmann::json run_restore(const BenchConfig& cfg, const std::string& jitd) {
     nlohmann::json scaled = nlohmann::json::array();
     for (std::size_t n : sizes) {
         d.stop();
-        const auto elements = scale_elements(n, "root", comments);
+        const auto elements = scale_elements(n, 0, comments);
         net.server().run([&] {
             nft::Session s = nft::Session::open();
             s.remove_table();

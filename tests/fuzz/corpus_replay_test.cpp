@@ -8,8 +8,8 @@
 #include <sstream>
 #include <vector>
 
-#include "tests/fuzz/comment_checks.hpp"
 #include "nft/monitor.hpp"
+#include "tests/fuzz/comment_checks.hpp"
 #include "tests/fuzz/config_checks.hpp"
 #include "tests/fuzz/event_checks.hpp"
 

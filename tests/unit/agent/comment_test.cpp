@@ -110,9 +110,8 @@ TEST(Comment, ChainStartIsAnOptionalTrailingField) {
     EXPECT_EQ(parse_comment_chain_start(text), wire::SysSeconds{std::chrono::seconds{1000}});
     EXPECT_EQ(format_comment(c, c.start), "jitd:g-5f2c9a01b2c3:1001:2000") << "no chain of one";
     EXPECT_FALSE(parse_comment_chain_start("jitd:g-5f2c9a01b2c3:1001:2000"));
-    for (const char* bad :
-         {"jitd:g-5f2c9a01b2c3:1001:2000:", "jitd:g-5f2c9a01b2c3:1001:2000:x",
-          "jitd:g-5f2c9a01b2c3:1001:2000:3000", "jitd:g-5f2c9a01b2c3:1001:2:1:0"})
+    for (const char* bad : {"jitd:g-5f2c9a01b2c3:1001:2000:", "jitd:g-5f2c9a01b2c3:1001:2000:x",
+                            "jitd:g-5f2c9a01b2c3:1001:2000:3000", "jitd:g-5f2c9a01b2c3:1001:2:1:0"})
         EXPECT_FALSE(parse_comment(bad)) << bad;
 }
 
