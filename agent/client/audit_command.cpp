@@ -60,7 +60,9 @@ int run_audit(const AuditOptions& opt, Io& io) {
             // Standard output stays CSV or JSON; the count of ignored entries goes beside it.
             if (read.untrusted > 0) {
                 io.err << "jit-request: warning: " << read.untrusted
-                       << " entries claiming to be jitd were ignored: not written by jitd"
+                       << (read.untrusted == 1 ? " entry claiming to be jitd was"
+                                               : " entries claiming to be jitd were")
+                       << " ignored: not written by jitd"
                        << (opt.include_untrusted ? " (included, with trust \"untrusted\")"
                                                  : " (--include-untrusted shows them)")
                        << "\n";

@@ -65,6 +65,31 @@ TEST(Printable, IsIdempotentAndLeavesNoControls) {
     }
 }
 
+// Every string of up to two bytes, and every three-byte sequence with a three-byte lead: the
+// result never holds a control or format character and sanitizing it again changes nothing.
+TEST(Printable, HoldsForEveryShortInput) {
+    auto check = [](const std::string& in) {
+        const std::string out = printable(in);
+        ASSERT_EQ(printable(out), out) << in;
+        ASSERT_EQ(valid_utf8(out), out) << in;
+        for (char c : out) {
+            const auto u = static_cast<unsigned char>(c);
+            ASSERT_TRUE(u >= 0x20 && u != 0x7f) << "byte " << int(u) << " from input " << in;
+        }
+        for (const char* bad :
+             {"\xc2\x80", "\xc2\x9f", "\xe2\x80\xae", "\xe2\x80\x8b", "\xef\xbb\xbf"})
+            ASSERT_EQ(out.find(bad), std::string::npos) << in;
+    };
+    for (int a = 0; a < 256; ++a) {
+        check(std::string(1, static_cast<char>(a)));
+        for (int b = 0; b < 256; ++b) check({static_cast<char>(a), static_cast<char>(b)});
+    }
+    for (int a = 0xE0; a <= 0xEF; ++a)
+        for (int b = 0x80; b <= 0xBF; ++b)
+            for (int c = 0x80; c <= 0xBF; ++c)
+                check({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)});
+}
+
 TEST(ValidUtf8, ReplacesOnlyWhatIsNotUtf8) {
     EXPECT_EQ(valid_utf8("ok ë\n\t"), "ok ë\n\t");
     EXPECT_EQ(valid_utf8("a\xff"
