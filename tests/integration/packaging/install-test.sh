@@ -113,9 +113,13 @@ out=$(as bob jitd --check 2>&1) || rc=$?
 # Output is captured before it is searched: `cmd | grep -q` fails under pipefail when grep
 # exits early and cmd dies of SIGPIPE.
 has() { [[ $1 == *"$2"* ]]; }
-granted() { has "$(in_container journalctl -t jitd JITD_EVENT=grant JITD_USER=alice -o export)" JITD_GRANT_ID=; }
+# jitd's own entries, by what journald itself records of the sender (never by -t jitd, which
+# any local account can claim).
+jitd_uid=$(in_container id -u jitd)
+jitd_journal() { in_container journalctl _SYSTEMD_UNIT=jitd.service _UID="$jitd_uid" "$@" -o export; }
+granted() { has "$(jitd_journal JITD_EVENT=grant JITD_USER=alice)" JITD_GRANT_ID=; }
 poll_until 20 granted || fail "no JITD_EVENT=grant for alice in the journal"
-denied() { has "$(in_container journalctl -t jitd JITD_EVENT=deny JITD_USER=bob -o export)" JITD_ERROR=not_authorized; }
+denied() { has "$(jitd_journal JITD_EVENT=deny JITD_USER=bob)" JITD_ERROR=not_authorized; }
 poll_until 20 denied || fail "no JITD_EVENT=deny (not_authorized) for bob in the journal"
 has "$(in_container nft list table inet jitd)" 198.51.100.9 || fail "grant not in the kernel"
 # The catalog was installed and indexed (systemd's dpkg trigger runs journalctl --update-catalog).
@@ -123,7 +127,7 @@ has "$(in_container journalctl --list-catalog)" jitd || fail "journal catalog of
 
 step "reload"
 in_container systemctl reload jitd || fail "systemctl reload jitd"
-reloaded() { has "$(in_container journalctl -t jitd JITD_EVENT=reload -o export)" JITD_EVENT=reload; }
+reloaded() { has "$(jitd_journal JITD_EVENT=reload)" JITD_EVENT=reload; }
 poll_until 20 reloaded || fail "no JITD_EVENT=reload in the journal"
 in_container systemctl is-active --quiet jitd || fail "jitd not active after reload"
 
@@ -158,7 +162,7 @@ in_container sh -c 'echo "portz: typo" >>/etc/jitd/policy.yaml'
 container_poweroff
 container_boot "$scratch/root" "$scratch/console3.log" "${apt_cache[@]}" ||
     { tail -30 "$scratch/console3.log" >&2; exit 1; }
-locked() { has "$(in_container journalctl -b -t jitd JITD_EVENT=lockdown -o export)" JITD_EVENT=lockdown; }
+locked() { has "$(jitd_journal -b JITD_EVENT=lockdown)" JITD_EVENT=lockdown; }
 poll_until 30 locked || fail "no JITD_EVENT=lockdown after a boot with a broken policy"
 has "$(in_container nft list table inet jitd)" 'dport' || fail "no lock-down table"
 in_container systemctl is-active --quiet jitd && fail "jitd runs with a broken policy"
