@@ -61,6 +61,10 @@ std::string status_text(const nlohmann::json& st) {
             out += "note: chain " + printable(c.get<std::string>()) +
                    " of another table drops by policy on the input hook; a grant cannot "
                    "override it\n";
+    if (const auto lost = st.value("audit_dropped", 0LL); lost > 0)
+        out += "warning: " + std::to_string(lost) +
+               (lost == 1 ? " journal record" : " journal records") +
+               " could not be written since jitd started (journald stopped or not keeping up)\n";
     return out;
 }
 

@@ -178,6 +178,18 @@ TEST(GrantText, StatusNotesOtherTablesDroppingOnInput) {
     EXPECT_NE(text.find("note: chain inet filter input of another table drops"), std::string::npos)
         << text;
     EXPECT_NE(text.find("note: chain ip fw in "), std::string::npos) << text;
+    EXPECT_EQ(text.find("journal record"), std::string::npos) << text;
+}
+
+TEST(GrantText, StatusWarnsOfJournalRecordsThatCouldNotBeWritten) {
+    const auto st = nlohmann::json::parse(R"({"ok":true,"version":"0.1.0",
+        "policy":"/etc/jitd/policy.yaml","since":"2026-11-23T12:00:00Z","grants":0,
+        "user":"root","role":"admin","require_reason":false,"ports":[],"always_allow":[],
+        "audit_dropped":3})");
+    const std::string text = status_text(st);
+    EXPECT_NE(text.find("warning: 3 journal records could not be written since jitd started"),
+              std::string::npos)
+        << text;
 }
 
 }  // namespace
