@@ -8,67 +8,36 @@
 
 #include "nft/layout.hpp"
 #include "nft/operations.hpp"
+#include "nft/set_elements.hpp"
 #include "nft/transaction.hpp"
 
 namespace jitd::nft::ops {
-namespace {
-
-keys::Bytes bytes_of(nftnl_set_elem* e, std::uint16_t attr) {
-    std::uint32_t len = 0;
-    const auto* p = static_cast<const std::uint8_t*>(nftnl_set_elem_get(e, attr, &len));
-    return p ? keys::Bytes(p, p + len) : keys::Bytes{};
-}
-
-}  // namespace
 
 std::optional<ListedElement> find_element(Netlink& nl, const ElementKey& key) {
     const layout::SetDef& def = layout::set(layout::grant_set_for(key));
     tx::ElemSpec spec = tx::ElemSpec::of(keys::grant_key(key));
     if (def.interval) spec.key_end = keys::grant_key(key, true);
-    auto request = handles::make_set();
-    nftnl_set_set_str(request.get(), NFTNL_SET_TABLE, kTableName);
-    nftnl_set_set_str(request.get(), NFTNL_SET_NAME, std::string(def.name).c_str());
+    auto request = set_request(def.name);
     nftnl_set_elem_add(request.get(), tx::make_element(spec).release());
-    auto replies = handles::make_set();
-    const int err = nl.request(
-        [&](char* buf, std::uint32_t seq) {
-            nlmsghdr* nlh =
-                nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_ACK, seq);
-            nftnl_set_elems_nlmsg_build_payload(nlh, request.get());
-            return nlh;
-        },
-        [&](const nlmsghdr* nlh) { nftnl_set_elems_nlmsg_parse(nlh, replies.get()); });
+    const SetReply reply = get_set_elements(nl, request, NLM_F_ACK);
     // ENOENT: gone (deleted, or expired: the kernel never returns an expired element).
-    if (err == ENOENT) return std::nullopt;
-    if (err != 0)
-        throw Error(Error::Kind::kernel, err,
-                    "looking up grant element " + key.str() + ": " + std::strerror(err), key);
-    const auto family = def.fields.front().len == 4 ? Prefix::Family::ipv4 : Prefix::Family::ipv6;
+    if (reply.err == ENOENT) return std::nullopt;
+    if (reply.err != 0)
+        throw Error(Error::Kind::kernel, reply.err,
+                    "looking up grant element " + key.str() + ": " + std::strerror(reply.err), key);
     struct Ctx {
         const layout::SetDef* def;
-        Prefix::Family family;
         const ElementKey* want;
         std::optional<ListedElement> found;
-    } ctx{&def, family, &key, std::nullopt};
+    } ctx{&def, &key, std::nullopt};
     nftnl_set_elem_foreach(
-        replies.get(),
+        reply.elements.get(),
         [](nftnl_set_elem* e, void* arg) -> int {
             auto& c = *static_cast<Ctx*>(arg);
-            const keys::Bytes k = bytes_of(e, NFTNL_SET_ELEM_KEY);
-            const keys::Bytes end = bytes_of(e, NFTNL_SET_ELEM_KEY_END);
-            auto decoded = keys::decode_grant(c.family, k, c.def->interval ? &end : nullptr);
+            auto le = listed_grant(e, *c.def);
             // An interval lookup answers with the element containing the key: only an exact
             // match is the element asked for.
-            if (!decoded || *decoded != *c.want) return 0;
-            ListedElement le;
-            le.key = *decoded;
-            if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT))
-                le.timeout =
-                    std::chrono::milliseconds(nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_TIMEOUT));
-            if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
-                le.remaining =
-                    std::chrono::milliseconds(nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION));
-            c.found = std::move(le);
+            if (le && le->key == *c.want) c.found = std::move(le);
             return 0;
         },
         &ctx);

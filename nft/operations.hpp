@@ -32,7 +32,7 @@ std::size_t input_rule_count(Netlink& nl);
 void remove_table(Netlink& nl);
 void apply(Netlink& nl, const Features& features, const Change& change);
 std::vector<ListedElement> list_elements(Netlink& nl);
-// One grant element by its key (its comment is not read); nullopt when it is gone.
+// One grant element by its key; nullopt when it is gone.
 std::optional<ListedElement> find_element(Netlink& nl, const ElementKey& key);
 std::vector<Tuple> list_pickups(Netlink& nl);
 void remove_pickups(Netlink& nl, const Features& features, const std::vector<Tuple>& tuples);

@@ -9,6 +9,7 @@
 #include "nft/kernel.hpp"
 #include "nft/layout.hpp"
 #include "nft/operations.hpp"
+#include "nft/set_elements.hpp"
 #include "nft/transaction.hpp"
 
 namespace jitd::nft::ops {
@@ -17,18 +18,8 @@ namespace {
 // One pickup set's tuples; false when the dump was interrupted by a concurrent change.
 bool dump_pickups(Netlink& nl, std::string_view name, Prefix::Family family,
                   std::vector<Tuple>& out) {
-    auto request = handles::make_set();
-    nftnl_set_set_str(request.get(), NFTNL_SET_TABLE, kTableName);
-    nftnl_set_set_str(request.get(), NFTNL_SET_NAME, std::string(name).c_str());
-    auto replies = handles::make_set();
-    const int err = nl.request(
-        [&](char* buf, std::uint32_t seq) {
-            nlmsghdr* nlh =
-                nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, seq);
-            nftnl_set_elems_nlmsg_build_payload(nlh, request.get());
-            return nlh;
-        },
-        [&](const nlmsghdr* nlh) { nftnl_set_elems_nlmsg_parse(nlh, replies.get()); });
+    const SetReply reply = get_set_elements(nl, set_request(name), NLM_F_DUMP);
+    const int err = reply.err;
     if (err == EINTR) return false;
     if (err == ENOENT) return true;  // no table or no such set (an older jitd's table)
     if (err != 0)
@@ -39,14 +30,10 @@ bool dump_pickups(Netlink& nl, std::string_view name, Prefix::Family family,
         std::vector<Tuple>* out;
     } ctx{family, &out};
     nftnl_set_elem_foreach(
-        replies.get(),
+        reply.elements.get(),
         [](nftnl_set_elem* e, void* arg) -> int {
             auto& c = *static_cast<Ctx*>(arg);
-            std::uint32_t len = 0;
-            const auto* p =
-                static_cast<const std::uint8_t*>(nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len));
-            if (p == nullptr) return 0;
-            if (auto t = keys::decode_pickup(c.family, keys::Bytes(p, p + len)))
+            if (auto t = keys::decode_pickup(c.family, element_bytes(e, NFTNL_SET_ELEM_KEY)))
                 c.out->push_back(*t);
             return 0;
         },
