@@ -21,6 +21,7 @@
 #include "agent/daemon/clocks.hpp"
 #include "agent/daemon/grant_book.hpp"
 #include "agent/daemon/grant_rules.hpp"
+#include "agent/daemon/origin.hpp"
 #include "agent/daemon/peer.hpp"
 #include "agent/daemon/request.hpp"
 #include "config/policy.hpp"
@@ -50,6 +51,10 @@ class Engine {
 
     // One request line in, one response line out (both without the newline).
     std::string handle(const Peer& peer, std::string_view line);
+    // The channel-neutral entry: a parsed request from any channel (socket, remote), with the
+    // identity that channel authenticated. Authorizes, decides, applies and journals exactly as
+    // for a socket request; returns the response object.
+    nlohmann::json submit(const Origin& origin, const Request& request);
 
     // Loads the policy file again and applies it atomically; journals a `reload` event.
     ReloadOutcome reload(const std::string& actor, uid_t actor_uid);
@@ -136,6 +141,7 @@ class Engine {
     std::deque<std::pair<wire::SysSeconds, nft::ElementKey>> linger_queue_;
     std::function<std::vector<Peer>()> live_peers_;
     std::string state_dir_;
+    const Origin* origin_ = nullptr;  // the request being decided (its channel's journal fields)
     BookClock clock_;
     wire::SysSeconds handled_until_{};  // expire_due() has looked at every end up to this
     std::unordered_map<std::string, Millis> recheck_;  // due, still in the kernel: look again at

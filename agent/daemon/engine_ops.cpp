@@ -19,8 +19,11 @@ Actor actor_of(const Peer& peer, Role role) {
 }
 
 // What a refusal's journal entry should know of the request.
-void note_request(AuditEvent& ev, const Peer& peer, bool op_known, const Request& r) {
+void note_request(AuditEvent& ev, const Origin& origin, bool op_known, const Request& r) {
+    const Peer& peer = origin.peer;
     ev.user(peer.user, peer.uid);
+    ev.set("JITD_CHANNEL", origin.channel);
+    for (const auto& [name, value] : origin.audit_fields) ev.set_client(name, value);
     if (op_known) ev.set("JITD_OP", std::string(to_string(r.op)));
     if (r.port) ev.set("JITD_PORT", std::to_string(*r.port));
     if (r.protocol) ev.set("JITD_PROTOCOL", config::to_string(*r.protocol));
@@ -68,19 +71,31 @@ json Engine::dispatch(const Peer& peer, Role role, const Request& r) {
 }
 
 std::string Engine::handle(const Peer& peer, std::string_view line) {
+    RequestParse parsed = parse_request(line);
+    if (parsed) return wire::to_line(submit(socket_origin(peer), parsed.request));
+    check_clocks();
+    expire_due();
+    const Origin origin = socket_origin(peer);
+    origin_ = &origin;
+    AuditEvent ev(AuditKind::deny);
+    note_request(ev, origin, parsed.op_known, parsed.request);
+    json response = refuse(ev, {ErrorCode::bad_request, parsed.error});
+    origin_ = nullptr;
+    spdlog::debug("{} (uid {}) {}: bad_request", peer.user, peer.uid,
+                  parsed.op_known ? std::string(to_string(parsed.request.op)) : std::string("?"));
+    return wire::to_line(response);
+}
+
+json Engine::submit(const Origin& origin, const Request& r) {
     check_clocks();  // a wall-clock step is seen before anything is shown or decided
     expire_due();    // an ended grant is never shown nor in the way
-    RequestParse parsed = parse_request(line);
-    const Request& r = parsed.request;
+    const Peer& peer = origin.peer;
+    origin_ = &origin;
     Role role = role_of(policy_.access, peer);
     json response;
-    if (!parsed) {
+    if (!may_run(role, r.op)) {
         AuditEvent ev(AuditKind::deny);
-        note_request(ev, peer, parsed.op_known, r);
-        response = refuse(ev, {ErrorCode::bad_request, parsed.error});
-    } else if (!may_run(role, r.op)) {
-        AuditEvent ev(AuditKind::deny);
-        note_request(ev, peer, true, r);
+        note_request(ev, origin, true, r);
         response = refuse(
             ev, {ErrorCode::not_authorized, peer.user + " (role " + std::string(to_string(role)) +
                                                 ") may not " + std::string(to_string(r.op))});
@@ -94,18 +109,18 @@ std::string Engine::handle(const Peer& peer, std::string_view line) {
                                             std::string("internal error: ") + e.what());
         }
     }
+    origin_ = nullptr;
     if (spdlog::should_log(spdlog::level::debug)) {
         const json* err = response.contains("error") ? &response["error"] : nullptr;
-        spdlog::debug("{} (uid {}) {}: {}", peer.user, peer.uid,
-                      parsed.op_known ? std::string(to_string(r.op)) : std::string("?"),
-                      err != nullptr ? err->value("code", "") : std::string("ok"));
+        spdlog::debug("{} (uid {}) via {} {}: {}", peer.user, peer.uid, origin.channel,
+                      to_string(r.op), err != nullptr ? err->value("code", "") : std::string("ok"));
     }
-    return wire::to_line(response);
+    return response;
 }
 
 json Engine::op_open(const Peer& peer, Role role, const Request& r) {
     AuditEvent ev(AuditKind::grant);
-    note_request(ev, peer, true, r);
+    note_request(ev, origin_ != nullptr ? *origin_ : socket_origin(peer), true, r);
     const auto now = wire::now_seconds();
     OpenRequest req{*r.port, r.protocol, *r.source, *r.duration, r.reason};
     OpenFacts facts;
@@ -170,13 +185,13 @@ json Engine::refuse_unaudited(const Peer& peer, const Request& r, nft::Change& u
         message += " (rolling back failed: " + failed->message + ")";
     }
     AuditEvent ev(AuditKind::deny);
-    note_request(ev, peer, true, r);
+    note_request(ev, origin_ != nullptr ? *origin_ : socket_origin(peer), true, r);
     return refuse(ev, {ErrorCode::audit_unavailable, message});
 }
 
 json Engine::op_revoke(const Peer& peer, Role role, const Request& r) {
     AuditEvent ev(AuditKind::revoke);
-    note_request(ev, peer, true, r);
+    note_request(ev, origin_ != nullptr ? *origin_ : socket_origin(peer), true, r);
     const std::string& id = *r.id;
     const LiveGrant* g = book_.find(id);
     if (auto refusal = check_revoke(g, id, actor_of(peer, role))) return refuse(ev, *refusal);
@@ -202,7 +217,7 @@ json Engine::op_revoke(const Peer& peer, Role role, const Request& r) {
 
 json Engine::op_extend(const Peer& peer, Role role, const Request& r) {
     AuditEvent ev(AuditKind::extend);
-    note_request(ev, peer, true, r);
+    note_request(ev, origin_ != nullptr ? *origin_ : socket_origin(peer), true, r);
     const std::string& id = *r.id;
     const LiveGrant* g = book_.find(id);
     if (auto refusal = check_extend(policy_, g, id, actor_of(peer, role), *r.duration))
