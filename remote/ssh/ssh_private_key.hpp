@@ -1,0 +1,32 @@
+// Signing with an unencrypted OpenSSH private key file ("openssh-key-v1", PROTOCOL.key):
+// ed25519, ecdsa-sha2-nistp256/384/521 and RSA (signing rsa-sha2-512). Passphrase-protected keys
+// are refused with advice to load them into ssh-agent instead.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "remote/ssh/ssh_key.hpp"
+#include "remote/ssh/ssh_sig.hpp"
+
+namespace jitd::remote::ssh {
+
+class KeyFileSigner : public Signer {
+  public:
+    // The armored file text. Throws std::runtime_error (WireError) saying what is wrong.
+    static std::unique_ptr<KeyFileSigner> from_text(std::string_view text, std::string label);
+    static std::unique_ptr<KeyFileSigner> from_file(const std::string& path);
+
+    std::string public_key_blob() const override { return public_.blob; }
+    std::string label() const override { return label_; }
+    std::string sign(std::string_view data) override;
+
+  private:
+    KeyFileSigner() = default;
+    PublicKey public_;
+    Pkey private_;
+    std::string label_;
+};
+
+}  // namespace jitd::remote::ssh
