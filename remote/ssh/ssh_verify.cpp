@@ -265,6 +265,11 @@ VerifyResult verify_signed_request(std::string_view datagram, const Keyring& key
         out.refusal = r.code;
         out.reason = r.reason;
         return out;
+    } catch (const WireError& e) {  // a parse the steps above did not expect to fail
+        VerifyResult out;
+        out.refusal = Refusal::malformed;
+        out.reason = e.what();
+        return out;
     }
 }
 
