@@ -33,6 +33,24 @@ TEST(KeyFileSigner, SignaturesVerifyWithSshKeygenAndOurVerifier) {
     }
 }
 
+TEST(KeyFileSigner, Sha256SshsigVerifiesAndOtherHashesAreRefused) {
+    auto signer = KeyFileSigner::from_file(keys().ed25519);
+    const std::string req = encode_request(sample_request());
+    const std::string sig =
+        encode_sshsig(signer->public_key_blob(), kJitdNamespace, "sha256",
+                      signer->sign(sshsig_signed_data(kJitdNamespace, "sha256", req)));
+    EXPECT_EQ(keygen_verify(keys().dir, keys().ed25519, req, sig), 0);
+    const Keyring ring = alice_keyring();
+    EXPECT_TRUE(verify_signed_request(encode_datagram(req, sig), ring, kHostNames, now(),
+                                      addr("192.0.2.10")));
+    const std::string md5 =
+        encode_sshsig(signer->public_key_blob(), kJitdNamespace, "md5", signer->sign("anything"));
+    EXPECT_EQ(verify_signed_request(encode_datagram(req, md5), ring, kHostNames, now(),
+                                    addr("192.0.2.10"))
+                  .refusal,
+              Refusal::malformed);
+}
+
 TEST(KeyFileSigner, RefusesPassphraseKeysAndOtherFiles) {
     TempDir dir;
     const std::string path = dir.file("locked");
