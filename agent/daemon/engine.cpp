@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/daemon/comment.hpp"
+#include "agent/daemon/grant_rebuild.hpp"
 #include "agent/daemon/last_good_policy.hpp"
 #include "agent/daemon/notify.hpp"
 #include "agent/daemon/owner_role.hpp"
