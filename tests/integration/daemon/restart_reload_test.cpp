@@ -165,7 +165,7 @@ TEST_F(RestartReload, ReloadDroppingAPortOrSourceRevokes) {
     EXPECT_EQ(r["revoked"], json::array({rdp_id}));
     auto rv = journal_.wait_for({{"JITD_EVENT", "revoke"}, {"JITD_GRANT_ID", rdp_id}});
     ASSERT_TRUE(rv) << journal_.dump();
-    EXPECT_EQ(journal_field(*rv, "JITD_REASON"), "policy");
+    EXPECT_EQ(journal_field(*rv, "JITD_CAUSE"), "policy");
     EXPECT_TRUE(journal_.wait_for({{"JITD_EVENT", "reload"}})) << journal_.dump();
     EXPECT_EQ(d.ruleset().find(rdp_id), std::string::npos) << d.ruleset();
     EXPECT_EQ(listed_ids(d.request({{"op", "list"}})).size(), 2u);
