@@ -32,13 +32,13 @@ bool port_less(const std::string& a, const std::string& b) {
 }  // namespace
 
 const std::vector<std::string>& audit_columns() {
-    static const std::vector<std::string> kColumns{"time",     "event",  "user",     "port",
-                                                   "protocol", "source", "grant_id", "end",
-                                                   "reason",   "error",  "message",  "trust"};
+    static const std::vector<std::string> kColumns{
+        "time", "event",  "user",  "port",  "protocol", "source", "grant_id",
+        "end",  "reason", "cause", "error", "message",  "trust"};
     return kColumns;
 }
 
-std::vector<std::string> audit_values(const AuditEvent& e) {
+std::vector<std::string> audit_values(const AuditRecord& e) {
     return {wire::format_iso8601(e.time),
             e.event,
             e.user,
@@ -48,18 +48,19 @@ std::vector<std::string> audit_values(const AuditEvent& e) {
             e.grant_id,
             e.end,
             e.reason,
+            e.cause,
             e.error,
             e.message,
             trust_name(e.trust)};
 }
 
-std::string audit_csv(const std::vector<AuditEvent>& events) {
+std::string audit_csv(const std::vector<AuditRecord>& events) {
     std::string out = csv_record(audit_columns());
     for (const auto& e : events) out += csv_record(audit_values(e));
     return out;
 }
 
-nlohmann::json audit_json(const std::vector<AuditEvent>& events) {
+nlohmann::json audit_json(const std::vector<AuditRecord>& events) {
     auto arr = nlohmann::json::array();
     const auto& cols = audit_columns();
     for (const auto& e : events) {
@@ -78,12 +79,12 @@ nlohmann::json audit_json(const std::vector<AuditEvent>& events) {
     return arr;
 }
 
-std::string audit_table(const std::vector<AuditEvent>& events) {
-    std::vector<std::string> headers{"TIME (UTC)", "EVENT", "USER", "PORT",   "PROTO",
-                                     "SOURCE",     "GRANT", "END",  "REASON", "ERROR"};
+std::string audit_table(const std::vector<AuditRecord>& events) {
+    std::vector<std::string> headers{"TIME (UTC)", "EVENT", "USER",   "PORT",  "PROTO", "SOURCE",
+                                     "GRANT",      "END",   "REASON", "CAUSE", "ERROR"};
     // Entries not written by jitd are only here on request; each says so in a first column.
     const bool flag = std::any_of(events.begin(), events.end(),
-                                  [](const AuditEvent& e) { return e.trust == Trust::untrusted; });
+                                  [](const AuditRecord& e) { return e.trust == Trust::untrusted; });
     if (flag) headers.insert(headers.begin(), "WRITER");
     TextTable t(std::move(headers));
     for (const auto& e : events) {
@@ -92,7 +93,8 @@ std::string audit_table(const std::vector<AuditEvent>& events) {
             or_dash(e.user),     or_dash(e.port),
             or_dash(e.protocol), or_dash(e.source),
             or_dash(e.grant_id), e.end.empty() ? "-" : short_end(e.end, e.time),
-            or_dash(e.reason),   or_dash(e.error)};
+            or_dash(e.reason),   or_dash(e.cause),
+            or_dash(e.error)};
         if (flag) row.insert(row.begin(), e.trust == Trust::untrusted ? "NOT-JITD" : "jitd");
         t.add_row(std::move(row));
     }
@@ -126,7 +128,7 @@ std::string trust_text(const AuditRead& read, std::optional<uid_t> service_uid) 
     return out;
 }
 
-std::vector<PortSummary> summarize_ports(const std::vector<AuditEvent>& events) {
+std::vector<PortSummary> summarize_ports(const std::vector<AuditRecord>& events) {
     std::map<std::string, PortSummary, decltype(&port_less)> by_port(&port_less);
     for (const auto& e : events) {
         if (e.port.empty() || e.trust == Trust::untrusted) continue;

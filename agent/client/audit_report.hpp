@@ -15,12 +15,12 @@ namespace jitd::client {
 const std::vector<std::string>& audit_columns();
 
 // One event's values in audit_columns() order; times in ISO 8601; `trust` is trust_name().
-std::vector<std::string> audit_values(const AuditEvent& e);
+std::vector<std::string> audit_values(const AuditRecord& e);
 
-std::string audit_csv(const std::vector<AuditEvent>& events);      // header + one record each
-nlohmann::json audit_json(const std::vector<AuditEvent>& events);  // array of objects
+std::string audit_csv(const std::vector<AuditRecord>& events);      // header + one record each
+nlohmann::json audit_json(const std::vector<AuditRecord>& events);  // array of objects
 // A first column WRITER (jitd / NOT-JITD) appears when an untrusted event is among them.
-std::string audit_table(const std::vector<AuditEvent>& events);
+std::string audit_table(const std::vector<AuditRecord>& events);
 // Which trust rule vouched for how many events, and how many claims were ignored (lines).
 std::string trust_text(const AuditRead& read, std::optional<uid_t> service_uid);
 
@@ -32,7 +32,7 @@ struct PortSummary {
     std::string last_access;  // ISO, "" when no grant
     std::string last_user;
 };
-std::vector<PortSummary> summarize_ports(const std::vector<AuditEvent>& events);
+std::vector<PortSummary> summarize_ports(const std::vector<AuditRecord>& events);
 std::string port_summary_table(const std::vector<PortSummary>& summary);
 
 }  // namespace jitd::client

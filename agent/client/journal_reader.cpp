@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "agent/audit_events.hpp"
+#include "agent/audit_fields.hpp"
 
 namespace jitd::client {
 namespace {
 
 namespace fs = std::filesystem;
+namespace field = audit_fields;
 
 [[noreturn]] void journal_error(const char* what, int r) {
     throw std::runtime_error(std::string("cannot read the journal: ") + what + ": " +
@@ -23,13 +25,18 @@ namespace fs = std::filesystem;
 }
 
 // The value of FIELD in the current entry, or "" when the entry has none.
-std::string field(sd_journal* j, const char* name) {
+std::string value_of(sd_journal* j, const char* name) {
     const void* data = nullptr;
     std::size_t len = 0;
     if (sd_journal_get_data(j, name, &data, &len) < 0) return {};
     const std::string_view all(static_cast<const char*>(data), len);
     const auto eq = all.find('=');
     return eq == std::string_view::npos ? std::string() : std::string(all.substr(eq + 1));
+}
+
+// "NAME=value", a match on one field.
+std::string match_of(const char* name, std::string_view value) {
+    return std::string(name) + "=" + std::string(value);
 }
 
 void add_match(sd_journal* j, const std::string& match) {
@@ -56,24 +63,24 @@ constexpr std::string_view kComm = "jitd";
 // (service rule) OR (root rule): the entries jitd wrote, by journald's own fields.
 void add_trusted_writer_matches(sd_journal* j, std::optional<uid_t> service_uid) {
     if (service_uid) {
-        add_match(j, "_SYSTEMD_UNIT=" + std::string(kServiceUnit));
-        add_match(j, "_UID=" + std::to_string(*service_uid));
+        add_match(j, match_of(field::kSystemdUnit, kServiceUnit));
+        add_match(j, match_of(field::kSenderUid, std::to_string(*service_uid)));
         add_disjunction(j);
     }
-    add_match(j, "_UID=0");
-    add_match(j, "_COMM=" + std::string(kComm));
+    add_match(j, match_of(field::kSenderUid, "0"));
+    add_match(j, match_of(field::kSenderComm, kComm));
 }
 
 // Entries that claim to be jitd's: its identifier, or an event kind of its.
 void add_claim_matches(sd_journal* j) {
-    add_match(j, "SYSLOG_IDENTIFIER=jitd");
+    add_match(j, match_of(field::kSyslogIdentifier, "jitd"));
     add_disjunction(j);
-    for (const auto& k : agent::kAuditKinds) add_match(j, "JITD_EVENT=" + std::string(k.name));
+    for (const auto& k : agent::kAuditKinds) add_match(j, match_of(field::kEvent, k.name));
 }
 
 struct Stamped {
     std::uint64_t usec;
-    AuditEvent event;
+    AuditRecord event;
 };
 
 // The entries in [since, until] that the matches `add_writer` sets up select, ANDed with the
@@ -88,8 +95,8 @@ std::vector<Stamped> read_pass(const AuditQuery& q, AddWriter add_writer, Keep k
     add_writer(j.get());
     add_conjunction(j.get());
     // Matches on different fields are ANDed by sd_journal.
-    if (q.user) add_match(j.get(), "JITD_USER=" + *q.user);
-    if (q.port) add_match(j.get(), "JITD_PORT=" + std::to_string(*q.port));
+    if (q.user) add_match(j.get(), match_of(field::kUser, *q.user));
+    if (q.port) add_match(j.get(), match_of(field::kPort, std::to_string(*q.port)));
     if (const int r = sd_journal_seek_realtime_usec(j.get(), usec(q.since)); r < 0)
         journal_error("seeking", r);
 
@@ -105,23 +112,25 @@ std::vector<Stamped> read_pass(const AuditQuery& q, AddWriter add_writer, Keep k
         if (sd_journal_get_realtime_usec(j.get(), &t) < 0) continue;
         if (t < usec(q.since)) continue;
         if (t > until) break;
-        AuditEvent e;
-        e.event = field(j.get(), "JITD_EVENT");
+        AuditRecord e;
+        e.event = value_of(j.get(), field::kEvent);
         if (e.event.empty()) continue;  // the daemon's operational log, not an audit event
-        e.trust = classify_writer(field(j.get(), "_SYSTEMD_UNIT"), field(j.get(), "_UID"),
-                                  field(j.get(), "_COMM"), q.service_uid);
+        e.trust = classify_writer(value_of(j.get(), field::kSystemdUnit),
+                                  value_of(j.get(), field::kSenderUid),
+                                  value_of(j.get(), field::kSenderComm), q.service_uid);
         if (!keep(e)) continue;
         e.time = wire::SysSeconds{std::chrono::seconds{t / 1000000u}};
-        e.user = field(j.get(), "JITD_USER");
-        e.port = field(j.get(), "JITD_PORT");
-        e.protocol = field(j.get(), "JITD_PROTOCOL");
-        e.source = field(j.get(), "JITD_SOURCE");
-        e.grant_id = field(j.get(), "JITD_GRANT_ID");
-        e.start = field(j.get(), "JITD_START");
-        e.end = field(j.get(), "JITD_END");
-        e.reason = field(j.get(), "JITD_REASON");
-        e.error = field(j.get(), "JITD_ERROR");
-        e.message = field(j.get(), "MESSAGE");
+        e.user = value_of(j.get(), field::kUser);
+        e.port = value_of(j.get(), field::kPort);
+        e.protocol = value_of(j.get(), field::kProtocol);
+        e.source = value_of(j.get(), field::kSource);
+        e.grant_id = value_of(j.get(), field::kGrantId);
+        e.start = value_of(j.get(), field::kStart);
+        e.end = value_of(j.get(), field::kEnd);
+        e.reason = value_of(j.get(), field::kReason);
+        e.cause = value_of(j.get(), field::kCause);
+        e.error = value_of(j.get(), field::kError);
+        e.message = value_of(j.get(), field::kMessage);
         out.push_back({t, std::move(e)});
     }
     return out;
@@ -186,8 +195,8 @@ AuditRead read_audit_events(const AuditQuery& q) {
     // rule again, which names the rule that vouched for it.
     auto trusted = read_pass(
         q, [&](sd_journal* j) { add_trusted_writer_matches(j, q.service_uid); },
-        [](const AuditEvent& e) { return e.trust != Trust::untrusted; });
-    auto claims = read_pass(q, add_claim_matches, [&](const AuditEvent& e) {
+        [](const AuditRecord& e) { return e.trust != Trust::untrusted; });
+    auto claims = read_pass(q, add_claim_matches, [&](const AuditRecord& e) {
         if (e.trust != Trust::untrusted) return false;  // jitd's: in `trusted` already
         ++out.untrusted;
         return q.include_untrusted;

@@ -45,10 +45,12 @@ Trust classify_writer(std::string_view systemd_unit, std::string_view uid, std::
 // The uid of the system user jitd (which jitd.service runs as), none when there is none.
 std::optional<uid_t> jitd_service_uid();
 
-// One journal entry of jitd's (an entry with JITD_EVENT). Absent fields are empty.
-struct AuditEvent {
+// One journal entry of jitd's (an entry with JITD_EVENT), read back. Absent fields are empty.
+// `reason` is the requester's justification; `cause` what ended the grant (JITD_CAUSE).
+struct AuditRecord {
     wire::SysSeconds time{};  // when the entry was written
-    std::string event, user, port, protocol, source, grant_id, start, end, reason, error, message;
+    std::string event, user, port, protocol, source, grant_id, start, end, reason, cause, error,
+        message;
     Trust trust = Trust::root;
 };
 
@@ -68,9 +70,9 @@ class JournalAccessDenied : public std::runtime_error {
 };
 
 struct AuditRead {
-    std::vector<AuditEvent> events;  // oldest first
-    std::size_t untrusted = 0;       // entries in the window claiming to be jitd's, but not
-    std::string unreadable;          // a journal file the caller may not read, if any
+    std::vector<AuditRecord> events;  // oldest first
+    std::size_t untrusted = 0;        // entries in the window claiming to be jitd's, but not
+    std::string unreadable;           // a journal file the caller may not read, if any
 };
 
 // Throws std::runtime_error when the journal cannot be opened, and JournalAccessDenied when

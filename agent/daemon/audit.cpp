@@ -13,6 +13,8 @@
 namespace jitd::agent {
 namespace {
 
+namespace field = audit_fields;
+
 int priority_of(AuditKind k) {
     switch (k) {
         case AuditKind::lockdown:
@@ -49,9 +51,9 @@ AuditEvent::~AuditEvent() {
     if (committed_) return;
     try {
         const std::string intended(audit_info(kind_).name);
-        if (kind_ != AuditKind::deny) set("JITD_INTENDED_EVENT", intended);
+        if (kind_ != AuditKind::deny) set(field::kIntendedEvent, intended);
         kind_ = AuditKind::deny;
-        set("JITD_ERROR", "internal");
+        set(field::kError, "internal");
         message("jitd abandoned a " + intended + " decision (internal error)" +
                 (message_.empty() ? "" : ": " + message_));
         commit();
@@ -63,7 +65,7 @@ AuditEvent::~AuditEvent() {
 
 AuditEvent& AuditEvent::set(std::string_view name, std::string value) {
     BoundedValue b = bounded_value(value, kMaxFieldValue);
-    if (b.truncated) set("JITD_TRUNCATED", "1");
+    if (b.truncated) set(field::kTruncated, "1");
     value = std::move(b.text);
     for (auto& [n, v] : fields_)
         if (n == name) {
@@ -76,37 +78,37 @@ AuditEvent& AuditEvent::set(std::string_view name, std::string value) {
 
 AuditEvent& AuditEvent::set_client(std::string_view name, std::string_view value) {
     BoundedValue b = bounded_value(value, kMaxClientValue);
-    if (b.truncated) set("JITD_TRUNCATED", "1");
+    if (b.truncated) set(field::kTruncated, "1");
     return set(name, std::move(b.text));
 }
 
 AuditEvent& AuditEvent::user(const std::string& name, uid_t uid) {
-    set("JITD_USER", name);
-    return set("JITD_UID", std::to_string(uid));
+    set(field::kUser, name);
+    return set(field::kUid, std::to_string(uid));
 }
 
 AuditEvent& AuditEvent::grant(const wire::Grant& g) {
-    set("JITD_GRANT_ID", g.id);
+    set(field::kGrantId, g.id);
     user(g.user, g.uid);
-    set("JITD_PORT", std::to_string(g.port));
-    set("JITD_PROTOCOL", config::to_string(g.protocol));
-    set("JITD_SOURCE", g.source);
-    set("JITD_START", wire::format_iso8601(g.start));
-    set("JITD_END", wire::format_iso8601(g.end));
-    if (!g.reason.empty()) set("JITD_REASON", g.reason);
+    set(field::kPort, std::to_string(g.port));
+    set(field::kProtocol, config::to_string(g.protocol));
+    set(field::kSource, g.source);
+    set(field::kStart, wire::format_iso8601(g.start));
+    set(field::kEnd, wire::format_iso8601(g.end));
+    if (!g.reason.empty()) set(field::kReason, g.reason);
     return *this;
 }
 
 AuditEvent& AuditEvent::message(std::string text) {
     BoundedValue b = bounded_value(text, kMaxFieldValue);
-    if (b.truncated) set("JITD_TRUNCATED", "1");
+    if (b.truncated) set(field::kTruncated, "1");
     message_ = std::move(b.text);
     return *this;
 }
 
 void AuditEvent::deny(wire::ErrorCode code, const std::string& text) {
     kind_ = AuditKind::deny;
-    set("JITD_ERROR", std::string(wire::to_string(code)));
+    set(field::kError, std::string(wire::to_string(code)));
     message(text);
     commit();
 }
@@ -129,8 +131,8 @@ bool AuditEvent::deny_admitted() const {
     const std::string* uid_text = nullptr;
     for (const auto& [n, v] : fields_) {
         // A summary and an abandoned decision (internal error) always reach the journal.
-        if (n == "JITD_SUPPRESSED" || (n == "JITD_ERROR" && v == "internal")) return true;
-        if (n == "JITD_UID") uid_text = &v;
+        if (n == field::kSuppressed || (n == field::kError && v == "internal")) return true;
+        if (n == field::kUid) uid_text = &v;
     }
     if (uid_text == nullptr) return true;
     uid_t uid = 0;
@@ -149,11 +151,12 @@ bool AuditEvent::send() {
     const auto& info = audit_info(kind_);
     JournalFields lines;
     lines.reserve(fields_.size() + 5);
-    lines.emplace_back("MESSAGE", message_.empty() ? "jitd " + std::string(info.name) : message_);
-    lines.emplace_back("MESSAGE_ID", std::string(info.message_id));
-    lines.emplace_back("PRIORITY", std::to_string(priority_of(kind_)));
-    lines.emplace_back("SYSLOG_IDENTIFIER", "jitd");
-    lines.emplace_back("JITD_EVENT", std::string(info.name));
+    lines.emplace_back(field::kMessage,
+                       message_.empty() ? "jitd " + std::string(info.name) : message_);
+    lines.emplace_back(field::kMessageId, std::string(info.message_id));
+    lines.emplace_back(field::kPriority, std::to_string(priority_of(kind_)));
+    lines.emplace_back(field::kSyslogIdentifier, "jitd");
+    lines.emplace_back(field::kEvent, std::string(info.name));
     for (const auto& [name, value] : fields_) lines.emplace_back(name, value);
     if (send_to_journal(lines) == JournalSend::written) return true;
     count_journal_drop();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/audit_events.hpp"
+#include "agent/audit_fields.hpp"
 #include "agent/wire/error_code.hpp"
 #include "agent/wire/grant.hpp"
 
@@ -26,13 +27,15 @@ class AuditEvent {
     AuditEvent& operator=(const AuditEvent&) = delete;
     ~AuditEvent();
 
-    // `name` is the journal field name, e.g. "JITD_PORT". Setting a field twice replaces it.
+    // `name` is the journal field name, e.g. audit_fields::kPort. Setting a field twice
+    // replaces it.
     // Values are escaped and bounded (audit_value.hpp); a cut one adds JITD_TRUNCATED=1.
     AuditEvent& set(std::string_view name, std::string value);
     // A value the client chose: at most kMaxClientValue bytes.
     AuditEvent& set_client(std::string_view name, std::string_view value);
     AuditEvent& user(const std::string& name, uid_t uid);
-    // GRANT_ID, USER, UID, PORT, PROTOCOL, SOURCE, START, END (and REASON if not empty).
+    // GRANT_ID, USER, UID, PORT, PROTOCOL, SOURCE, START, END, and REASON (the requester's
+    // justification) if not empty. Events that end a grant add CAUSE (audit_causes).
     AuditEvent& grant(const wire::Grant& g);
     AuditEvent& message(std::string text);
 

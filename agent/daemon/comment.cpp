@@ -52,30 +52,14 @@ std::optional<Starts> starts_of(std::string_view s) {
     return Starts{*start, chain};
 }
 
-}  // namespace
+// The grant and its chain start; nullopt for anything format_comment would not write.
+struct Parsed {
+    GrantComment comment;
+    std::optional<wire::SysSeconds> chain;
+};
 
-std::string format_comment(const GrantComment& c, std::optional<wire::SysSeconds> chain_start) {
-    std::string out = std::string(kCommentPrefix) + c.id + ":" + std::to_string(c.uid) + ":" +
-                      std::to_string(c.start.time_since_epoch().count());
-    if (chain_start && *chain_start < c.start)
-        out += ":" + std::to_string(chain_start->time_since_epoch().count());
-    return out;
-}
-
-bool claims_jitd(std::string_view text) {
-    return text.substr(0, kCommentPrefix.size()) == kCommentPrefix;
-}
-
-std::optional<wire::SysSeconds> parse_comment_chain_start(std::string_view text) {
-    if (!parse_comment(text)) return std::nullopt;
-    text.remove_prefix(kCommentPrefix.size());
-    text.remove_prefix(text.find(':') + 1);  // the id
-    text.remove_prefix(text.find(':') + 1);  // the uid
-    return starts_of(text)->chain;
-}
-
-std::optional<GrantComment> parse_comment(std::string_view text) {
-    if (!claims_jitd(text) || text.size() > kMaxKernelComment) return std::nullopt;
+std::optional<Parsed> parse(std::string_view text) {
+    if (!claims_jitd(text) || text.size() > kMaxComment) return std::nullopt;
     text.remove_prefix(kCommentPrefix.size());
     auto c1 = text.find(':');
     if (c1 == std::string_view::npos) return std::nullopt;
@@ -86,9 +70,47 @@ std::optional<GrantComment> parse_comment(std::string_view text) {
     if (!is_grant_id(id)) return std::nullopt;
     // uid_t is 32 bits; (uid_t)-1 is "no uid" to the kernel and never a user.
     auto u = decimal(uid, std::numeric_limits<uid_t>::max() - 1u);
-    auto s = starts_of(text.substr(c2 + 1));
+    std::string_view rest = text.substr(c2 + 1);
+    // The numbers hold no letter: the first ":r" begins the reason.
+    const auto reason_at = rest.find(":r");
+    auto s = starts_of(rest.substr(0, reason_at));
     if (!u || !s) return std::nullopt;
-    return GrantComment{std::string(id), static_cast<uid_t>(*u), s->start};
+    Parsed out{GrantComment{std::string(id), static_cast<uid_t>(*u), s->start, {}, false},
+               s->chain};
+    if (reason_at != std::string_view::npos) {
+        auto reason = parse_reason_field(rest.substr(reason_at));
+        if (!reason) return std::nullopt;
+        out.comment.reason = std::move(reason->text);
+        out.comment.reason_cut = reason->cut;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string format_comment(const GrantComment& c, std::optional<wire::SysSeconds> chain_start) {
+    std::string out = std::string(kCommentPrefix) + c.id + ":" + std::to_string(c.uid) + ":" +
+                      std::to_string(c.start.time_since_epoch().count());
+    if (chain_start && *chain_start < c.start)
+        out += ":" + std::to_string(chain_start->time_since_epoch().count());
+    if (out.size() < kMaxComment)
+        out += format_reason_field(c.reason, c.reason_cut, kMaxComment - out.size());
+    return out;
+}
+
+bool claims_jitd(std::string_view text) {
+    return text.substr(0, kCommentPrefix.size()) == kCommentPrefix;
+}
+
+std::optional<wire::SysSeconds> parse_comment_chain_start(std::string_view text) {
+    auto p = parse(text);
+    return p ? p->chain : std::nullopt;
+}
+
+std::optional<GrantComment> parse_comment(std::string_view text) {
+    auto p = parse(text);
+    if (!p) return std::nullopt;
+    return std::move(p->comment);
 }
 
 std::optional<LegacyComment> parse_legacy_comment(std::string_view text) {

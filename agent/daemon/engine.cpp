@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/daemon/comment.hpp"
+#include "agent/daemon/grant_rebuild.hpp"
 #include "agent/daemon/last_good_policy.hpp"
 #include "agent/daemon/notify.hpp"
 #include "agent/daemon/owner_role.hpp"
@@ -170,7 +171,7 @@ std::vector<std::string> Engine::revoke_disallowed(bool judge_owners) {
     for (const auto& [id, why] : doomed) {
         auto g = book_.remove(id);
         AuditEvent ev(AuditKind::revoke);
-        ev.grant(g->grant).set("JITD_REASON", "policy");
+        ev.grant(g->grant).set(audit_fields::kCause, audit_causes::kPolicy);
         ev.message("grant " + id + " of " + g->grant.user + " revoked: " + why);
         ev.commit();
         spdlog::info("revoked grant {} of {}: {}", id, g->grant.user, why);
@@ -228,7 +229,7 @@ std::size_t Engine::expire_due() {
         auto g = book_.remove(id);
         remember_lingering(g->keys, g->grant.end);
         AuditEvent ev(AuditKind::expire);
-        ev.grant(g->grant).set("JITD_REASON", "expired");
+        ev.grant(g->grant).set(audit_fields::kCause, audit_causes::kExpired);
         ev.message("grant " + id + " of " + g->grant.user + " for " + g->grant.source + " " +
                    config::to_string(g->grant.protocol) + "/" + std::to_string(g->grant.port) +
                    " expired");

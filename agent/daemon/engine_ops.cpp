@@ -162,7 +162,9 @@ json Engine::op_open(const Peer& peer, Role role, const Request& r) {
     if (old) {
         book_.remove(old->grant.id);
         AuditEvent sup(AuditKind::supersede);
-        sup.grant(old->grant).set("JITD_REASON", "superseded").set("JITD_ACTOR", peer.user);
+        sup.grant(old->grant)
+            .set(audit_fields::kCause, audit_causes::kSuperseded)
+            .set(audit_fields::kActor, peer.user);
         sup.set("JITD_SUPERSEDED_BY", g.id);
         sup.message("grant " + old->grant.id + " of " + old->grant.user + " superseded by " + g.id);
         sup.commit();
@@ -199,7 +201,9 @@ json Engine::op_revoke(const Peer& peer, Role role, const Request& r) {
     change.remove = g->keys;
     if (auto refusal = apply(change, "revoking " + id)) return refuse(ev, *refusal);
     auto removed = book_.remove(id);
-    ev.grant(removed->grant).set("JITD_REASON", "requested").set("JITD_ACTOR", peer.user);
+    ev.grant(removed->grant)
+        .set(audit_fields::kCause, audit_causes::kRequested)
+        .set(audit_fields::kActor, peer.user);
     json response = wire::ok_response();
     std::string killed;
     if (r.kill.value_or(policy_.revoke_kills_sessions)) {

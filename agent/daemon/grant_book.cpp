@@ -3,43 +3,9 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "agent/daemon/comment.hpp"
 #include "agent/daemon/grant_id.hpp"
-#include "agent/daemon/policy_bridge.hpp"
 
 namespace jitd::agent {
-
-std::size_t ElementKeyHash::operator()(const nft::ElementKey& k) const noexcept {
-    // FNV-1a over the key's bytes: cheap and well spread for addresses.
-    std::uint64_t h = 1469598103934665603ull;
-    auto mix = [&h](std::uint8_t b) {
-        h ^= b;
-        h *= 1099511628211ull;
-    };
-    std::size_t n = k.source.family == nft::Prefix::Family::ipv4 ? 4 : 16;
-    for (std::size_t i = 0; i < n; ++i) mix(k.source.bytes[i]);
-    mix(static_cast<std::uint8_t>(k.source.family));
-    mix(k.source.len);
-    mix(static_cast<std::uint8_t>(k.proto));
-    mix(static_cast<std::uint8_t>(k.port >> 8));
-    mix(static_cast<std::uint8_t>(k.port & 0xff));
-    return static_cast<std::size_t>(h);
-}
-
-nft::Element element_of(const LiveGrant& g, const nft::ElementKey& key, wire::SysSeconds now) {
-    nft::Element e;
-    e.key = key;
-    e.timeout = std::max(g.grant.end - now, std::chrono::seconds(1));
-    e.comment = format_comment({g.grant.id, g.grant.uid, g.grant.start}, g.chain_start);
-    return e;
-}
-
-std::vector<nft::ElementKey> keys_of(const config::Cidr& source, config::Protocol protocol,
-                                     std::uint16_t port) {
-    std::vector<nft::ElementKey> keys;
-    for (nft::L4 l4 : l4s_of(protocol)) keys.push_back({to_prefix(source), l4, port});
-    return keys;
-}
 
 std::uint32_t GrantBook::port_slot(nft::L4 proto, std::uint16_t port) {
     return static_cast<std::uint32_t>(proto) << 16 | port;
@@ -208,92 +174,6 @@ void GrantBook::for_each_by_end(const std::function<void(const LiveGrant&)>& fn)
         std::sort(same_end.begin(), same_end.end());  // a stable order within one second
         for (Key id : same_end) fn(grants_.at(id));
     }
-}
-
-Rebuilt rebuild_grants(const std::vector<nft::ListedElement>& elements,
-                       std::chrono::sys_time<std::chrono::milliseconds> now_ms,
-                       const OwnerLookup& owners) {
-    Rebuilt out;
-    struct Group {
-        GrantComment comment;
-        std::vector<const nft::ListedElement*> elements;
-    };
-    // Grouped by the id's bits in first-seen order (a hash map: 100k elements in a few ms).
-    std::vector<Group> groups;
-    groups.reserve(elements.size());
-    std::unordered_map<std::uint64_t, std::size_t> index;
-    index.reserve(elements.size());
-    // One NSS lookup per name or uid, not per element.
-    std::unordered_map<std::string, std::optional<uid_t>> legacy_uids;
-    std::unordered_map<uid_t, std::string> names;
-    for (const auto& e : elements) {
-        auto c = parse_comment(e.comment);
-        if (!c) {
-            // The previous release's "jitd:<id>:<name>:<start>": the name, if portable and
-            // still known, gives the owner's uid; anything else is a stray.
-            if (auto legacy = parse_legacy_comment(e.comment)) {
-                auto [it, fresh] = legacy_uids.try_emplace(legacy->user);
-                if (fresh) it->second = owners.uid_of_name(legacy->user);
-                if (it->second) {
-                    c = GrantComment{std::move(legacy->id), *it->second, legacy->start};
-                    ++out.legacy;
-                }
-            }
-        }
-        if (!c) {
-            out.strays.push_back(e);
-            continue;
-        }
-        auto [it, fresh] = index.try_emplace(*grant_id_bits(c->id), groups.size());
-        if (fresh) groups.push_back(Group{std::move(*c), {}});
-        groups[it->second].elements.push_back(&e);
-    }
-    const auto now = std::chrono::floor<std::chrono::seconds>(now_ms);
-    out.grants.reserve(groups.size());
-    for (auto& g : groups) {
-        const std::string& id = g.comment.id;
-        const nft::ListedElement& first = *g.elements.front();
-        LiveGrant lg;
-        lg.source = to_cidr(first.key.source);
-        lg.grant.id = id;
-        lg.grant.uid = g.comment.uid;
-        auto [name, fresh] = names.try_emplace(g.comment.uid);
-        if (fresh) name->second = owners.name_of_uid(g.comment.uid);
-        lg.grant.user = name->second;
-        lg.grant.port = first.key.port;
-        lg.grant.start = g.comment.start;
-        lg.chain_start = parse_comment_chain_start(first.comment);
-        bool tcp = false, udp = false;
-        std::chrono::milliseconds remaining{0}, timeout{0};
-        for (const auto* e : g.elements) {
-            if (e->key.source != first.key.source || e->key.port != first.key.port) continue;
-            if (std::find(lg.keys.begin(), lg.keys.end(), e->key) != lg.keys.end()) continue;
-            (e->key.proto == nft::L4::tcp ? tcp : udp) = true;
-            lg.keys.push_back(e->key);
-            remaining = std::max(remaining, e->remaining);
-            timeout = std::max(timeout, e->timeout);
-        }
-        lg.grant.protocol = tcp && udp ? config::Protocol::any : protocol_of(first.key.proto);
-        lg.grant.source = lg.source.str_with_len();
-        // The kernel's expiry lies within a second after the grant's end (the element was
-        // added at start + a fraction). A never-extended grant ends at start + timeout exactly.
-        auto expiry_ms = now_ms + remaining;
-        auto untouched_end =
-            lg.grant.start + std::chrono::duration_cast<std::chrono::seconds>(timeout);
-        auto gap = expiry_ms - untouched_end;
-        if (gap >= std::chrono::milliseconds(-1500) && gap <= std::chrono::milliseconds(1500))
-            lg.grant.end = untouched_end;
-        else
-            lg.grant.end = std::chrono::floor<std::chrono::seconds>(expiry_ms);
-        for (const auto* e : g.elements)
-            if (std::find(lg.keys.begin(), lg.keys.end(), e->key) == lg.keys.end())
-                out.strays.push_back(*e);  // a second source/port under one id: not ours to guess
-        if (lg.grant.end <= now)
-            out.spent.push_back(first);
-        else
-            out.grants.push_back(std::move(lg));
-    }
-    return out;
 }
 
 }  // namespace jitd::agent

@@ -1,9 +1,10 @@
 // The live grants, indexed so that every request costs O(1)/O(log n) in their number:
 // by id, by kernel element key, by end time, per user, per port. The kernel is the truth;
-// the book is rebuilt from its elements at start.
+// the book is rebuilt from its elements at start (grant_rebuild.hpp).
 #pragma once
 
-#include <chrono>
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -11,34 +12,12 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
-#include <utility>
 #include <vector>
 
-#include "agent/wire/grant.hpp"
-#include "config/cidr.hpp"
-#include "nft/model.hpp"
+#include "agent/daemon/grant_elements.hpp"
+#include "agent/daemon/live_grant.hpp"
 
 namespace jitd::agent {
-
-struct LiveGrant {
-    wire::Grant grant;
-    config::Cidr source;
-    std::vector<nft::ElementKey> keys;  // one per protocol (two for `any`)
-    // Set when the grant superseded another: the start of the first grant of that chain
-    // (max_total_duration counts from it). Extends keep grant.start, so they need none.
-    std::optional<wire::SysSeconds> chain_start;
-    wire::SysSeconds chain_began() const { return chain_start.value_or(grant.start); }
-};
-
-struct ElementKeyHash {
-    std::size_t operator()(const nft::ElementKey& k) const noexcept;
-};
-
-// One grant element of a grant, as the kernel should hold it.
-nft::Element element_of(const LiveGrant& g, const nft::ElementKey& key, wire::SysSeconds now);
-// The keys a grant of `protocol` on `port` from `source` occupies.
-std::vector<nft::ElementKey> keys_of(const config::Cidr& source, config::Protocol protocol,
-                                     std::uint16_t port);
 
 class GrantBook {
   public:
@@ -92,27 +71,5 @@ class GrantBook {
     void index_end(wire::SysSeconds end, Key id);
     void unindex_end(wire::SysSeconds end, Key id);
 };
-
-// Grants read back from the kernel's elements.
-struct Rebuilt {
-    std::vector<LiveGrant> grants;
-    std::vector<nft::ListedElement> strays;  // elements without a comment we can rebuild from
-    std::vector<nft::ListedElement> spent;   // grants whose time is already up
-    std::size_t legacy = 0;                  // elements in the previous release's format
-};
-
-// How a rebuild resolves owners: the uid of a user name of the previous release's comments
-// (nullopt: unknown, the element is a stray), and the name shown for a uid.
-struct OwnerLookup {
-    std::function<std::optional<uid_t>(const std::string&)> uid_of_name;
-    std::function<std::string(uid_t)> name_of_uid;
-};
-
-// Groups elements by the id in their comment; a tcp and a udp element of one id with the same
-// source and port are one `any` grant. `now_ms` is the wall clock at listing time; each end is
-// the kernel's expiry rounded to the grant's whole-second timeline.
-Rebuilt rebuild_grants(const std::vector<nft::ListedElement>& elements,
-                       std::chrono::sys_time<std::chrono::milliseconds> now_ms,
-                       const OwnerLookup& owners);
 
 }  // namespace jitd::agent

@@ -9,6 +9,8 @@
 namespace jitd::agent {
 namespace {
 
+namespace field = audit_fields;
+
 constexpr std::size_t kMaxChanges = 12;  // what one entry lists; the count says the rest
 
 std::string joined(const std::vector<std::string>& v, const char* sep) {
@@ -52,19 +54,19 @@ void RestoreJournal::write(Clock::time_point now) {
                                  (o.grants == 1 ? " grant (" : " grants (") +
                                  std::to_string(o.elements) + " elements)";
     AuditEvent ev(AuditKind::restore);
-    ev.set("JITD_CHANGED", joined(pending_.changed, "; "));
-    ev.set("JITD_CHANGED_BY", by);
-    ev.set("JITD_RESTORE_COUNT", std::to_string(count_));
+    ev.set(field::kChanged, joined(pending_.changed, "; "));
+    ev.set(field::kChangedBy, by);
+    ev.set(field::kRestoreCount, std::to_string(count_));
     std::string text =
         "table inet jitd was changed by " + by + " (" + joined(pending_.changed, "; ") + ")";
     if (count_ > 1) text += "; " + std::to_string(count_) + " times since the last entry";
     if (pending_.error.empty()) {
-        ev.set("JITD_RESTORED", restored);
-        ev.set("JITD_RESTORE_USEC", std::to_string(o.took.count()));
+        ev.set(field::kRestored, restored);
+        ev.set(field::kRestoreUsec, std::to_string(o.took.count()));
         text += "; jitd restored " + restored;
         if (o.expired > 0) text += "; " + std::to_string(o.expired) + " ended grants expired";
     } else {
-        ev.set("JITD_ERROR", "internal");
+        ev.set(field::kError, "internal");
         text += "; restoring it failed: " + pending_.error;
     }
     ev.message(text);

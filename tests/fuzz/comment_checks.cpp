@@ -5,10 +5,17 @@
 namespace jitd::fuzz {
 namespace {
 
+// The current format's numbers: digits, the id's lower-case hex, ':' and '-'. Its reason, and a
+// legacy user name, add upper case, '.' and '_'; the reason also '~' '%' '+' '=' (never a quote
+// or a control byte: `nft list ruleset` output must load back).
 bool in_alphabet(std::string_view s, bool legacy) {
-    for (char c : s) {
+    const auto reason_at = legacy ? std::string_view::npos : s.find(":r");
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
         bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == ':' || c == '-';
-        if (legacy) ok = ok || (c >= 'A' && c <= 'Z') || c == '.' || c == '_';
+        const bool text = legacy || (reason_at != std::string_view::npos && i > reason_at);
+        if (text) ok = ok || (c >= 'A' && c <= 'Z') || c == '.' || c == '_';
+        if (text && !legacy) ok = ok || c == '~' || c == '%' || c == '+' || c == '=';
         if (!ok) return false;
     }
     return true;

@@ -27,7 +27,8 @@ std::string unique_user(const std::string& what) {
 // Writes an entry as jitd does, from a root process named jitd (the trust rule for a jitd
 // started by hand).
 void send_event(const std::string& event, const std::string& user, int port, const std::string& id,
-                const std::string& reason = "", const std::string& error = "") {
+                const std::string& reason = "", const std::string& error = "",
+                const std::string& cause = "") {
     const auto kind = agent::audit_kind_from_name(event);
     ASSERT_TRUE(kind) << event;
     const auto writer = journal_send_from(
@@ -36,7 +37,7 @@ void send_event(const std::string& event, const std::string& user, int port, con
          "JITD_USER=" + user, "JITD_UID=4242", "JITD_PORT=" + std::to_string(port),
          "JITD_PROTOCOL=tcp", "JITD_SOURCE=198.51.100.2/32", "JITD_GRANT_ID=" + id,
          "JITD_START=2026-11-23T14:00:00Z", "JITD_END=2026-11-23T15:00:00Z",
-         "JITD_REASON=" + reason, "JITD_ERROR=" + error},
+         "JITD_REASON=" + reason, "JITD_CAUSE=" + cause, "JITD_ERROR=" + error},
         "jitd");
     ASSERT_EQ(writer.at("_UID"), "0");
     ASSERT_EQ(writer.at("_COMM"), "jitd");
@@ -65,7 +66,7 @@ TEST_F(AuditJournal, JsonListsEventsOldestFirstWithNumericPorts) {
     const std::string u = unique_user("j");
     send_event("grant", u, 22, "g-00000000000a", "first");
     send_event("deny", u, 22, "", "", "duration_exceeds_max");
-    send_event("expire", u, 22, "g-00000000000a");
+    send_event("expire", u, 22, "g-00000000000a", "first", "", "expired");
     const json ev = wait_for_events(u, 3);
     ASSERT_EQ(ev.size(), 3u) << ev.dump(2);
     EXPECT_EQ(ev[0]["event"], "grant");
@@ -77,19 +78,23 @@ TEST_F(AuditJournal, JsonListsEventsOldestFirstWithNumericPorts) {
     EXPECT_EQ(ev[1]["event"], "deny");
     EXPECT_EQ(ev[1]["error"], "duration_exceeds_max");
     EXPECT_EQ(ev[2]["event"], "expire");
+    EXPECT_EQ(ev[2]["reason"], "first") << "the requester's reason, on every event of the grant";
+    EXPECT_EQ(ev[2]["cause"], "expired");
+    EXPECT_EQ(ev[0]["cause"], "");
 }
 
 TEST_F(AuditJournal, CsvParsesBackWithARealCsvParser) {
     const std::string u = unique_user("c");
     const std::string tricky = "ticket 4711, \"urgent\"\nsecond line";
     send_event("grant", u, 3389, "g-00000000000b", tricky);
-    send_event("revoke", u, 3389, "g-00000000000b", "plain");
+    send_event("revoke", u, 3389, "g-00000000000b", "plain", "", "requested");
     ASSERT_EQ(wait_for_events(u, 2).size(), 2u);
 
     const auto r = jit_request({"audit", "--user", u, "--format", "csv"});
     ASSERT_EQ(r.exit_code, 0) << describe(r);
     EXPECT_EQ(r.out.substr(0, r.out.find('\n') + 1),
-              "time,event,user,port,protocol,source,grant_id,end,reason,error,message,trust\r\n");
+              "time,event,user,port,protocol,source,grant_id,end,reason,cause,error,message,"
+              "trust\r\n");
     const json rows = parse_csv(r.out);
     ASSERT_EQ(rows.size(), 2u) << r.out;
     EXPECT_EQ(rows[0]["event"], "grant");
@@ -98,6 +103,8 @@ TEST_F(AuditJournal, CsvParsesBackWithARealCsvParser) {
     EXPECT_EQ(rows[0]["source"], "198.51.100.2/32");
     EXPECT_EQ(rows[1]["event"], "revoke");
     EXPECT_EQ(rows[1]["reason"], "plain");
+    EXPECT_EQ(rows[1]["cause"], "requested");
+    EXPECT_EQ(rows[0]["cause"], "");
 }
 
 TEST_F(AuditJournal, TableHasARowPerEventAndAPerPortSummary) {

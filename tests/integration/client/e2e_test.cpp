@@ -246,22 +246,59 @@ TEST_F(ClientE2E, KernelClosesTheDoorAndAuditShowsTheStory) {
 
     r = jr({"audit", "--since", "1h", "--user", "root", "--format", "csv"});
     ASSERT_EQ(r.exit_code, 0) << describe(r);
-    bool found = false;
+    bool found = false, expired = false;
     for (const auto& row : parse_csv(r.out)) {
-        if (row["grant_id"] != id || row["event"] != "grant") continue;
+        if (row["grant_id"] != id) continue;
+        // The requester's reason on every event of the grant; what ended it in `cause`.
+        EXPECT_EQ(row["reason"], "short, \"quoted\"") << row.dump();
+        if (row["event"] == "expire") {
+            expired = true;
+            EXPECT_EQ(row["cause"], "expired");
+        }
+        if (row["event"] != "grant") continue;
         found = true;
-        EXPECT_EQ(row["reason"], "short, \"quoted\"");
+        EXPECT_EQ(row["cause"], "");
         EXPECT_EQ(row["port"], "22");
         EXPECT_EQ(row["source"], "198.51.100.2/32");
         EXPECT_EQ(row["user"], "root");
     }
     EXPECT_TRUE(found) << r.out;
+    EXPECT_TRUE(expired) << r.out;
 
     r = jr({"audit"});
     ASSERT_EQ(r.exit_code, 0) << describe(r);
     EXPECT_NE(r.out.find(id), std::string::npos) << r.out;
     EXPECT_TRUE(std::regex_search(r.out, std::regex("\n22 +[1-9][0-9]* +\\d{4}-\\d\\d-\\d\\d "
                                                     "\\d\\d:\\d\\d:\\d\\d +root\n")))
+        << r.out;
+}
+
+// A revoke's entry names the grant's reason and, apart from it, the cause (B4: JITD_REASON
+// used to say "requested" there, and the justification was lost from the record).
+TEST_F(ClientE2E, RevokeEntryKeepsTheReasonAndNamesTheCause) {
+    auto r = jr({"open", "22", "--for", "10m", "--from", TestAddrs::client4, "--reason",
+                 "INC-4521: restart nginx"});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    const std::string id = granted_id(r.out);
+    r = jr({"revoke", id});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+
+    json row;
+    EXPECT_TRUE(poll_until(
+        [&] {
+            const auto a = jr({"audit", "--since", "1h", "--port", "22", "--format", "csv"});
+            if (a.exit_code != 0) return false;
+            for (const auto& rw : parse_csv(a.out))
+                if (rw["grant_id"] == id && rw["event"] == "revoke") row = rw;
+            return !row.is_null();
+        },
+        10s))
+        << "no revoke entry for " << id;
+    EXPECT_EQ(row["reason"], "INC-4521: restart nginx");
+    EXPECT_EQ(row["cause"], "requested");
+    r = jr({"audit", "--since", "1h", "--port", "22"});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_TRUE(std::regex_search(r.out, std::regex("revoke .*INC-4521: restart nginx +requested")))
         << r.out;
 }
 

@@ -213,7 +213,7 @@ TEST_F(CommandLine, StartRevokesGrantsThePolicyNoLongerAllows) {
               std::vector<std::string>{ssh["grant"]["id"]});
     auto e = journal_.wait_for({{"JITD_EVENT", "revoke"}, {"JITD_GRANT_ID", rdp["grant"]["id"]}});
     ASSERT_TRUE(e) << journal_.dump();
-    EXPECT_EQ(journal_field(*e, "JITD_REASON"), "policy");
+    EXPECT_EQ(journal_field(*e, "JITD_CAUSE"), "policy");
     EXPECT_EQ(d.ruleset().find(rdp["grant"]["id"].get<std::string>()), std::string::npos);
 }
 

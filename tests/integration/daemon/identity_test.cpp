@@ -107,7 +107,7 @@ TEST_F(PeerIdentity, ReloadRevokesTheGrantsOfUsersWhoLostTheirRole) {
     EXPECT_EQ(r["revoked"], json::array({req_id})) << r.dump();
     auto e = journal_.wait_for({{"JITD_EVENT", "revoke"}, {"JITD_GRANT_ID", req_id}});
     ASSERT_TRUE(e) << journal_.dump();
-    EXPECT_EQ(journal_field(*e, "JITD_REASON"), "policy");
+    EXPECT_EQ(journal_field(*e, "JITD_CAUSE"), "policy");
     EXPECT_EQ(journal_field(*e, "JITD_USER"), users().requester.name);
     EXPECT_TRUE(wait_tcp_closed(TestAddrs::client4, 22)) << "the door closed with the role";
     EXPECT_TRUE(tcp_open(TestAddrs::client6, 22)) << "the admin's grant stays";

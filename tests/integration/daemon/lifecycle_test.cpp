@@ -68,7 +68,7 @@ TEST_F(Lifecycle, OpenConnectExpireBlockedWithJournal) {
     EXPECT_EQ(journal_field(*x, "JITD_USER"), who.name);
     EXPECT_EQ(journal_field(*x, "JITD_PORT"), "22");
     EXPECT_EQ(journal_field(*x, "JITD_SOURCE"), g["source"]);
-    EXPECT_EQ(journal_field(*x, "JITD_REASON"), "expired");
+    EXPECT_EQ(journal_field(*x, "JITD_CAUSE"), "expired");
     EXPECT_TRUE(poll_until([&] {
         return !find_grant(d.request({{"op", "list"}}), id);
     })) << "an expired grant must leave the list";
@@ -94,7 +94,7 @@ TEST_F(Lifecycle, RevokeClosesTheDoorAtOnce) {
     EXPECT_EQ(journal_field(*e, "MESSAGE_ID"), message_id(AuditKind::revoke));
     EXPECT_EQ(journal_field(*e, "JITD_PORT"), "22");
     EXPECT_EQ(journal_field(*e, "JITD_USER"), users().requester.name);
-    EXPECT_EQ(journal_field(*e, "JITD_REASON"), "requested");
+    EXPECT_EQ(journal_field(*e, "JITD_CAUSE"), "requested");
     EXPECT_EQ(journal_field(*e, "JITD_ACTOR"), users().requester.name);
     EXPECT_TRUE(is_error(d.request({{"op", "revoke"}, {"id", id}}), "not_found"));
 }
@@ -160,7 +160,7 @@ TEST_F(Lifecycle, SameRequestTwiceSupersedes) {
     EXPECT_EQ(journal_field(*e, "MESSAGE_ID"), message_id(AuditKind::supersede));
     EXPECT_EQ(journal_field(*e, "JITD_GRANT_ID"), first) << "the old grant's fields";
     EXPECT_EQ(journal_field(*e, "JITD_SUPERSEDED_BY"), second);
-    EXPECT_EQ(journal_field(*e, "JITD_REASON"), "superseded");
+    EXPECT_EQ(journal_field(*e, "JITD_CAUSE"), "superseded");
 
     // The kernel element carries the new end: shorten through a third request and watch it close.
     auto c = d.request(open_request(22, TestAddrs::client4, "1s"), who);

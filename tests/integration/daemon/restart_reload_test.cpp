@@ -71,6 +71,46 @@ TEST_F(RestartReload, Kill9ThenRestartRebuildsTheSameGrants) {
     EXPECT_TRUE(tcp_open(TestAddrs::client6, 22));
 }
 
+// B1: the reason lives in the element's comment, so a restart lists it again; one too long for
+// the kernel's comment comes back cut and marked, and later events journal what is kept.
+TEST_F(RestartReload, Kill9ThenRestartKeepsEachGrantsReason) {
+    auto& d = start();
+    const auto& req = users().requester.id;
+    const std::string reason = "INC-4521: restart nginx, \"urgent\"";
+    const std::string long_reason = "deploy " + std::string(240, 'x');
+    json a = open_request(22, TestAddrs::client4, "1h"),
+         b = open_request(22, TestAddrs::client6, "1h");
+    a["reason"] = reason;
+    b["reason"] = long_reason;
+    const json ga = d.request(a, req), gb = d.request(b, req);
+    ASSERT_TRUE(is_ok(ga) && is_ok(gb));
+    const std::string ida = ga["grant"]["id"], idb = gb["grant"]["id"];
+    EXPECT_EQ(d.ruleset().find("\"urgent"), std::string::npos)
+        << "the reason never brings a quote into the ruleset\n"
+        << d.ruleset();
+
+    d.kill9();
+    d.start();
+
+    const json after = d.request({{"op", "list"}});
+    const auto ra = find_grant(after, ida), rb = find_grant(after, idb);
+    ASSERT_TRUE(ra && rb) << after.dump();
+    EXPECT_EQ((*ra)["reason"], reason);
+    const std::string cut = (*rb)["reason"];
+    const std::string mark = "\xe2\x80\xa6";
+    ASSERT_TRUE(cut.size() > mark.size() && cut.ends_with(mark)) << cut;
+    const std::string kept = cut.substr(0, cut.size() - mark.size());
+    EXPECT_GE(kept.size(), 40u) << cut;
+    EXPECT_EQ(long_reason.substr(0, kept.size()), kept);
+
+    // The rebuilt grant's events carry the reason, and the cause apart from it.
+    ASSERT_TRUE(is_ok(d.request({{"op", "revoke"}, {"id", ida}}, req)));
+    auto rv = journal_.wait_for({{"JITD_EVENT", "revoke"}, {"JITD_GRANT_ID", ida}});
+    ASSERT_TRUE(rv) << journal_.dump();
+    EXPECT_EQ(journal_field(*rv, "JITD_REASON"), reason);
+    EXPECT_EQ(journal_field(*rv, "JITD_CAUSE"), "requested");
+}
+
 TEST_F(RestartReload, BrokenPolicyOnReloadChangesNothing) {
     auto& d = start();
     TcpEchoServer ssh(d.net().server(), 22);
@@ -125,7 +165,7 @@ TEST_F(RestartReload, ReloadDroppingAPortOrSourceRevokes) {
     EXPECT_EQ(r["revoked"], json::array({rdp_id}));
     auto rv = journal_.wait_for({{"JITD_EVENT", "revoke"}, {"JITD_GRANT_ID", rdp_id}});
     ASSERT_TRUE(rv) << journal_.dump();
-    EXPECT_EQ(journal_field(*rv, "JITD_REASON"), "policy");
+    EXPECT_EQ(journal_field(*rv, "JITD_CAUSE"), "policy");
     EXPECT_TRUE(journal_.wait_for({{"JITD_EVENT", "reload"}})) << journal_.dump();
     EXPECT_EQ(d.ruleset().find(rdp_id), std::string::npos) << d.ruleset();
     EXPECT_EQ(listed_ids(d.request({{"op", "list"}})).size(), 2u);

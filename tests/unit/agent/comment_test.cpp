@@ -85,15 +85,15 @@ TEST(Comment, ClaimsJitdOnlyWithThePrefix) {
     EXPECT_FALSE(claims_jitd(""));
 }
 
-// The comment holds no text from a user: its length is bounded whatever the name, with room
-// left for one more numeric field.
+// Without a reason the comment holds no text from a user: its length is bounded whatever the
+// name, with room left for one more numeric field.
 TEST(Comment, FitsTheKernelLimitForAnyOwner) {
     GrantComment c{new_grant_id(), 4294967294u,
                    wire::SysSeconds{std::chrono::seconds{9223372036854775807}}};
     const std::string text =
         format_comment(c, wire::SysSeconds{std::chrono::seconds{9223372036854775806}});
-    EXPECT_EQ(text.size(), kMaxComment);
-    EXPECT_LE(text.size() + 21, kMaxKernelComment);
+    EXPECT_EQ(text.size(), kMaxNumericComment);
+    EXPECT_LE(kMaxComment + 21, kMaxKernelComment);
     for (char ch : text)
         EXPECT_TRUE((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || ch == 'g' ||
                     ch == 'j' || ch == 'i' || ch == 't' || ch == 'd' || ch == ':' || ch == '-')

@@ -3,6 +3,7 @@
 
 #include "agent/daemon/comment.hpp"
 #include "agent/daemon/grant_book.hpp"
+#include "agent/daemon/grant_rebuild.hpp"
 #include "agent/daemon/policy_bridge.hpp"
 
 namespace jitd::agent {
@@ -108,6 +109,32 @@ const OwnerLookup kOwners{[](const std::string& name) -> std::optional<uid_t> {
                               if (uid == 1002) return "bob";
                               return "#" + std::to_string(uid);
                           }};
+
+// The reason rides in the comment (B1: it used to be lost on a restart).
+TEST(GrantBook, ReasonSurvivesTheRoundTripThroughTheKernel) {
+    LiveGrant g = grant("g-00000000000f", "alice", "203.0.113.7", config::Protocol::tcp, 22, 1h);
+    g.grant.reason = "INC-4521: restart nginx";
+    nft::Element e = element_of(g, g.keys[0], kT0);
+    EXPECT_EQ(e.comment, "jitd:g-00000000000f:1001:1800000000:r=INC-4521%3A+restart+nginx");
+    Rebuilt r = rebuild_grants({listed("203.0.113.7", nft::L4::tcp, 22, e.comment, 1h, 1h)},
+                               Ms(kT0) + 100ms, kOwners);
+    ASSERT_EQ(r.grants.size(), 1u);
+    EXPECT_EQ(r.grants[0].grant.reason, g.grant.reason);
+
+    // Too long for the comment: the start of it, marked, and stable when written again.
+    g.grant.reason = std::string(200, 'x');
+    const std::string cut = element_of(g, g.keys[0], kT0).comment;
+    EXPECT_LE(cut.size(), kMaxComment);
+    r = rebuild_grants({listed("203.0.113.7", nft::L4::tcp, 22, cut, 1h, 1h)}, Ms(kT0) + 100ms,
+                       kOwners);
+    ASSERT_EQ(r.grants.size(), 1u);
+    const std::string& shown = r.grants[0].grant.reason;
+    ASSERT_TRUE(shown.ends_with(kCutMark)) << shown;
+    const std::string kept = shown.substr(0, shown.size() - kCutMark.size());
+    EXPECT_GT(kept.size(), 40u);
+    EXPECT_EQ(kept, g.grant.reason.substr(0, kept.size()));
+    EXPECT_EQ(element_of(r.grants[0], g.keys[0], kT0).comment, cut);
+}
 
 TEST(GrantBook, RebuildJoinsTcpAndUdpIntoAny) {
     // Listed 10 minutes and 300 ms after a start at kT0 (the element was added at kT0 + 0.3s).

@@ -6,8 +6,8 @@
 namespace jitd::client {
 namespace {
 
-AuditEvent ev(const char* time, const char* event, const char* user, const char* port) {
-    AuditEvent e;
+AuditRecord ev(const char* time, const char* event, const char* user, const char* port) {
+    AuditRecord e;
     e.time = *wire::parse_iso8601(time);
     e.event = event;
     e.user = user;
@@ -24,11 +24,32 @@ TEST(AuditReport, CsvHasAHeaderAndQuotesWhatNeedsIt) {
     e.reason = "fix, \"now\"";
     const std::string csv = audit_csv({e});
     EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
-              "time,event,user,port,protocol,source,grant_id,end,reason,error,message,trust");
+              "time,event,user,port,protocol,source,grant_id,end,reason,cause,error,message,trust");
     EXPECT_NE(csv.find("2026-11-23T14:00:00Z,grant,alice,22,tcp,198.51.100.2/32,g-000000000001,"
-                       "2026-11-23T15:00:00Z,\"fix, \"\"now\"\"\",,,root\r\n"),
+                       "2026-11-23T15:00:00Z,\"fix, \"\"now\"\"\",,,,root\r\n"),
               std::string::npos)
         << csv;
+}
+
+// The requester's reason and what ended the grant are two columns (B4), in every format.
+TEST(AuditReport, ReasonAndCauseAreSeparateColumns) {
+    auto e = ev("2026-11-23T14:30:00Z", "revoke", "alice", "22");
+    e.reason = "INC-4521";
+    e.cause = "requested";
+    const std::string csv = audit_csv({e});
+    EXPECT_NE(csv.find(",2026-11-23T15:00:00Z,INC-4521,requested,,,root\r\n"), std::string::npos)
+        << csv;
+    const auto j = audit_json({e});
+    EXPECT_EQ(j[0]["reason"], "INC-4521");
+    EXPECT_EQ(j[0]["cause"], "requested");
+    const std::string t = audit_table({e});
+    const auto header = t.substr(0, t.find('\n'));
+    ASSERT_NE(header.find("REASON"), std::string::npos) << t;
+    const auto cause = header.find("CAUSE");
+    ASSERT_NE(cause, std::string::npos) << t;
+    EXPECT_GT(cause, header.find("REASON")) << t;
+    EXPECT_LT(cause, header.find("ERROR")) << t;
+    EXPECT_NE(t.find("INC-4521  requested"), std::string::npos) << t;
 }
 
 TEST(AuditReport, JsonIsAnArrayWithNumericPorts) {
@@ -70,7 +91,7 @@ TEST(AuditReport, SummaryCountsGrantsPerPortAndKeepsTheLast) {
 
 TEST(AuditReport, TableShowsOneRowPerEventAndDashesForMissingFields) {
     auto a = ev("2026-11-23T14:00:00Z", "grant", "alice", "22");
-    AuditEvent start;
+    AuditRecord start;
     start.time = *wire::parse_iso8601("2026-11-23T13:00:00Z");
     start.event = "start";
     const std::string t = audit_table({start, a});
@@ -124,7 +145,7 @@ TEST(AuditReport, TrustTextNamesTheRulesAndTheIgnoredClaims) {
 // The daemon's `restore` kind (another tool changed the table) has no user, port or grant:
 // every format shows it and the per-port summary ignores it.
 TEST(AuditReport, RestoreEventsAreShownAndNotCountedAsGrants) {
-    AuditEvent r;
+    AuditRecord r;
     r.time = *wire::parse_iso8601("2026-11-23T14:02:00Z");
     r.event = "restore";
     r.message = "table inet jitd was changed by 4242 nft (deleted table inet jitd)";
