@@ -1,5 +1,15 @@
 // apply(): grant element changes in one transaction, one message per element so that a kernel
-// error names its element. Deleting what the kernel already expired is not an error.
+// error names its element. Deleting what the kernel already expired is not an error, and with
+// Change::replace an add replaces an element of exactly its key that the kernel still holds.
+//
+// Both are settled here, against the kernel's answers, the same way on every kernel: the batch
+// is sent as asked; a refused delete of an absent key (ENOENT, kernels before 6.3 without
+// DESTROYSETELEM) is dropped, and an add refused because its exact key is there (EEXIST) gets
+// a delete of that key in front of it; then the batch is sent again. A refused batch applies
+// nothing, so each round starts from the same kernel state, and each round settles at least one
+// message for good, so this ends. A key is deleted only when the kernel holds exactly it (a
+// hash set's EEXIST says so, an interval set's is checked with a lookup): never an overlapping
+// prefix, which stays refused as Error::Kind::overlap.
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
@@ -26,43 +36,41 @@ tx::ElemSpec grant_elem(const ElementKey& key) {
     return spec;
 }
 
-// The kernel answers EEXIST for an interval element both when the same prefix is there and
-// when an overlapping one is: look which it was, so that an exact duplicate is `exists` for
-// prefixes as it is for hosts (callers may replace an exact duplicate, never an overlap).
-Error refined(Netlink& nl, Error e) {
-    if (e.kind() != Error::Kind::overlap || !e.key()) return e;
-    const ElementKey& key = *e.key();
-    for (const auto& l : list_set(nl, layout::grant_set_for(key)))
-        if (l.key == key)
-            return Error(Error::Kind::exists, e.err(),
-                         "kernel refused grant element " + key.str() +
-                             ": File exists (the same prefix is already there)",
-                         key);
-    return e;
+void check_add(const Element& e) {
+    if (e.timeout.count() <= 0)
+        throw Error(Error::Kind::kernel, EINVAL,
+                    "grant element " + e.key.str() + " needs a timeout > 0", e.key);
+    if (e.comment.size() > kMaxComment)
+        throw Error(Error::Kind::kernel, EINVAL,
+                    "grant element " + e.key.str() + ": comment longer than 127 bytes", e.key);
 }
 
-Batch build(Netlink& nl, const Features& features, const std::vector<ElementKey>& removes,
+// What one round sends: the removals still wanted, and per add whether a delete of its key
+// goes in front of it (`replacing`) or its key was found absent (`absent`: never again).
+struct Plan {
+    std::vector<ElementKey> removes;
+    std::vector<bool> replacing, absent;
+};
+
+Batch build(Netlink& nl, const Features& features, const Plan& plan,
             const std::vector<Element>& adds) {
     Batch b(nl.next_seq());
     const int del_type = features.destroy_element ? kernel::kMsgDestroySetElem : NFT_MSG_DELSETELEM;
-    for (std::size_t i = 0; i < removes.size(); ++i) {
-        const ElementKey& k = removes[i];
-        MessageTag tag{MessageTag::Op::delete_element, "removal of grant element " + k.str(), k, i,
-                       !k.source.is_host()};
+    auto add_delete = [&](const ElementKey& k, std::size_t index) {
+        MessageTag tag{MessageTag::Op::delete_element, "removal of grant element " + k.str(), k,
+                       index, !k.source.is_host()};
         tx::add_elements(b, std::move(tag), del_type, 0, layout::grant_set_for(k), {grant_elem(k)});
-    }
-    for (std::size_t i = 0; i < adds.size(); ++i) {
-        const Element& e = adds[i];
-        if (e.timeout.count() <= 0)
-            throw Error(Error::Kind::kernel, EINVAL,
-                        "grant element " + e.key.str() + " needs a timeout > 0", e.key);
-        if (e.comment.size() > kMaxComment)
-            throw Error(Error::Kind::kernel, EINVAL,
-                        "grant element " + e.key.str() + ": comment longer than 127 bytes", e.key);
+    };
+    // Deletes: index i < removes.size() is removes[i], removes.size() + j replaces adds[j].
+    for (std::size_t i = 0; i < plan.removes.size(); ++i) add_delete(plan.removes[i], i);
+    for (std::size_t j = 0; j < adds.size(); ++j)
+        if (plan.replacing[j]) add_delete(adds[j].key, plan.removes.size() + j);
+    for (std::size_t j = 0; j < adds.size(); ++j) {
+        const Element& e = adds[j];
         tx::ElemSpec spec = grant_elem(e.key);
         spec.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(e.timeout);
         spec.comment = e.comment;
-        MessageTag tag{MessageTag::Op::add_element, "grant element " + e.key.str(), e.key, i,
+        MessageTag tag{MessageTag::Op::add_element, "grant element " + e.key.str(), e.key, j,
                        !e.key.source.is_host()};
         // EXCL: an existing equal or overlapping element is an error, never silently kept.
         tx::add_elements(b, std::move(tag), NFT_MSG_NEWSETELEM, NLM_F_CREATE | NLM_F_EXCL,
@@ -72,37 +80,78 @@ Batch build(Netlink& nl, const Features& features, const std::vector<ElementKey>
     return b;
 }
 
+// Whether the kernel holds exactly `key`. A hash set's EEXIST already says so; an interval
+// set's EEXIST also comes for an overlap, so look.
+bool holds_exactly(Netlink& nl, const ElementKey& key, const MessageTag& tag) {
+    return !tag.interval || find_element(nl, key).has_value();
+}
+
+// The refusal of an add that will not be replaced: `exists` for an exact duplicate, `overlap`
+// for an overlapping prefix.
+Error refusal_of(Netlink& nl, const Failure& f, const MessageTag& tag) {
+    Error e = tx::error_for(f, &tag);
+    if (e.kind() == Error::Kind::overlap && tag.key && find_element(nl, *tag.key))
+        return Error(Error::Kind::exists, e.err(),
+                     "kernel refused grant element " + tag.key->str() +
+                         ": File exists (the same prefix is already there)",
+                     tag.key);
+    return e;
+}
+
+bool in(const std::vector<ElementKey>& keys, const ElementKey& k) {
+    return std::find(keys.begin(), keys.end(), k) != keys.end();
+}
+
 }  // namespace
 
 void apply(Netlink& nl, const Features& features, const Change& change) {
     if (change.empty()) return;
+    for (const auto& e : change.add) check_add(e);
+    Plan plan;
     // A key deleted twice would fail the second time (ENOENT), so send each one once.
-    std::vector<ElementKey> removes;
     std::unordered_set<std::string> seen;
     for (const auto& k : change.remove)
-        if (seen.insert(k.str()).second) removes.push_back(k);
+        if (seen.insert(k.str()).second) plan.removes.push_back(k);
+    plan.replacing.assign(change.add.size(), false);
+    plan.absent.assign(change.add.size(), false);
 
-    // Each round drops at least one delete, so this ends.
     while (true) {
-        Batch b = build(nl, features, removes, change.add);
+        Batch b = build(nl, features, plan, change.add);
         const BatchResult result = nl.transact(b);
         if (result.failures.empty() && !result.overflow) return;
-        // Without DESTROYSETELEM a delete of an element the kernel already expired fails with
-        // ENOENT: drop those deletes and send the rest again (nothing was applied).
-        std::set<std::size_t> expired;
+        if (result.overflow) tx::throw_failures(result, b);
+        std::set<std::size_t> gone;  // removes the kernel did not have
+        Plan next = plan;
         for (const auto& f : result.failures) {
             const MessageTag* tag = b.tag(f.seq);
-            if (!features.destroy_element && f.err == ENOENT && tag &&
-                tag->op == MessageTag::Op::delete_element)
-                expired.insert(tag->index);
-            else
-                throw refined(nl, tx::error_for(f, tag));
+            if (tag == nullptr) tx::throw_failures(result, b);
+            if (tag->op == MessageTag::Op::delete_element && f.err == ENOENT &&
+                !features.destroy_element) {
+                if (tag->index < plan.removes.size()) {
+                    gone.insert(tag->index);
+                } else {  // the key to replace went away meanwhile: just add
+                    const std::size_t j = tag->index - plan.removes.size();
+                    next.replacing[j] = false;
+                    next.absent[j] = true;
+                }
+                continue;
+            }
+            const bool retry_add = tag->op == MessageTag::Op::add_element && f.err == EEXIST &&
+                                   change.replace && !plan.replacing[tag->index] &&
+                                   !plan.absent[tag->index] && !next.absent[tag->index] &&
+                                   !in(plan.removes, *tag->key);
+            if (retry_add && holds_exactly(nl, *tag->key, *tag)) {
+                next.replacing[tag->index] = true;
+                continue;
+            }
+            if (tag->op == MessageTag::Op::add_element && f.err == EEXIST)
+                throw refusal_of(nl, f, *tag);
+            throw tx::error_for(f, tag);
         }
-        if (result.overflow || expired.empty()) tx::throw_failures(result, b);
-        std::vector<ElementKey> kept;
-        for (std::size_t i = 0; i < removes.size(); ++i)
-            if (!expired.count(i)) kept.push_back(removes[i]);
-        removes = std::move(kept);
+        next.removes.clear();
+        for (std::size_t i = 0; i < plan.removes.size(); ++i)
+            if (!gone.count(i)) next.removes.push_back(plan.removes[i]);
+        plan = std::move(next);
     }
 }
 

@@ -82,9 +82,13 @@ inline constexpr std::chrono::seconds kPickupTimeout{600};
 
 // One kernel transaction of element changes: all `remove`s then all `add`s. Removing a key the
 // kernel already expired is not an error. An `add` for a key also in `remove` is a supersede.
+// With `replace`, an `add` whose exact key the kernel still holds (a spent element, one jitd
+// no longer tracks) replaces it in the same transaction; an overlapping prefix is refused
+// either way. Without it, that add fails with Error::Kind::exists.
 struct Change {
     std::vector<ElementKey> remove;
     std::vector<Element> add;
+    bool replace = false;
     bool empty() const { return remove.empty() && add.empty(); }
 };
 

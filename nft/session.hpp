@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "nft/kernel_interface.hpp"
 #include "nft/model.hpp"
 
 namespace jitd::nft {
@@ -32,7 +33,8 @@ struct Features {
     bool destroy_element = false;  // NFT_MSG_DESTROYSETELEM (Linux 6.3)
 };
 
-class Session {
+// The netlink implementation of nft::Kernel.
+class Session final : public Kernel {
   public:
     // Opens a netlink socket in the calling thread's network namespace.
     static Session open();
@@ -41,42 +43,43 @@ class Session {
     static Session open_assuming(const Features& assume);
     Session(Session&&) noexcept;
     Session& operator=(Session&&) noexcept;
-    ~Session();
+    ~Session() override;
 
     const Features& features() const;
 
-    bool table_exists();
+    bool table_exists() override;
     // Creates what is missing and replaces chain rules, protected pairs and always-allow
     // prefixes in one transaction. Grant sets and their elements are kept. `pickups` (for the
     // first install only: the TCP sessions already open on protected ports) are added to the
     // pickup sets in that transaction, each for kPickupTimeout.
-    void install(const TableSpec& spec, const std::vector<Tuple>& pickups = {});
+    void install(const TableSpec& spec, const std::vector<Tuple>& pickups = {}) override;
     // Deletes `table inet jitd` (no error if it is absent).
-    void remove_table();
+    void remove_table() override;
 
     // One transaction; throws Error naming the element the kernel refused, applying nothing.
-    void apply(const Change& change);
-    std::vector<ListedElement> list_elements();
+    void apply(const Change& change) override;
+    std::vector<ListedElement> list_elements() override;
     // One grant element (timeout and remaining time; no comment), nullopt when the kernel no
     // longer has it (deleted or expired). One round trip.
-    std::optional<ListedElement> find_element(const ElementKey& key);
+    std::optional<ListedElement> find_element(const ElementKey& key) override;
 
     // The pickup sets' live tuples, and their removal (absent ones are no error).
-    std::vector<Tuple> list_pickups();
-    void remove_pickups(const std::vector<Tuple>& tuples);
+    std::vector<Tuple> list_pickups() override;
+    void remove_pickups(const std::vector<Tuple>& tuples) override;
 
     // install() and every grant in `grants` (the grant sets emptied first, so afterwards they
     // hold exactly `grants`), one transaction: for when another tool changed the table.
-    void restore(const TableSpec& spec, const std::vector<Element>& grants);
+    void restore(const TableSpec& spec, const std::vector<Element>& grants) override;
     // The netlink port id of this session's socket: nf_tables events caused by its
     // transactions carry it as nlmsg_pid.
-    std::uint32_t portid() const;
+    std::uint32_t portid() const override;
     // Rules in the input chain now (0 without the table), and how many install() puts there.
-    std::size_t input_rule_count();
+    std::size_t input_rule_count() override;
     static std::size_t expected_rule_count();
+    std::size_t expected_input_rules() const override { return expected_rule_count(); }
     // Other tables' base chains on the input hook whose policy is drop, as "inet filter input":
     // a packet jitd accepts still meets their drop.
-    std::vector<std::string> foreign_input_drop_chains();
+    std::vector<std::string> foreign_input_drop_chains() override;
 
   private:
     struct Impl;

@@ -161,7 +161,8 @@ int run_daemon(const Options& o, config::Policy policy) {
     SocketFileGuard socket_file(o.socket, !activated);
     try {
         auto monitor = nft::Monitor::open();  // sees whatever happens from the install on
-        Engine engine(o.policy, std::move(policy), nft::Session::open());
+        Engine engine(o.policy, std::move(policy),
+                      std::make_unique<nft::Session>(nft::Session::open()));
         engine.set_state_dir(o.state_dir);
         engine.start();
         Daemon daemon(o, engine, std::move(listen_fd), std::move(instance_fd), std::move(monitor));

@@ -16,10 +16,6 @@
 namespace jitd::agent {
 namespace {
 
-// The kernel's expiry may trail a grant's end by up to a second (the element was added at
-// start + a fraction); a key stays "lingering" this long after its grant ended.
-constexpr std::chrono::seconds kLinger{2};
-
 // Kernel text for a log line: JSON-quoted, invalid UTF-8 replaced, so control characters in a
 // foreign comment cannot forge log lines.
 std::string printable(const std::string& text) {
@@ -28,12 +24,18 @@ std::string printable(const std::string& text) {
 
 }  // namespace
 
-Engine::Engine(std::string policy_path, config::Policy policy, nft::Session session)
+Engine::Engine(std::string policy_path, config::Policy policy, std::unique_ptr<nft::Kernel> kernel,
+               std::function<ClockSample()> clocks)
     : policy_path_(std::move(policy_path)),
       policy_(std::move(policy)),
-      session_(std::move(session)),
-      since_(wire::now_seconds()),
-      clock_(sample_clocks()) {}
+      clocks_(std::move(clocks)),
+      kernel_(std::move(kernel)),
+      since_(wall_now()),
+      clock_(clocks_()) {}
+
+wire::SysSeconds Engine::wall_now() const {
+    return std::chrono::floor<std::chrono::seconds>(clocks_().realtime);
+}
 
 void Engine::start() {
     using Clock = std::chrono::steady_clock;
@@ -41,8 +43,8 @@ void Engine::start() {
     // Only the first install needs pickups: when the table exists, conntrack already tracks
     // the sessions it let in.
     std::vector<nft::Tuple> pickups;
-    if (!session_.table_exists()) pickups = sessions_to_pick_up();
-    session_.install(table_spec(policy_), pickups);
+    if (!kernel_->table_exists()) pickups = sessions_to_pick_up();
+    kernel_->install(table_spec(policy_), pickups);
     if (!pickups.empty())
         spdlog::info(
             "first install: {} open TCP sessions on protected ports may resume within {} s",
@@ -50,9 +52,9 @@ void Engine::start() {
     warn_if_sockets_unkillable();
     const auto t1 = Clock::now();
     save_policy_copy();
-    const ClockSample listed_at = sample_clocks();
+    const ClockSample listed_at = clocks_();
     const auto now_ms = listed_at.realtime;
-    auto elements = session_.list_elements();
+    auto elements = kernel_->list_elements();
     const auto t2 = Clock::now();
     Rebuilt rebuilt = rebuild_grants(elements, now_ms, {uid_of_name, name_of_uid});
     if (rebuilt.legacy != 0)
@@ -60,7 +62,8 @@ void Engine::start() {
                      rebuilt.legacy);
     remove_strays(rebuilt.strays);
     auto now = std::chrono::floor<std::chrono::seconds>(now_ms);
-    for (const auto& e : rebuilt.spent) remember_lingering({e.key}, now);
+    // rebuilt.spent: ended grants the kernel drops within a second; an open of the same key
+    // replaces such an element (Engine::apply).
     book_.reserve(rebuilt.grants.size());
     for (auto& g : rebuilt.grants) book_.add(std::move(g));
     clock_.sync(listed_at);
@@ -120,7 +123,7 @@ ReloadOutcome Engine::reload(const std::string& actor, uid_t actor_uid) {
         return refuse_reload(wire::ErrorCode::policy_invalid, e.what());
     }
     try {
-        session_.install(table_spec(next));
+        kernel_->install(table_spec(next), {});
     } catch (const nft::Error& e) {
         return refuse_reload(wire::ErrorCode::internal,
                              std::string("the kernel refused the new ruleset: ") + e.what());
@@ -181,15 +184,9 @@ std::vector<std::string> Engine::revoke_disallowed(bool judge_owners) {
 }
 
 std::size_t Engine::expire_due() {
-    const ClockSample clocks = sample_clocks();
+    const ClockSample clocks = clocks_();
     const SysMillis now_ms = clock_.now(clocks);  // the book's frame: steps do not move it
     const auto now = std::chrono::floor<std::chrono::seconds>(now_ms);
-    while (!linger_queue_.empty() && linger_queue_.front().first + kLinger < now) {
-        auto it = lingering_.find(linger_queue_.front().second);
-        if (it != lingering_.end() && it->second == linger_queue_.front().first)
-            lingering_.erase(it);
-        linger_queue_.pop_front();
-    }
     std::erase_if(recheck_, [&](const auto& r) {
         const LiveGrant* g = book_.find(r.first);
         return g == nullptr || g->grant.end > now;  // gone, or extended meanwhile
@@ -227,7 +224,6 @@ std::size_t Engine::expire_due() {
         }
         recheck_.erase(id);
         auto g = book_.remove(id);
-        remember_lingering(g->keys, g->grant.end);
         AuditEvent ev(AuditKind::expire);
         ev.grant(g->grant).set(audit_fields::kCause, audit_causes::kExpired);
         ev.message("grant " + id + " of " + g->grant.user + " for " + g->grant.source + " " +
@@ -246,40 +242,15 @@ void Engine::save_policy_copy() const {
         spdlog::warn("cannot keep a copy of the policy in {}: {}", state_dir_, why);
 }
 
-void Engine::remember_lingering(const std::vector<nft::ElementKey>& keys, wire::SysSeconds end) {
-    for (const auto& k : keys) {
-        lingering_[k] = end;
-        linger_queue_.emplace_back(end, k);
-    }
-}
-
-void Engine::add_lingering_removes(nft::Change& change) const {
-    if (lingering_.empty()) return;
-    for (const auto& e : change.add)
-        if (lingering_.count(e.key) != 0 &&
-            std::find(change.remove.begin(), change.remove.end(), e.key) == change.remove.end())
-            change.remove.push_back(e.key);
-}
-
 std::optional<Refusal> Engine::apply(nft::Change& change, const std::string& what) {
-    add_lingering_removes(change);
+    // The book decides what may be opened; a key the kernel still holds but the book does not
+    // (an ended grant's element the kernel drops within a second, a spent one a restart found,
+    // a foreign exact duplicate) is replaced in the same transaction (nft/elements.cpp).
+    change.replace = true;
     try {
         apply_restoring(change);
         return std::nullopt;
     } catch (const nft::Error& e) {
-        if (e.kind() == nft::Error::Kind::exists && change.remove.empty()) {
-            // The kernel still holds a key we no longer track (it expires within a second,
-            // or a restart found it spent): replace it in the same transaction.
-            for (const auto& a : change.add) change.remove.push_back(a.key);
-            try {
-                apply_restoring(change);
-                return std::nullopt;
-            } catch (const nft::Error& again) {
-                spdlog::warn("kernel refused {}: {}", what, again.what());
-                return Refusal{wire::ErrorCode::internal,
-                               "the kernel refused " + what + ": " + again.what()};
-            }
-        }
         spdlog::warn("kernel refused {}: {}", what, e.what());
         return Refusal{wire::ErrorCode::internal, "the kernel refused " + what + ": " + e.what()};
     } catch (const std::exception& e) {

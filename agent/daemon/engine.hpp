@@ -1,12 +1,12 @@
-// The daemon's decisions: the policy in force, the grant book and the kernel session, and the
-// ops of the protocol. No event loop here (daemon.cpp runs it), so every path can be driven
-// directly.
+// The daemon's decisions: the policy in force, the grant book and the kernel (nft::Kernel),
+// and the ops of the protocol. No event loop here (daemon.cpp runs it), so every path can be
+// driven directly.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,7 +25,8 @@
 #include "agent/daemon/peer.hpp"
 #include "agent/daemon/request.hpp"
 #include "config/policy.hpp"
-#include "nft/session.hpp"
+#include "nft/kernel_interface.hpp"
+#include "nft/session.hpp"  // nft::Error
 
 namespace jitd::agent {
 
@@ -43,7 +44,10 @@ struct ReloadOutcome {
 
 class Engine {
   public:
-    Engine(std::string policy_path, config::Policy policy, nft::Session session);
+    // `kernel` is nft::Session in the daemon, an in-memory model in tests; `clocks` is
+    // sample_clocks() in the daemon, a clock the test moves in tests.
+    Engine(std::string policy_path, config::Policy policy, std::unique_ptr<nft::Kernel> kernel,
+           std::function<ClockSample()> clocks = sample_clocks);
 
     // Installs (or replaces) the table, then rebuilds the book from the kernel's elements and
     // revokes what the policy no longer allows. Throws nft::Error when the kernel refuses.
@@ -84,7 +88,7 @@ class Engine {
     // events): the table, the chain's rule count, the grant elements. Empty when they agree.
     std::vector<std::string> kernel_differences();
     // The netlink port id of the session: events of jitd's own transactions carry it.
-    std::uint32_t session_portid() const { return session_.portid(); }
+    std::uint32_t session_portid() const { return kernel_->portid(); }
     // Other tables' input base chains with policy drop ("inet filter input").
     std::vector<std::string> foreign_drop_chains();
 
@@ -117,12 +121,11 @@ class Engine {
     // The kernel's remaining time for each grant (the longest of its elements; nullopt: none
     // left), by lookups for a few grants, by one listing for many.
     std::vector<std::optional<Millis>> kernel_remaining(const std::vector<std::string>& ids);
-    // session_.apply(); when the kernel says the table or a set is gone (another tool deleted
+    // kernel_->apply(); when the kernel says the table or a set is gone (another tool deleted
     // it and the event is still queued), restores the table first and tries once more.
     void apply_restoring(const nft::Change& change);
-    // Keys whose grant ended but which the kernel may hold for up to a second more.
-    void remember_lingering(const std::vector<nft::ElementKey>& keys, wire::SysSeconds end);
-    void add_lingering_removes(nft::Change& change) const;
+    // The wall clock now, in whole seconds (from `clocks_`).
+    wire::SysSeconds wall_now() const;
     // Keeps a copy of the policy in force for a lock-down at a later start (lockdown.hpp).
     void save_policy_copy() const;
     // engine_sessions.cpp: the TCP sessions open on the policy's protected TCP ports (the first
@@ -134,11 +137,10 @@ class Engine {
 
     std::string policy_path_;
     config::Policy policy_;
-    nft::Session session_;
+    std::function<ClockSample()> clocks_;
+    std::unique_ptr<nft::Kernel> kernel_;
     GrantBook book_;
     wire::SysSeconds since_;
-    std::unordered_map<nft::ElementKey, wire::SysSeconds, ElementKeyHash> lingering_;
-    std::deque<std::pair<wire::SysSeconds, nft::ElementKey>> linger_queue_;
     std::function<std::vector<Peer>()> live_peers_;
     std::string state_dir_;
     const Origin* origin_ = nullptr;  // the request being decided (its channel's journal fields)

@@ -37,14 +37,14 @@ std::vector<std::optional<Millis>> Engine::kernel_remaining(const std::vector<st
     std::size_t keys = 0;
     for (const auto& id : ids) keys += book_.find(id)->keys.size();
     if (keys > kMaxLookups) {
-        const Remaining remaining = remaining_of(session_.list_elements());
+        const Remaining remaining = remaining_of(kernel_->list_elements());
         for (const auto& id : ids) out.push_back(longest(*book_.find(id), remaining));
         return out;
     }
     for (const auto& id : ids) {
         std::optional<Millis> best;
         for (const auto& k : book_.find(id)->keys)
-            if (auto e = session_.find_element(k))
+            if (auto e = kernel_->find_element(k))
                 best = std::max(best.value_or(e->remaining), e->remaining);
         out.push_back(best);
     }
@@ -52,12 +52,12 @@ std::vector<std::optional<Millis>> Engine::kernel_remaining(const std::vector<st
 }
 
 void Engine::check_clocks(bool force) {
-    const ClockSample clocks = sample_clocks();
+    const ClockSample clocks = clocks_();
     if (!force && !clock_.out_of_step(clocks)) return;
     const Millis step = clock_.wall_step(clocks), slept = clock_.slept(clocks);
     Remaining remaining;
     try {
-        remaining = remaining_of(session_.list_elements());
+        remaining = remaining_of(kernel_->list_elements());
     } catch (const std::exception& e) {
         // The book stays in its old frame (expiry still runs on CLOCK_MONOTONIC); next wake-up
         // tries again.

@@ -121,7 +121,7 @@ json Engine::submit(const Origin& origin, const Request& r) {
 json Engine::op_open(const Peer& peer, Role role, const Request& r) {
     AuditEvent ev(AuditKind::grant);
     note_request(ev, origin_ != nullptr ? *origin_ : socket_origin(peer), true, r);
-    const auto now = wire::now_seconds();
+    const auto now = wall_now();
     OpenRequest req{*r.port, r.protocol, *r.source, *r.duration, r.reason};
     OpenFacts facts;
     auto verdict = check_open(policy_, book_, actor_of(peer, role), req, now, &facts);
@@ -226,7 +226,7 @@ json Engine::op_extend(const Peer& peer, Role role, const Request& r) {
     const LiveGrant* g = book_.find(id);
     if (auto refusal = check_extend(policy_, g, id, actor_of(peer, role), *r.duration))
         return refuse(ev, *refusal);
-    const auto now = wire::now_seconds();
+    const auto now = wall_now();
     if (auto refusal = check_total(policy_, *g, g->chain_began(), now + *r.duration))
         return refuse(ev, *refusal);
     LiveGrant next = *g;

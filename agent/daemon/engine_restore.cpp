@@ -10,6 +10,10 @@
 namespace jitd::agent {
 namespace {
 
+// The kernel's expiry trails a grant's end by up to a second (the element was added at start +
+// a fraction of a second).
+constexpr std::chrono::milliseconds kSoonGone{2000};
+
 std::vector<nft::Element> elements_of(const GrantBook& book, wire::SysSeconds now) {
     std::vector<nft::Element> out;
     out.reserve(book.size());
@@ -23,11 +27,11 @@ std::vector<nft::Element> elements_of(const GrantBook& book, wire::SysSeconds no
 
 RestoreOutcome Engine::restore_table() {
     RestoreOutcome out;
-    const auto now = wire::now_seconds();
+    const auto now = wall_now();
     out.expired = expire_due();  // ended meanwhile: journaled as expired, not put back
     const auto elements = elements_of(book_, now);
     const auto t0 = std::chrono::steady_clock::now();
-    session_.restore(table_spec(policy_), elements);
+    kernel_->restore(table_spec(policy_), elements);
     out.took = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - t0);
     out.grants = book_.size();
@@ -37,7 +41,7 @@ RestoreOutcome Engine::restore_table() {
 
 void Engine::apply_restoring(const nft::Change& change) {
     try {
-        session_.apply(change);
+        kernel_->apply(change);
         return;
     } catch (const nft::Error& e) {
         if (e.kind() != nft::Error::Kind::not_found) throw;
@@ -45,21 +49,23 @@ void Engine::apply_restoring(const nft::Change& change) {
                      e.what());
     }
     // No expiry here: the op that called us still holds pointers into the book.
-    session_.restore(table_spec(policy_), elements_of(book_, wire::now_seconds()));
-    session_.apply(change);
+    kernel_->restore(table_spec(policy_), elements_of(book_, wall_now()));
+    kernel_->apply(change);
 }
 
 std::vector<std::string> Engine::kernel_differences() {
-    if (!session_.table_exists()) return {"table inet jitd is missing"};
+    if (!kernel_->table_exists()) return {"table inet jitd is missing"};
     std::vector<std::string> out;
-    const std::size_t rules = session_.input_rule_count();
-    if (rules != nft::Session::expected_rule_count())
+    const std::size_t rules = kernel_->input_rule_count();
+    if (rules != kernel_->expected_input_rules())
         out.push_back("chain input holds " + std::to_string(rules) + " rules instead of " +
-                      std::to_string(nft::Session::expected_rule_count()));
+                      std::to_string(kernel_->expected_input_rules()));
     std::set<std::string> in_kernel;
-    for (const auto& e : session_.list_elements()) {
+    for (const auto& e : kernel_->list_elements()) {
         in_kernel.insert(e.key.str());
-        if (book_.find_by_key(e.key) == nullptr && lingering_.count(e.key) == 0)
+        // An element the kernel drops within moments (an ended grant's, whose expiry trails its
+        // end by up to a second) is not worth a restore.
+        if (book_.find_by_key(e.key) == nullptr && e.remaining > kSoonGone)
             out.push_back("foreign grant element " + e.key.str());
     }
     book_.for_each([&](const LiveGrant& g) {
@@ -72,7 +78,7 @@ std::vector<std::string> Engine::kernel_differences() {
 
 std::vector<std::string> Engine::foreign_drop_chains() {
     try {
-        return session_.foreign_input_drop_chains();
+        return kernel_->foreign_input_drop_chains();
     } catch (const std::exception& e) {
         spdlog::warn("cannot list the ruleset's chains: {}", e.what());
         return {};

@@ -41,14 +41,14 @@ nlohmann::json Engine::kill_sessions_of(const LiveGrant& g, AuditEvent& ev) {
     std::size_t pickups = 0;
     try {
         std::vector<nft::Tuple> doomed;
-        for (const auto& t : session_.list_pickups())
+        for (const auto& t : kernel_->list_pickups())
             for (const auto& k : g.keys)
                 if (k.proto == nft::L4::tcp && t.local_port == k.port &&
                     sessions::covers(k.source, t.family, t.remote)) {
                     doomed.push_back(t);
                     break;
                 }
-        session_.remove_pickups(doomed);
+        kernel_->remove_pickups(doomed);
         pickups = doomed.size();
     } catch (const std::exception& e) {
         problem = std::string("removing pickups: ") + e.what();

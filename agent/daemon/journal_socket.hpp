@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,11 @@ enum class JournalSend { written, unavailable };
 // Sends one entry (one datagram). `unavailable`: journald is not running (ENOENT,
 // ECONNREFUSED), its queue is full (stalled: EAGAIN), or the entry is too large.
 JournalSend send_to_journal(const JournalFields& fields);
+
+// For tests without journald: every entry goes to `sink` instead (an empty one: to journald
+// again).
+using JournalSink = std::function<JournalSend(const JournalFields&)>;
+void set_journal_sink(JournalSink sink);
 
 // Closing records that could not be written since start (shown by `status`).
 std::uint64_t journal_drops();
