@@ -41,38 +41,13 @@ int refused(const json& answer, Io& io) {
     return exit_code_for_error(code);
 }
 
-bool protocol_matches(const json& port, const std::optional<config::Protocol>& wanted) {
-    if (!wanted) return true;
-    const auto proto = port.at("protocol").get<std::string>();
-    return proto == "any" || proto == config::to_string(*wanted);
-}
-
-// The port's max_duration from the status answer, as the policy writes it; the default when
-// the port is not protected (the daemon will then refuse the open, and journal the refusal).
-std::string max_duration_for(const json& status, const PortSpec& spec) {
-    for (const auto& p : status.at("ports")) {
-        if (p.at("port").get<unsigned>() == spec.port && protocol_matches(p, spec.protocol))
-            return p.at("max_duration").get<std::string>();
-    }
-    return config::format_duration(config::kDefaultMaxDuration);
-}
-
 }  // namespace
 
 int open_grant(const Session& s, const OpenRequest& req, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
-        std::string duration;
-        if (req.duration) {
-            duration = config::format_duration(*req.duration);
-        } else {
-            const json status = conn.request({{"op", "status"}});
-            if (!status.at("ok").get<bool>()) return refused(status, io);
-            duration = max_duration_for(status, req.port);
-        }
-        json r = {{"op", "open"},
-                  {"port", req.port.port},
-                  {"source", req.source},
-                  {"duration", duration}};
+        json r = {{"op", "open"}, {"port", req.port.port}, {"source", req.source}};
+        // Without --for the daemon grants the port's max_duration: one request, no lookup.
+        if (req.duration) r["duration"] = config::format_duration(*req.duration);
         if (req.port.protocol) r["protocol"] = config::to_string(*req.port.protocol);
         if (!req.reason.empty()) r["reason"] = req.reason;
         const json answer = conn.request(r);

@@ -13,7 +13,7 @@ namespace jitd::client {
 
 struct OpenRequest {
     PortSpec port;
-    std::optional<std::chrono::seconds> duration;  // none: the port's max_duration
+    std::optional<std::chrono::seconds> duration;  // none: the daemon grants max_duration
     std::string source;                            // address or CIDR, already checked
     std::string reason;
 };

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "agent/daemon/op_table.hpp"
+
 namespace jitd::agent {
 namespace {
 
@@ -15,7 +17,7 @@ bool named_in(const config::Role& role, const Peer& peer) {
 }  // namespace
 
 std::string_view to_string(Op op) {
-    return op_rule(op).name;
+    return op_spec(op).name;
 }
 
 std::string_view to_string(Role role) {
@@ -32,16 +34,6 @@ std::string_view to_string(Role role) {
     return "none";
 }
 
-const OpRule& op_rule(Op op) {
-    return kOpRules[static_cast<std::size_t>(op)];
-}
-
-const OpRule* op_rule_by_name(std::string_view name) {
-    for (const auto& r : kOpRules)
-        if (r.name == name) return &r;
-    return nullptr;
-}
-
 Role role_of(const config::Access& access, const Peer& peer) {
     if (peer.uid == 0) return Role::admin;
     if (named_in(access.admins, peer)) return Role::admin;
@@ -51,13 +43,18 @@ Role role_of(const config::Access& access, const Peer& peer) {
 }
 
 bool may_run(Role role, Op op) {
-    return role != Role::none && static_cast<int>(role) >= static_cast<int>(op_rule(op).needed);
+    return role != Role::none && static_cast<int>(role) >= static_cast<int>(op_spec(op).needed);
 }
 
 bool may_touch(Role role, Op op, bool own_grant) {
     if (!may_run(role, op)) return false;
-    const OpRule& r = op_rule(op);
-    return !r.own_only_below_admin || own_grant || role == Role::admin;
+    return !op_spec(op).own_grants_only || own_grant || role == Role::admin;
+}
+
+std::optional<Refusal> check_owner(Role role, Op op, const Peer& peer, const LiveGrant* grant) {
+    if (grant == nullptr || may_touch(role, op, grant->grant.uid == peer.uid)) return std::nullopt;
+    return Refusal{wire::ErrorCode::not_authorized,
+                   "grant " + grant->grant.id + " belongs to " + grant->grant.user};
 }
 
 }  // namespace jitd::agent

@@ -1,10 +1,12 @@
-// Authorization in one place: a table op -> required role, deny by default.
+// Authorization in one place, deny by default: the role the access lists give a peer, and
+// what the op table (op_table.hpp) lets that role do.
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
+#include "agent/daemon/grant_rules.hpp"
 #include "agent/daemon/peer.hpp"
 #include "config/policy.hpp"
 
@@ -17,26 +19,6 @@ enum class Role : std::uint8_t { none, viewer, requester, admin };
 std::string_view to_string(Op op);
 std::string_view to_string(Role role);
 
-struct OpRule {
-    Op op;
-    std::string_view name;  // the wire name
-    Role needed;
-    bool own_only_below_admin;  // requesters may touch only their own grants
-};
-
-inline constexpr std::array<OpRule, 6> kOpRules{{
-    {Op::open, "open", Role::requester, false},
-    {Op::list, "list", Role::viewer, false},
-    {Op::status, "status", Role::viewer, false},
-    {Op::revoke, "revoke", Role::requester, true},
-    {Op::extend, "extend", Role::requester, true},
-    {Op::reload, "reload", Role::admin, false},
-}};
-
-const OpRule& op_rule(Op op);
-// nullptr for an unknown name.
-const OpRule* op_rule_by_name(std::string_view name);
-
 // The highest role the access lists give the peer. Root is always admin; an empty access
 // section therefore admits only root.
 Role role_of(const config::Access& access, const Peer& peer);
@@ -45,5 +27,9 @@ Role role_of(const config::Access& access, const Peer& peer);
 bool may_run(Role role, Op op);
 // May `role` run `op` on a grant that is (or is not) the peer's own?
 bool may_touch(Role role, Op op, bool own_grant);
+// The own-grants rule for `op` on `grant` (owners compared by uid): not_authorized when the
+// peer may not touch it; nullopt when they may, or when there is no such grant (the handler
+// then answers not_found).
+std::optional<Refusal> check_owner(Role role, Op op, const Peer& peer, const LiveGrant* grant);
 
 }  // namespace jitd::agent

@@ -11,6 +11,7 @@
 #include "agent/daemon/notify.hpp"
 #include "agent/daemon/owner_role.hpp"
 #include "agent/daemon/policy_bridge.hpp"
+#include "agent/daemon/request_audit.hpp"
 #include "config/policy_loader.hpp"
 
 namespace jitd::agent {
@@ -102,11 +103,12 @@ void Engine::remove_strays(const std::vector<nft::ListedElement>& strays) {
     if (!change.empty()) apply(change, "removing unreadable grant elements");
 }
 
-ReloadOutcome Engine::reload(const std::string& actor, uid_t actor_uid) {
+ReloadOutcome Engine::reload(const std::string& actor, uid_t actor_uid, const Origin* origin) {
     notify_reloading();
     ReloadOutcome out;
     AuditEvent ev(AuditKind::reload);
     ev.user(actor, actor_uid).set("JITD_ACTOR", actor).set("JITD_POLICY", policy_path_);
+    if (origin != nullptr) note_origin(ev, *origin);
     auto refuse_reload = [&](wire::ErrorCode code, const std::string& message) {
         ev.set("JITD_ERROR", std::string(wire::to_string(code)));
         ev.message("policy reload refused, the old policy stays in force: " + message);

@@ -21,6 +21,7 @@
 #include "agent/daemon/clocks.hpp"
 #include "agent/daemon/grant_book.hpp"
 #include "agent/daemon/grant_rules.hpp"
+#include "agent/daemon/op_table.hpp"
 #include "agent/daemon/origin.hpp"
 #include "agent/daemon/peer.hpp"
 #include "agent/daemon/request.hpp"
@@ -60,8 +61,9 @@ class Engine {
     // for a socket request; returns the response object.
     nlohmann::json submit(const Origin& origin, const Request& request);
 
-    // Loads the policy file again and applies it atomically; journals a `reload` event.
-    ReloadOutcome reload(const std::string& actor, uid_t actor_uid);
+    // Loads the policy file again and applies it atomically; journals a `reload` event (with
+    // the channel's fields when a request asked: `origin`).
+    ReloadOutcome reload(const std::string& actor, uid_t actor_uid, const Origin* origin = nullptr);
 
     // Journals and drops the grants whose end has come and whose elements the kernel no longer
     // holds (the journal never says a door is closed while it is open); returns how many. A due
@@ -97,20 +99,21 @@ class Engine {
     const std::string& policy_path() const { return policy_path_; }
 
   private:
-    nlohmann::json dispatch(const Peer& peer, Role role, const Request& r);
-    nlohmann::json op_open(const Peer& peer, Role role, const Request& r);
-    nlohmann::json op_revoke(const Peer& peer, Role role, const Request& r);
-    nlohmann::json op_extend(const Peer& peer, Role role, const Request& r);
-    nlohmann::json op_list() const;
-    nlohmann::json op_status(const Peer& peer, Role role);
-    nlohmann::json op_reload(const Peer& peer);
+    // The op handlers, reached only through the op table (op_table.cpp), after submit has
+    // checked the role and the own-grants rule. engine_ops*.cpp.
+    friend std::span<const OpSpec> op_table();
+    nlohmann::json op_open(const OpCall& call);
+    nlohmann::json op_revoke(const OpCall& call);
+    nlohmann::json op_extend(const OpCall& call);
+    nlohmann::json op_list(const OpCall& call);
+    nlohmann::json op_status(const OpCall& call);
+    nlohmann::json op_reload(const OpCall& call);
 
     // Journals the refusal (a deny) and builds the error response.
     static nlohmann::json refuse(AuditEvent& ev, const Refusal& refusal);
     // An opening change applied in the kernel whose record the journal did not take: undoes it
     // and answers audit_unavailable (the deny itself is best effort).
-    nlohmann::json refuse_unaudited(const Peer& peer, const Request& r, nft::Change& undo,
-                                    const std::string& what);
+    nlohmann::json refuse_unaudited(const OpCall& call, nft::Change& undo, const std::string& what);
     // Applies a change; on a kernel refusal returns the Refusal (internal) to answer with.
     std::optional<Refusal> apply(nft::Change& change, const std::string& what);
     // Logs the elements a rebuild could not read and removes those that claim to be jitd's.
@@ -143,7 +146,6 @@ class Engine {
     wire::SysSeconds since_;
     std::function<std::vector<Peer>()> live_peers_;
     std::string state_dir_;
-    const Origin* origin_ = nullptr;  // the request being decided (its channel's journal fields)
     BookClock clock_;
     wire::SysSeconds handled_until_{};  // expire_due() has looked at every end up to this
     std::unordered_map<std::string, Millis> recheck_;  // due, still in the kernel: look again at

@@ -45,6 +45,109 @@ std::string source_refusal(const config::PortRule& rule, const config::Limits& l
            port_name(rule.port, rule.protocol);
 }
 
+// 1. port protected, 2. protocol allowed: the rule the request falls under.
+std::variant<Refusal, const config::PortRule*> resolve_rule(const config::Policy& policy,
+                                                            const OpenRequest& req, OpenFacts& f) {
+    const config::PortRule* rule = policy.find_port(req.port);
+    if (rule == nullptr)
+        return Refusal{ErrorCode::port_not_protected,
+                       "port " + std::to_string(req.port) + " is not protected by the policy"};
+    f.protocol = req.protocol.value_or(rule->protocol);
+    if (!req.protocol) return rule;
+    rule = policy.find(req.port, *req.protocol);
+    if (rule == nullptr)
+        return Refusal{ErrorCode::port_not_protected, "port " + port_name(req.port, *f.protocol) +
+                                                          " is not protected by the policy"};
+    return rule;
+}
+
+// 3. source valid, 4. source allowed (width, allowed_sources, link-local).
+std::variant<Refusal, config::Cidr> check_source(const config::Policy& policy,
+                                                 const config::PortRule& rule,
+                                                 const std::string& text, OpenFacts& f) {
+    auto parsed = config::parse_cidr(text);
+    if (!parsed) return Refusal{ErrorCode::invalid_source, "source: " + parsed.error};
+    const config::Cidr& source = parsed.value;
+    f.source = source.str_with_len();
+    // IPv4 traffic never carries an IPv4-mapped IPv6 source (::ffff:a.b.c.d): such a grant
+    // could never match, so say what to ask for instead.
+    if (is_v4_mapped(source))
+        return Refusal{ErrorCode::invalid_source,
+                       "source: " + text +
+                           " is an IPv4-mapped IPv6 address; ask for the IPv4 address instead"};
+    if (auto why = source_refusal(rule, policy.limits, source); !why.empty())
+        return Refusal{ErrorCode::source_not_allowed, why};
+    if (touches_link_local(source) && !policy.limits.allow_link_local)
+        return Refusal{ErrorCode::invalid_source,
+                       "source: " + source.str_with_len() +
+                           " is link-local (169.254.0.0/16 or fe80::/10); a grant cannot name "
+                           "the interface, so it would match that address on every link "
+                           "(the policy's limits.allow_link_local allows it)"};
+    return source;
+}
+
+// 5. duration, 6. reason.
+std::optional<Refusal> check_duration_and_reason(const config::Policy& policy,
+                                                 const config::PortRule& rule,
+                                                 std::chrono::seconds duration,
+                                                 const std::string& reason) {
+    if (duration > rule.max_duration)
+        return Refusal{ErrorCode::duration_exceeds_max,
+                       config::format_duration(duration) + " exceeds the maximum of " +
+                           config::format_duration(rule.max_duration) + " for port " +
+                           port_name(rule.port, rule.protocol)};
+    if (policy.require_reason && reason.empty())
+        return Refusal{ErrorCode::reason_required, "the policy requires a reason"};
+    return std::nullopt;
+}
+
+// A request equal to a live grant (source, port, protocol) supersedes it when it is the
+// actor's own (or the actor is admin); any other holder of one of its keys is an overlap.
+// Returns the grant superseded (nullptr: none).
+std::variant<Refusal, const LiveGrant*> find_superseded(const GrantBook& book, const Actor& actor,
+                                                        const LiveGrant& planned) {
+    const LiveGrant* same = nullptr;
+    for (const auto& key : planned.keys) {
+        const LiveGrant* holder = book.find_by_key(key);
+        if (holder == nullptr) continue;
+        bool equal = holder->grant.protocol == planned.grant.protocol &&
+                     holder->grant.port == planned.grant.port && holder->source == planned.source;
+        bool may_replace = holder->grant.uid == actor.uid || actor.admin;
+        if (!equal || !may_replace)
+            return Refusal{ErrorCode::overlaps_grant,
+                           planned.source.str_with_len() + " overlaps live grant " +
+                               holder->grant.id + " of " + holder->grant.user};
+        same = holder;
+    }
+    return same;
+}
+
+// 7. per-user limit (a supersede of one's own grant does not add one).
+std::optional<Refusal> check_limit(const config::Policy& policy, const GrantBook& book,
+                                   const Actor& actor, const LiveGrant* same) {
+    unsigned held = book.count_for(actor.uid);
+    if (same != nullptr && same->grant.uid == actor.uid && held > 0) --held;
+    if (held < policy.limits.max_grants_per_user) return std::nullopt;
+    return Refusal{ErrorCode::limit_reached, actor.user + " already holds " + std::to_string(held) +
+                                                 " grants (the limit is " +
+                                                 std::to_string(policy.limits.max_grants_per_user) +
+                                                 ")"};
+}
+
+// 8. overlap of prefixes (hosts live in their own sets and may sit inside a prefix).
+std::optional<Refusal> check_prefix_overlap(const GrantBook& book, const LiveGrant& planned,
+                                            const LiveGrant* same) {
+    if (planned.source.is_host()) return std::nullopt;
+    const std::string except = same != nullptr ? same->grant.id : std::string();
+    for (const auto& key : planned.keys)
+        if (const LiveGrant* other =
+                book.overlapping_prefix(planned.source, key.proto, key.port, except))
+            return Refusal{ErrorCode::overlaps_grant,
+                           planned.source.str_with_len() + " overlaps live grant " +
+                               other->grant.id + " (" + other->grant.source + ")"};
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const GrantBook& book,
@@ -53,107 +156,41 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
     OpenFacts local;
     OpenFacts& f = facts != nullptr ? *facts : local;
 
-    // 1. port protected, 2. protocol allowed
-    const config::PortRule* rule = policy.find_port(req.port);
-    if (rule == nullptr)
-        return Refusal{ErrorCode::port_not_protected,
-                       "port " + std::to_string(req.port) + " is not protected by the policy"};
-    config::Protocol protocol = rule->protocol;
-    if (req.protocol) {
-        protocol = *req.protocol;
-        rule = policy.find(req.port, protocol);
-        f.protocol = protocol;
-        if (rule == nullptr)
-            return Refusal{ErrorCode::port_not_protected, "port " + port_name(req.port, protocol) +
-                                                              " is not protected by the policy"};
-    }
-    f.protocol = protocol;
+    auto resolved = resolve_rule(policy, req, f);
+    if (auto* refusal = std::get_if<Refusal>(&resolved)) return std::move(*refusal);
+    const config::PortRule& rule = *std::get<const config::PortRule*>(resolved);
+    auto checked = check_source(policy, rule, req.source, f);
+    if (auto* refusal = std::get_if<Refusal>(&checked)) return std::move(*refusal);
+    const config::Cidr& source = std::get<config::Cidr>(checked);
+    // Omitted: the longest the port allows.
+    const std::chrono::seconds duration = req.duration.value_or(rule.max_duration);
+    if (auto r = check_duration_and_reason(policy, rule, duration, req.reason)) return *r;
 
-    // 3. source valid, 4. source allowed
-    auto parsed = config::parse_cidr(req.source);
-    if (!parsed) return Refusal{ErrorCode::invalid_source, "source: " + parsed.error};
-    const config::Cidr& source = parsed.value;
-    f.source = source.str_with_len();
-    // IPv4 traffic never carries an IPv4-mapped IPv6 source (::ffff:a.b.c.d): such a grant
-    // could never match, so say what to ask for instead.
-    if (is_v4_mapped(source))
-        return Refusal{ErrorCode::invalid_source,
-                       "source: " + req.source +
-                           " is an IPv4-mapped IPv6 address; ask for the IPv4 address instead"};
-    if (auto why = source_refusal(*rule, policy.limits, source); !why.empty())
-        return Refusal{ErrorCode::source_not_allowed, why};
-    if (touches_link_local(source) && !policy.limits.allow_link_local)
-        return Refusal{ErrorCode::invalid_source,
-                       "source: " + source.str_with_len() +
-                           " is link-local (169.254.0.0/16 or fe80::/10); a grant cannot name "
-                           "the interface, so it would match that address on every link "
-                           "(the policy's limits.allow_link_local allows it)"};
-
-    // 5. duration, 6. reason
-    if (req.duration > rule->max_duration)
-        return Refusal{ErrorCode::duration_exceeds_max,
-                       config::format_duration(req.duration) + " exceeds the maximum of " +
-                           config::format_duration(rule->max_duration) + " for port " +
-                           port_name(rule->port, rule->protocol)};
-    if (policy.require_reason && req.reason.empty())
-        return Refusal{ErrorCode::reason_required, "the policy requires a reason"};
-
-    // A request equal to a live grant (source, port, protocol) supersedes it.
     OpenPlan plan;
-    plan.rule = rule;
-    plan.grant.source = source;
-    plan.grant.keys = keys_of(source, protocol, req.port);
-    const LiveGrant* same = nullptr;
-    for (const auto& key : plan.grant.keys) {
-        const LiveGrant* holder = book.find_by_key(key);
-        if (holder == nullptr) continue;
-        bool equal = holder->grant.protocol == protocol && holder->grant.port == req.port &&
-                     holder->source == source;
-        bool may_replace = holder->grant.uid == actor.uid || actor.admin;
-        if (!equal || !may_replace)
-            return Refusal{ErrorCode::overlaps_grant,
-                           source.str_with_len() + " overlaps live grant " + holder->grant.id +
-                               " of " + holder->grant.user};
-        same = holder;
-    }
-
-    // A supersede continues the chain of the grant it replaces.
-    if (same != nullptr) {
-        plan.grant.chain_start = same->chain_began();
-        if (auto r = check_total(policy, plan.grant, same->chain_began(), now + req.duration))
-            return *r;
-    }
-
-    // 7. per-user limit (a supersede of one's own grant does not add one)
-    unsigned held = book.count_for(actor.uid);
-    if (same != nullptr && same->grant.uid == actor.uid && held > 0) --held;
-    if (held >= policy.limits.max_grants_per_user)
-        return Refusal{ErrorCode::limit_reached,
-                       actor.user + " already holds " + std::to_string(held) +
-                           " grants (the limit is " +
-                           std::to_string(policy.limits.max_grants_per_user) + ")"};
-
-    // 8. overlap of prefixes (hosts live in their own sets and may sit inside a prefix)
-    if (!source.is_host()) {
-        const std::string except = same != nullptr ? same->grant.id : std::string();
-        for (const auto& key : plan.grant.keys)
-            if (const LiveGrant* other =
-                    book.overlapping_prefix(source, key.proto, key.port, except))
-                return Refusal{ErrorCode::overlaps_grant,
-                               source.str_with_len() + " overlaps live grant " + other->grant.id +
-                                   " (" + other->grant.source + ")"};
-    }
-
+    plan.rule = &rule;
     wire::Grant& g = plan.grant.grant;
     g.user = actor.user;
     g.uid = actor.uid;
     g.port = req.port;
-    g.protocol = protocol;
+    g.protocol = *f.protocol;
     g.source = source.str_with_len();
     g.start = now;
-    g.end = now + req.duration;
+    g.end = now + duration;
     g.reason = req.reason;
-    if (same != nullptr) plan.supersedes = same->grant.id;
+    plan.grant.source = source;
+    plan.grant.keys = keys_of(source, g.protocol, req.port);
+
+    auto superseded = find_superseded(book, actor, plan.grant);
+    if (auto* refusal = std::get_if<Refusal>(&superseded)) return std::move(*refusal);
+    const LiveGrant* same = std::get<const LiveGrant*>(superseded);
+    // A supersede continues the chain of the grant it replaces.
+    if (same != nullptr) {
+        plan.grant.chain_start = same->chain_began();
+        if (auto r = check_total(policy, plan.grant, same->chain_began(), g.end)) return *r;
+        plan.supersedes = same->grant.id;
+    }
+    if (auto r = check_limit(policy, book, actor, same)) return *r;
+    if (auto r = check_prefix_overlap(book, plan.grant, same)) return *r;
     return plan;
 }
 
@@ -174,19 +211,14 @@ std::optional<Refusal> check_total(const config::Policy& policy, const LiveGrant
     return std::nullopt;
 }
 
-std::optional<Refusal> check_revoke(const LiveGrant* grant, const std::string& id,
-                                    const Actor& actor) {
+std::optional<Refusal> check_revoke(const LiveGrant* grant, const std::string& id) {
     if (grant == nullptr) return Refusal{ErrorCode::not_found, "no live grant " + id};
-    if (!actor.admin && grant->grant.uid != actor.uid)
-        return Refusal{ErrorCode::not_authorized,
-                       "grant " + id + " belongs to " + grant->grant.user};
     return std::nullopt;
 }
 
 std::optional<Refusal> check_extend(const config::Policy& policy, const LiveGrant* grant,
-                                    const std::string& id, const Actor& actor,
-                                    std::chrono::seconds duration) {
-    if (auto r = check_revoke(grant, id, actor)) return r;
+                                    const std::string& id, std::chrono::seconds duration) {
+    if (auto r = check_revoke(grant, id)) return r;
     const wire::Grant& g = grant->grant;
     std::chrono::seconds max{0};
     for (const auto& key : grant->keys) {

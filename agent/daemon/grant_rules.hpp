@@ -29,7 +29,7 @@ struct OpenRequest {
     std::uint16_t port = 0;
     std::optional<config::Protocol> protocol;  // omitted = the port's own
     std::string source;
-    std::chrono::seconds duration{0};
+    std::optional<std::chrono::seconds> duration;  // omitted = the port's max_duration
     std::string reason;
 };
 
@@ -47,25 +47,24 @@ struct OpenFacts {
 };
 
 // Checks in this order: port protected, protocol allowed, source valid, source allowed,
-// duration, reason, max_total_duration (for a supersede), per-user limit, overlap with a live
-// grant.
+// duration (omitted: the port's max_duration is granted), reason, overlap with another's
+// grant of the same key, max_total_duration (for a supersede), per-user limit, overlap with a
+// live prefix.
 std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const GrantBook& book,
                                            const Actor& actor, const OpenRequest& req,
                                            wire::SysSeconds now, OpenFacts* facts = nullptr);
 
-// extend: the grant exists, is the actor's own (or the actor is admin), its port is still
-// protected and `duration` is within the port's max_duration.
+// extend: the grant exists, its port is still protected and `duration` is within the port's
+// max_duration. (Whose grant it is, the op table decides first: check_owner in authz.hpp.)
 std::optional<Refusal> check_extend(const config::Policy& policy, const LiveGrant* grant,
-                                    const std::string& id, const Actor& actor,
-                                    std::chrono::seconds duration);
+                                    const std::string& id, std::chrono::seconds duration);
 // max_total_duration: a grant of `chain` (its keys) ending at `end` must not keep the door
 // open longer than the bound of any rule its keys fall under, counted from `chain_began`.
 std::optional<Refusal> check_total(const config::Policy& policy, const LiveGrant& chain,
                                    wire::SysSeconds chain_began, wire::SysSeconds end);
 
-// revoke: the grant exists and is the actor's own (or the actor is admin).
-std::optional<Refusal> check_revoke(const LiveGrant* grant, const std::string& id,
-                                    const Actor& actor);
+// revoke: the grant exists (its owner: check_owner, as for extend).
+std::optional<Refusal> check_revoke(const LiveGrant* grant, const std::string& id);
 
 // Whether a live grant is still allowed by `policy` (its port/protocol protected, its source
 // allowed). Returns "" when it is, otherwise why not.

@@ -1,10 +1,10 @@
 #include "agent/daemon/request.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include <nlohmann/json.hpp>
 
+#include "agent/daemon/op_table.hpp"
 #include "agent/wire/grant.hpp"
 #include "config/duration.hpp"
 
@@ -12,31 +12,6 @@ namespace jitd::agent {
 namespace {
 
 using nlohmann::json;
-
-// The fields each op accepts besides "op" (PROTOCOL.md); anything else is refused.
-constexpr std::array<std::string_view, 5> kOpenFields{"port", "protocol", "source", "duration",
-                                                      "reason"};
-constexpr std::array<std::string_view, 2> kRevokeFields{"id", "kill"};
-constexpr std::array<std::string_view, 2> kExtendFields{"id", "duration"};
-
-bool field_allowed(Op op, std::string_view name) {
-    auto in = [name](const auto& list) {
-        return std::find(list.begin(), list.end(), name) != list.end();
-    };
-    switch (op) {
-        case Op::open:
-            return in(kOpenFields);
-        case Op::revoke:
-            return in(kRevokeFields);
-        case Op::extend:
-            return in(kExtendFields);
-        case Op::list:
-        case Op::status:
-        case Op::reload:
-            break;
-    }
-    return false;
-}
 
 std::string quote(std::string_view s) {
     // Names from the client go back into messages: keep them short and JSON-safe.
@@ -62,7 +37,9 @@ std::string parse_duration_field(const json& obj, Request& r) {
     return {};
 }
 
-std::string parse_open(const json& obj, Request& r) {
+}  // namespace
+
+std::string parse_open_fields(const json& obj, Request& r) {
     auto port = obj.find("port");
     if (port == obj.end()) return "port is missing";
     if (!port->is_number_integer()) return "port must be an integer";
@@ -81,7 +58,9 @@ std::string parse_open(const json& obj, Request& r) {
             return "protocol must be \"tcp\" or \"udp\" (omit it for the port's own)";
     }
     if (auto err = parse_string(obj, "source", r.source); !err.empty()) return err;
-    if (auto err = parse_duration_field(obj, r); !err.empty()) return err;
+    // Omitted: the port's max_duration (check_open fills it in).
+    if (obj.contains("duration"))
+        if (auto err = parse_duration_field(obj, r); !err.empty()) return err;
     if (auto reason = obj.find("reason"); reason != obj.end()) {
         if (!reason->is_string()) return "reason must be a string";
         r.reason = reason->get<std::string>();
@@ -90,7 +69,45 @@ std::string parse_open(const json& obj, Request& r) {
     return {};
 }
 
-}  // namespace
+std::string parse_revoke_fields(const json& obj, Request& r) {
+    if (auto err = parse_string(obj, "id", r.id); !err.empty()) return err;
+    if (auto kill = obj.find("kill"); kill != obj.end()) {
+        if (!kill->is_boolean()) return "kill must be true or false";
+        r.kill = kill->get<bool>();
+    }
+    return {};
+}
+
+std::string parse_extend_fields(const json& obj, Request& r) {
+    if (auto err = parse_string(obj, "id", r.id); !err.empty()) return err;
+    return parse_duration_field(obj, r);
+}
+
+std::string parse_no_fields(const json& /*obj*/, Request& /*r*/) {
+    return {};
+}
+
+std::string incomplete_open(const Request& r) {
+    if (!r.port || *r.port == 0) return "port is missing";
+    if (!r.source) return "source is missing";
+    if (r.duration && *r.duration < std::chrono::seconds(1)) return "duration must be at least 1s";
+    return check_reason(r.reason);
+}
+
+std::string incomplete_revoke(const Request& r) {
+    return r.id ? std::string() : "id is missing";
+}
+
+std::string incomplete_extend(const Request& r) {
+    if (!r.id) return "id is missing";
+    if (!r.duration) return "duration is missing";
+    if (*r.duration < std::chrono::seconds(1)) return "duration must be at least 1s";
+    return {};
+}
+
+std::string incomplete_none(const Request& /*r*/) {
+    return {};
+}
 
 std::string check_reason(std::string_view reason) {
     std::size_t chars = 0;
@@ -129,43 +146,21 @@ RequestParse parse_request(std::string_view line) {
         out.error = "op must be a string";
         return out;
     }
-    const OpRule* rule = op_rule_by_name(op->get_ref<const std::string&>());
-    if (rule == nullptr) {
+    const OpSpec* spec = op_spec_by_name(op->get_ref<const std::string&>());
+    if (spec == nullptr) {
         out.error = "unknown op " + quote(op->get_ref<const std::string&>());
         return out;
     }
     out.op_known = true;
-    Request& r = out.request;
-    r.op = rule->op;
+    out.request.op = spec->op;
     for (const auto& [key, value] : obj.items()) {
         if (key == "op") continue;
-        if (!field_allowed(r.op, key)) {
-            out.error = "unknown field " + quote(key) + " for op " + std::string(rule->name);
+        if (std::find(spec->fields.begin(), spec->fields.end(), key) == spec->fields.end()) {
+            out.error = "unknown field " + quote(key) + " for op " + std::string(spec->name);
             return out;
         }
     }
-    switch (r.op) {
-        case Op::open:
-            out.error = parse_open(obj, r);
-            break;
-        case Op::revoke:
-            out.error = parse_string(obj, "id", r.id);
-            if (auto kill = obj.find("kill"); out.error.empty() && kill != obj.end()) {
-                if (kill->is_boolean())
-                    r.kill = kill->get<bool>();
-                else
-                    out.error = "kill must be true or false";
-            }
-            break;
-        case Op::extend:
-            out.error = parse_string(obj, "id", r.id);
-            if (out.error.empty()) out.error = parse_duration_field(obj, r);
-            break;
-        case Op::list:
-        case Op::status:
-        case Op::reload:
-            break;
-    }
+    out.error = spec->parse(obj, out.request);
     return out;
 }
 

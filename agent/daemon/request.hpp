@@ -1,4 +1,5 @@
 // Strict parsing of one request line (agent/PROTOCOL.md): anything unexpected is bad_request.
+// Which fields an op accepts and which parser reads them is the op table's (op_table.hpp).
 #pragma once
 
 #include <chrono>
@@ -6,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "agent/daemon/authz.hpp"
 #include "config/policy.hpp"
@@ -17,7 +20,7 @@ struct Request {
     std::optional<std::uint16_t> port;             // open
     std::optional<config::Protocol> protocol;      // open; omitted = the port's protocol
     std::optional<std::string> source;             // open; checked by grant_rules
-    std::optional<std::chrono::seconds> duration;  // open, extend
+    std::optional<std::chrono::seconds> duration;  // open (omitted = max_duration), extend
     std::string reason;                            // open; "" when none
     std::optional<std::string> id;                 // revoke, extend
     std::optional<bool> kill;                      // revoke; omitted = the policy's default
@@ -35,5 +38,19 @@ RequestParse parse_request(std::string_view line);
 // At most kMaxReason printable characters (UTF-8), no control characters.
 // Returns "" when fine, otherwise what is wrong.
 std::string check_reason(std::string_view reason);
+
+// The op table's field parsers: each fills `r` from `obj` and returns the bad_request
+// message ("" when fine).
+std::string parse_open_fields(const nlohmann::json& obj, Request& r);
+std::string parse_revoke_fields(const nlohmann::json& obj, Request& r);
+std::string parse_extend_fields(const nlohmann::json& obj, Request& r);
+std::string parse_no_fields(const nlohmann::json& obj, Request& r);
+
+// The op table's checks for a Request a channel built without a line to parse (submit runs
+// them for every request): the bad_request message for what it lacks, "" when complete.
+std::string incomplete_open(const Request& r);
+std::string incomplete_revoke(const Request& r);
+std::string incomplete_extend(const Request& r);
+std::string incomplete_none(const Request& r);
 
 }  // namespace jitd::agent

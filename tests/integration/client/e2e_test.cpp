@@ -147,7 +147,7 @@ TEST_F(ClientE2E, FromAndForDefaultToSshClientAndMaxDuration) {
     ASSERT_TRUE(g4 && g6) << grants.dump(2);
     EXPECT_EQ((*g4)["source"], "198.51.100.2/32");
     EXPECT_EQ((*g6)["source"], "2001:db8:99::2/128");
-    EXPECT_EQ(length(*g4), 1h);  // port 22's max_duration, learnt from `status`
+    EXPECT_EQ(length(*g4), 1h);  // port 22's max_duration, filled in by the daemon
     EXPECT_EQ(length(*g6), 1h);
     EXPECT_TRUE(door_open(TestAddrs::client4, TestAddrs::server4));
     EXPECT_TRUE(door_open(TestAddrs::client6, TestAddrs::server6));

@@ -57,7 +57,7 @@ TEST_F(HostileInput, MalformedRequestsAreBadRequest) {
         "{\"op\":\"open\",\"port\":70000,\"source\":\"198.51.100.9\",\"duration\":\"1h\"}",
         "{\"op\":\"open\",\"port\":22,\"source\":[\"198.51.100.9\"],\"duration\":\"1h\"}",
         "{\"op\":\"open\",\"port\":22,\"source\":\"198.51.100.9\",\"duration\":3600}",
-        "{\"op\":\"open\",\"port\":22,\"source\":\"198.51.100.9\"}",
+        "{\"op\":\"open\",\"port\":22,\"source\":\"198.51.100.9\",\"duration\":null}",
         "{\"op\":\"open\",\"port\":22,\"source\":\"198.51.100.9\",\"duration\":\"1h\","
         "\"protocol\":\"icmp\"}",
         "{\"op\":\"open\",\"port\":22,\"source\":\"198.51.100.9\",\"duration\":\"1h\","

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/daemon/authz.hpp"
+#include "agent/daemon/op_table.hpp"
 
 namespace jitd::agent {
 namespace {
@@ -79,11 +80,43 @@ TEST(Authz, OwnGrantsOnlyBelowAdmin) {
 }
 
 TEST(Authz, TableNamesEveryOpOnce) {
-    for (std::size_t i = 0; i < kOpRules.size(); ++i) {
-        EXPECT_EQ(static_cast<std::size_t>(kOpRules[i].op), i);
-        EXPECT_EQ(op_rule_by_name(kOpRules[i].name), &kOpRules[i]);
+    const auto table = op_table();
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        EXPECT_EQ(static_cast<std::size_t>(table[i].op), i);
+        EXPECT_EQ(op_spec_by_name(table[i].name), &table[i]);
+        EXPECT_EQ(&op_spec(table[i].op), &table[i]);
+        EXPECT_NE(table[i].parse, nullptr);
+        EXPECT_NE(table[i].incomplete, nullptr);
+        EXPECT_NE(table[i].handle, nullptr);
     }
-    EXPECT_EQ(op_rule_by_name("shutdown"), nullptr);
+    EXPECT_EQ(op_spec_by_name("shutdown"), nullptr);
+}
+
+// The own-grants rule, decided once from the op table before revoke/extend run; owners are
+// uids, so a renamed user keeps their grants and another uid with the same name does not
+// get them.
+TEST(Authz, CheckOwnerComparesUids) {
+    LiveGrant g;
+    g.grant.id = "g-00000000000d";
+    g.grant.user = "alice";
+    g.grant.uid = 1001;
+    const Peer owner = peer(1001, "alice", {"jit"});
+    const Peer renamed = peer(1001, "alice2", {"jit"});
+    const Peer impostor = peer(1009, "alice", {"jit"});
+    const Peer admin = peer(1002, "bob", {"sudo"});
+    for (Op op : {Op::revoke, Op::extend}) {
+        SCOPED_TRACE(std::string(to_string(op)));
+        EXPECT_FALSE(check_owner(Role::requester, op, owner, &g));
+        EXPECT_FALSE(check_owner(Role::requester, op, renamed, &g));
+        auto refused = check_owner(Role::requester, op, impostor, &g);
+        ASSERT_TRUE(refused);
+        EXPECT_EQ(refused->code, wire::ErrorCode::not_authorized);
+        EXPECT_EQ(refused->message, "grant g-00000000000d belongs to alice");
+        EXPECT_FALSE(check_owner(Role::admin, op, admin, &g));
+        // No such grant: the handler answers not_found, so an id's existence is not hidden
+        // behind not_authorized (as before the op table).
+        EXPECT_FALSE(check_owner(Role::requester, op, impostor, nullptr));
+    }
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // Strict request parsing: every malformed shape is a bad_request with a message that says why.
 #include <gtest/gtest.h>
 
+#include "agent/daemon/grant_rules.hpp"
+#include "agent/daemon/op_table.hpp"
 #include "agent/daemon/request.hpp"
+#include "config/policy_loader.hpp"
 
 namespace jitd::agent {
 namespace {
@@ -26,6 +29,60 @@ TEST(Request, OpenWithoutProtocolOrReason) {
     EXPECT_FALSE(p.request.protocol.has_value());
     EXPECT_EQ(p.request.duration, 90s);
     EXPECT_EQ(p.request.reason, "");
+}
+
+// B5: the daemon fills in the port's max_duration, so `jit-request open` without --for is one
+// request (before, the wire required a duration and the client asked `status` first).
+TEST(Request, OpenWithoutDurationGetsThePortsMaxDuration) {
+    auto p = parse_request(R"({"op":"open","port":22,"source":"203.0.113.7"})");
+    ASSERT_TRUE(p) << p.error;
+    EXPECT_FALSE(p.request.duration.has_value());
+
+    const auto policy = config::parse_policy(
+        "ports:\n  - port: 22\n    protocol: tcp\n    max_duration: 1h30m\n", "t.yaml");
+    const wire::SysSeconds now{std::chrono::seconds{1800000000}};
+    const Request& r = p.request;
+    OpenRequest req{*r.port, r.protocol, *r.source, r.duration, r.reason};
+    auto verdict = check_open(policy, GrantBook{}, Actor{"alice", 1001, false}, req, now);
+    ASSERT_TRUE(std::holds_alternative<OpenPlan>(verdict)) << std::get<Refusal>(verdict).message;
+    const wire::Grant& g = std::get<OpenPlan>(verdict).grant.grant;
+    EXPECT_EQ(g.start, now);
+    EXPECT_EQ(g.end - g.start, 1h + 30min);
+}
+
+// A Request a channel built itself (Engine::submit) is checked by the op table as a parsed
+// one would have been: what a line would lack is a bad_request, not a crash.
+TEST(Request, IncompleteRequestsFromOtherChannels) {
+    Request open;
+    open.op = Op::open;
+    EXPECT_EQ(op_spec(Op::open).incomplete(open), "port is missing");
+    open.port = 22;
+    EXPECT_EQ(op_spec(Op::open).incomplete(open), "source is missing");
+    open.source = "203.0.113.7";
+    EXPECT_EQ(op_spec(Op::open).incomplete(open), "");
+    open.duration = 0s;
+    EXPECT_EQ(op_spec(Op::open).incomplete(open), "duration must be at least 1s");
+    open.duration = 1h;
+    open.reason = "a\nb";
+    EXPECT_NE(op_spec(Op::open).incomplete(open).find("control characters"), std::string::npos);
+
+    Request extend;
+    extend.op = Op::extend;
+    EXPECT_EQ(op_spec(Op::extend).incomplete(extend), "id is missing");
+    extend.id = "g-5f2c9a01b2c3";
+    EXPECT_EQ(op_spec(Op::extend).incomplete(extend), "duration is missing");
+    extend.duration = 1h;
+    EXPECT_EQ(op_spec(Op::extend).incomplete(extend), "");
+    Request revoke;
+    revoke.op = Op::revoke;
+    EXPECT_EQ(op_spec(Op::revoke).incomplete(revoke), "id is missing");
+    revoke.id = "g-5f2c9a01b2c3";
+    EXPECT_EQ(op_spec(Op::revoke).incomplete(revoke), "");
+    for (Op op : {Op::list, Op::status, Op::reload}) {
+        Request r;
+        r.op = op;
+        EXPECT_EQ(op_spec(op).incomplete(r), "");
+    }
 }
 
 TEST(Request, SimpleOps) {
@@ -93,7 +150,8 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{R"({"op":"open","port":22,"duration":"1h"})", "source is missing"},
         Bad{R"({"op":"open","port":22,"source":["1.2.3.4"],"duration":"1h"})",
             "source must be a string"},
-        Bad{R"({"op":"open","port":22,"source":"1.2.3.4"})", "duration is missing"},
+        Bad{R"({"op":"open","port":22,"source":"1.2.3.4","duration":null})",
+            "duration must be a string"},
         Bad{R"({"op":"open","port":22,"source":"1.2.3.4","duration":"soon"})", "duration"},
         Bad{R"({"op":"open","port":22,"source":"1.2.3.4","duration":"-5m"})", "duration"},
         Bad{R"({"op":"open","port":22,"source":"1.2.3.4","duration":"0s"})", "duration"},

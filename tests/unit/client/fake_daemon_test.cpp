@@ -1,6 +1,7 @@
 // jit-request against a scripted stand-in for jitd on a Unix socket: refusals become one
 // sentence and the right exit code, bad or missing answers become 69, and `open` without
-// --for asks `status` for the port's max_duration. (The real daemon: tests/integration/client.)
+// --for is one request that leaves the duration to the daemon. (The real daemon:
+// tests/integration/client.)
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -122,23 +123,19 @@ TEST(FakeDaemon, NotAuthorizedExits77) {
     EXPECT_NE(r.err.find("refused (not_authorized)"), std::string::npos) << r.err;
 }
 
-TEST(FakeDaemon, OpenWithoutForUsesThePortsMaxDurationFromStatus) {
-    FakeDaemon d({R"({"ok":true,"version":"0.1.0","policy":"p","since":"2026-11-23T12:00:00Z",)"
-                  R"("grants":0,"user":"alice","role":"requester","require_reason":false,)"
-                  R"("ports":[{"port":22,"protocol":"tcp","max_duration":"1h30m",)"
-                  R"("allowed_sources":"any","active_grants":0}],"always_allow":[]})"
-                  "\n",
-                  std::string(R"({"ok":true,"grant":)") + kGrant + "}\n"});
+// B5: without --for the daemon fills in the port's max_duration, so the client sends exactly
+// one request and no `status` lookup before it.
+TEST(FakeDaemon, OpenWithoutForIsOneRequestWithoutDuration) {
+    FakeDaemon d({std::string(R"({"ok":true,"grant":)") + kGrant + "}\n"});
     auto r = cli({"open", "22", "--reason", "fix", "--socket", d.path()},
                  {{"SSH_CONNECTION", "198.51.100.2 40000 198.51.100.1 22"}});
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("granted g-5f2c9a01b2c3: 22/tcp from 198.51.100.2"), std::string::npos)
         << r.out;
     const auto reqs = d.requests();
-    ASSERT_EQ(reqs.size(), 2u);
-    EXPECT_EQ(reqs[0], json::parse(R"({"op":"status"})"));
-    EXPECT_EQ(reqs[1], json::parse(R"({"op":"open","port":22,"source":"198.51.100.2",
-                                       "duration":"1h30m","reason":"fix"})"));
+    ASSERT_EQ(reqs.size(), 1u);
+    EXPECT_EQ(reqs[0], json::parse(R"({"op":"open","port":22,"source":"198.51.100.2",
+                                       "reason":"fix"})"));
 }
 
 TEST(FakeDaemon, ListJsonPrintsTheGrantsBack) {
