@@ -5,8 +5,11 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "remote/hmac_sha256.hpp"
 
 namespace jitd::remote {
 
@@ -15,7 +18,13 @@ struct FwknopKey {
     std::string file;                       // full path, journaled as JITD_KEY
     std::vector<unsigned char> encryption;  // key_base64, decoded
     std::vector<unsigned char> hmac;        // hmac_key_base64, decoded
+    // The HMAC key schedule done once (load_fwknop_keys sets it; prepare_hmac() for keys made
+    // otherwise). decode_spa uses it only while it matches `hmac`, else it keys afresh.
+    std::shared_ptr<const HmacSha256> hmac_prepared{};
 };
+
+// Sets key.hmac_prepared from key.hmac.
+void prepare_hmac(FwknopKey& key);
 
 struct FwknopKeyLoad {
     std::vector<FwknopKey> keys;

@@ -124,6 +124,22 @@ TEST(SpaVectors, TheKeyThatVerifiesNamesTheUser) {
     EXPECT_EQ(d.message->key_index, 1u);
 }
 
+TEST(SpaVectors, APreparedHmacKeyIsUsedOnlyWhileItMatchesTheKey) {
+    FwknopKey key = kV1Key;
+    prepare_hmac(key);
+    const FwknopKey prepared[] = {key};
+    EXPECT_TRUE(decode_spa(kV1, prepared).message);
+    // A key changed after preparing is keyed afresh, never verified with the stale state.
+    FwknopKey changed = key;
+    changed.hmac[0] ^= 1;
+    const FwknopKey stale[] = {changed};
+    EXPECT_EQ(decode_spa(kV1, stale).refusal, SpaRefusal::no_key_matched);
+    FwknopKey other = kPassKey;
+    other.hmac_prepared = key.hmac_prepared;  // someone else's state
+    const FwknopKey mixed[] = {other};
+    EXPECT_EQ(decode_spa(kV1, mixed).refusal, SpaRefusal::no_key_matched);
+}
+
 TEST(SpaVectors, Sha512HmacIsNotAccepted) {
     // V3: --hmac-digest-type sha512; jitd pins HMAC-SHA256.
     const FwknopKey keys[] = {key_b64("l8ojIlP6Z10FBycPxj+F/4Z3qwNoS37yB3QgMt6diCA=",
