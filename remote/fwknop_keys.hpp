@@ -31,11 +31,12 @@ struct FwknopKeyLoad {
     std::vector<std::string> errors;  // "FILE: what is wrong", one per refused file
 };
 
-// Reads DIR/*.fwknop (sorted by name). Refuses a file that is not a regular file, not owned by
-// root, writable by group or others, or readable by others; group-readable only when the group
-// is root or `allowed_gid`. Refuses unknown, duplicate or missing lines, bad base64, an
-// encryption key of 1..32 bytes not met, an HMAC key shorter than 32 or longer than 128 bytes,
-// equal keys, and a user name that is not [A-Za-z0-9._-]+ (no leading '.' or '-').
+// Reads DIR/*.fwknop (sorted by name). Refuses a file that is not a regular file (symlinks
+// too), not owned by root (or by the loading process's user), writable by group or others,
+// readable by others, or group-readable by a group other than root and `allowed_gid`; and one
+// with an unknown, repeated or missing setting, bad base64, an encryption key outside 1..32
+// bytes, an HMAC key outside 32..128 bytes, equal keys, or a user name that is not
+// [A-Za-z0-9._-]+ (no leading '.' or '-'). Keys come back with hmac_prepared set.
 FwknopKeyLoad load_fwknop_keys(const std::string& dir, gid_t allowed_gid);
 
 // Checks one file's ownership and mode as load_fwknop_keys does; "" when fine, else the reason.
