@@ -144,7 +144,13 @@ void parse_nflog_buffer(std::span<const std::uint8_t> buffer, const NflogSink& s
     const void* base = buffer.data();
     int left = static_cast<int>(std::min<std::size_t>(buffer.size(), 1u << 30));
     const auto* nlh = static_cast<const nlmsghdr*>(base);
-    for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+    // mnl_nlmsg_ok() compares nlmsg_len as a signed int: a length of 2^31 or more passes it and
+    // then advances by nothing, so the unsigned bound is checked here first.
+    auto whole = [&] {
+        return left >= static_cast<int>(sizeof(nlmsghdr)) && mnl_nlmsg_ok(nlh, left) &&
+               nlh->nlmsg_len <= static_cast<std::uint32_t>(left);
+    };
+    for (; whole(); nlh = mnl_nlmsg_next(nlh, &left)) {
         if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_DONE) continue;
         if (nlh->nlmsg_type == NLMSG_ERROR) {
             sink.error(NflogError::bad_message);
