@@ -33,7 +33,7 @@ class RemoteGrant : public ::testing::Test {
     void SetUp() override {
         if (::geteuid() != 0) GTEST_SKIP() << "needs root (namespaces, nftables, test users)";
         keys_ = std::make_unique<KeysDir>();
-        requester_keys_ = keys_->add(users_->requester.name);
+        requester_keys_ = keys_->add_with_jit_request(users_->requester.name);
     }
     void start(const std::string& more = "") {
         daemon_ = std::make_unique<DaemonFixture>(policy_for(*users_, keys_->path(), more));

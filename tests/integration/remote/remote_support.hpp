@@ -35,6 +35,9 @@ class KeysDir {
     const std::string& path() const { return path_; }
     // Keys from `fwknop --key-gen`, written to <user>.fwknop as root with `mode`.
     FwknopKeyPair add(const std::string& user, mode_t mode = 0600);
+    // The way an admin makes one: `jit-request keys add USER --fwknop --dir DIR`; the keys are
+    // read back from the ~/.fwknoprc stanza it prints.
+    FwknopKeyPair add_with_jit_request(const std::string& user);
     // A fresh pair written nowhere.
     FwknopKeyPair generate() const { return fwknop_key_gen(home_); }
 
