@@ -37,7 +37,8 @@ class Kernel {
     virtual std::uint32_t portid() const = 0;
     // Rules in the input chain now (0 without the table), and how many install() puts there.
     virtual std::size_t input_rule_count() = 0;
-    virtual std::size_t expected_input_rules() const = 0;
+    // Rules install(spec) puts there (the remote intake adds two).
+    virtual std::size_t expected_input_rules(const TableSpec& spec) const = 0;
     // Other tables' input base chains with policy drop ("inet filter input").
     virtual std::vector<std::string> foreign_input_drop_chains() = 0;
 

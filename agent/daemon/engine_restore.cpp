@@ -57,9 +57,10 @@ std::vector<std::string> Engine::kernel_differences() {
     if (!kernel_->table_exists()) return {"table inet jitd is missing"};
     std::vector<std::string> out;
     const std::size_t rules = kernel_->input_rule_count();
-    if (rules != kernel_->expected_input_rules())
+    const std::size_t expected = kernel_->expected_input_rules(table_spec(policy_));
+    if (rules != expected)
         out.push_back("chain input holds " + std::to_string(rules) + " rules instead of " +
-                      std::to_string(kernel_->expected_input_rules()));
+                      std::to_string(expected));
     std::set<std::string> in_kernel;
     for (const auto& e : kernel_->list_elements()) {
         in_kernel.insert(e.key.str());

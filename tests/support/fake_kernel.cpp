@@ -66,8 +66,8 @@ class Connection final : public nft::Kernel {
     }
     std::uint32_t portid() const override { return portid_; }
     std::size_t input_rule_count() override { return k_.input_rule_count(); }
-    std::size_t expected_input_rules() const override {
-        return nft::Session::expected_rule_count();
+    std::size_t expected_input_rules(const nft::TableSpec& spec) const override {
+        return nft::Session::expected_rule_count(spec);
     }
     std::vector<std::string> foreign_input_drop_chains() override {
         return k_.foreign_drop_chains();
@@ -113,7 +113,7 @@ void FakeKernel::install(const nft::TableSpec& spec, const std::vector<nft::Tupl
     purge();
     table_ = true;
     spec_ = spec;
-    rules_ = nft::Session::expected_rule_count();
+    rules_ = nft::Session::expected_rule_count(spec);
     for (const auto& t : pickups)
         if (std::none_of(pickups_.begin(), pickups_.end(), [&](auto& p) { return p.first == t; }))
             pickups_.emplace_back(t, clock_.monotonic + nft::kPickupTimeout);
@@ -216,7 +216,7 @@ void FakeKernel::restore(const nft::TableSpec& spec, const std::vector<nft::Elem
     if (!table_) pickups_.clear();
     table_ = true;
     spec_ = spec;
-    rules_ = nft::Session::expected_rule_count();
+    rules_ = nft::Session::expected_rule_count(spec);
     elements_ = std::move(next);
     ++restores_;
 }
