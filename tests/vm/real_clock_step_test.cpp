@@ -69,7 +69,7 @@ TEST_F(RealClockStep, ForwardAndBackAnHourWhileGrantsAreLive) {
     WallClock clock;
     auto& d = start();
     const auto& who = users().requester.id;
-    auto long_grant = d.request(open_request(22, TestAddrs::client4, "2h"), who);
+    auto long_grant = d.request(open_request(22, TestAddrs::client4, "50m"), who);
     auto short_grant = d.request(open_request(22, TestAddrs::client4b, "20s"), who);
     ASSERT_TRUE(is_ok(long_grant) && is_ok(short_grant)) << long_grant << short_grant;
     const std::string id = long_grant["grant"]["id"], short_id = short_grant["grant"]["id"];
