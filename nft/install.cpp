@@ -140,6 +140,7 @@ void add_install(Batch& b, const TableSpec& raw, const std::vector<Tuple>& picku
 }
 
 void install(Netlink& nl, const TableSpec& spec, const std::vector<Tuple>& pickups) {
+    check_existing(nl);
     Batch b(nl.next_seq());
     add_install(b, spec, pickups);
     tx::run(nl, b);

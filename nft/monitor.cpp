@@ -4,6 +4,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <endian.h>
@@ -267,8 +268,27 @@ int Monitor::fd() const {
     return mnl_socket_get_fd(sock_.get());
 }
 
+namespace {
+
+// The kernel sends a transaction's events and its NEWGEN as separate messages, so a read can
+// end between them (seen in slow VMs): the burst would lack who committed it and its later
+// events (a flushed ruleset seen as "deleted 10 rules" by "unknown"). Such a burst from a
+// process (portid != 0; the kernel's own events come without NEWGEN) is completed by waiting
+// a little for the rest.
+constexpr int kGenerationWaitMs = 250;
+
+bool awaits_generation(const EventRead& r) {
+    if (r.bursts.empty() || r.bursts.back().generation) return false;
+    for (const auto& e : r.bursts.back().events)
+        if (e.portid != 0) return true;
+    return false;
+}
+
+}  // namespace
+
 EventRead Monitor::read() {
     EventRead out;
+    int waited = 0;
     while (true) {
         const ssize_t n = recv(fd(), rx_.data(), rx_.size(), 0);
         if (n < 0) {
@@ -277,7 +297,13 @@ EventRead Monitor::read() {
                 out.overflow = true;
                 continue;
             }
-            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if (!awaits_generation(out) || waited >= kGenerationWaitMs) break;
+                pollfd p{fd(), POLLIN, 0};
+                const int step = 10;
+                if (::poll(&p, 1, step) <= 0) waited += step;
+                continue;
+            }
             throw Error(Error::Kind::io, errno,
                         std::string("reading nf_tables events: ") + std::strerror(errno));
         }

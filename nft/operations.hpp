@@ -19,6 +19,9 @@ namespace jitd::nft::ops {
 Features probe(Netlink& nl);
 
 bool table_exists(Netlink& nl);
+// Throws (Error::Kind::kernel, EEXIST, naming the object) when one of jitd's sets or its chain
+// exists with another definition than the layout's; install() and restore() call it first.
+void check_existing(Netlink& nl);
 void install(Netlink& nl, const TableSpec& spec, const std::vector<Tuple>& pickups);
 // Appends install()'s messages to `b` (restore() sends them with the grants).
 void add_install(Batch& b, const TableSpec& spec, const std::vector<Tuple>& pickups);

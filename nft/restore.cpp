@@ -38,6 +38,7 @@ tx::ElemSpec spec_of(const Element& e) {
 }  // namespace
 
 void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& grants) {
+    check_existing(nl);
     Batch b(nl.next_seq());
     add_install(b, spec, {});
     std::map<std::string_view, std::vector<const Element*>> per_set;

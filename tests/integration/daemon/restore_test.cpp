@@ -192,6 +192,7 @@ TEST_F(Restore, HammeringFlushesWhileClientsOpenGrants) {
     PolicyOptions o;
     o.max_grants_per_user = 200;
     start_with_grant(o);
+    const auto began = std::chrono::steady_clock::now();
     constexpr int kClients = 4, kPerClient = 20, kFlushes = 200;
     std::atomic<bool> stop{false};
     std::atomic<int> flushes{0};
@@ -247,7 +248,13 @@ TEST_F(Restore, HammeringFlushesWhileClientsOpenGrants) {
         20s))
         << journal_.dump();
     const auto entries = journal_.entries({{"JITD_EVENT", "restore"}});
-    EXPECT_LE(entries.size(), 6u) << journal_.dump();
+    // One per started 10 s window and the summary (a slow VM takes minutes for the flushes).
+    const auto windows =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - began)
+                .count() /
+            10 +
+        2;
+    EXPECT_LE(entries.size(), static_cast<std::size_t>(windows)) << journal_.dump();
     long total = 0;
     for (const auto& e : entries) {
         total += std::stol(journal_field(e, "JITD_RESTORE_COUNT"));

@@ -107,20 +107,7 @@ TEST_F(Install, WholeAddressSpaceAndAdjacentPrefixesListLikeNft) {
     EXPECT_EQ(comparable_listing(listing()), comparable_listing(theirs));
 }
 
-TEST_F(Install, ConflictingExistingSetIsNamedAndNothingChanges) {
-    nft({"add", "table", "inet", "jitd"});
-    nft({"add", "set", "inet", "jitd", "grant4_net", "{ type ipv4_addr; }"});
-    const std::string before = listing();
-    try {
-        session().install(default_spec());
-        ADD_FAILURE() << "install over a conflicting set succeeded";
-    } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("kernel refused set grant4_net"), std::string::npos)
-            << e.what();
-        EXPECT_EQ(e.kind(), Error::Kind::kernel);
-    }
-    EXPECT_EQ(listing(), before) << "one transaction: nothing was applied";
-}
+// A conflicting existing set or chain: existing_check_test.cpp.
 
 TEST_F(Install, RemoveTableIsQuietWhenAbsent) {
     EXPECT_NO_THROW(session().remove_table());
