@@ -16,7 +16,7 @@ using nlohmann::json;
 
 // Runs `body` and turns the ways talking to the daemon can fail into exit codes.
 template <typename Body>
-int guarded(const Session& s, Io& io, Body&& body) {
+int guarded(const DaemonTarget& s, Io& io, Body&& body) {
     try {
         DaemonConnection conn(s.socket, s.timeout);
         return body(conn);
@@ -59,7 +59,7 @@ std::string max_duration_for(const json& status, const PortSpec& spec) {
 
 }  // namespace
 
-int open_grant(const Session& s, const OpenRequest& req, Io& io) {
+int open_grant(const DaemonTarget& s, const OpenArgs& req, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
         std::string duration;
         if (req.duration) {
@@ -88,7 +88,7 @@ int open_grant(const Session& s, const OpenRequest& req, Io& io) {
     });
 }
 
-int list_grants(const Session& s, bool as_json, Io& io) {
+int list_grants(const DaemonTarget& s, bool as_json, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
         const json answer = conn.request({{"op", "list"}});
         if (!answer.at("ok").get<bool>()) return refused(answer, io);
@@ -107,7 +107,7 @@ int list_grants(const Session& s, bool as_json, Io& io) {
     });
 }
 
-int revoke_grant(const Session& s, const std::string& id, bool kill, Io& io) {
+int revoke_grant(const DaemonTarget& s, const std::string& id, bool kill, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
         json req{{"op", "revoke"}, {"id", id}};
         if (kill) req["kill"] = true;
@@ -126,7 +126,7 @@ int revoke_grant(const Session& s, const std::string& id, bool kill, Io& io) {
     });
 }
 
-int extend_grant(const Session& s, const std::string& id, std::chrono::seconds d, Io& io) {
+int extend_grant(const DaemonTarget& s, const std::string& id, std::chrono::seconds d, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
         const json answer =
             conn.request({{"op", "extend"}, {"id", id}, {"duration", config::format_duration(d)}});
@@ -138,7 +138,7 @@ int extend_grant(const Session& s, const std::string& id, std::chrono::seconds d
     });
 }
 
-int show_status(const Session& s, bool as_json, Io& io) {
+int show_status(const DaemonTarget& s, bool as_json, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
         json answer = conn.request({{"op", "status"}});
         if (!answer.at("ok").get<bool>()) return refused(answer, io);
