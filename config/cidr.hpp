@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "config/parse_result.hpp"
+
 namespace jitd::config {
 
 struct Cidr {
@@ -28,11 +30,7 @@ struct Cidr {
     friend bool operator==(const Cidr&, const Cidr&) = default;
 };
 
-struct CidrParse {
-    Cidr value;
-    std::string error;  // empty on success
-    explicit operator bool() const { return error.empty(); }
-};
+using CidrParse = ParseResult<Cidr>;
 
 // Accepts "ADDR" or "ADDR/LEN". Host bits set is an error that names the network probably
 // meant ("10.1.2.3/8 has host bits set; did you mean 10.0.0.0/8?").

@@ -5,13 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include "config/parse_result.hpp"
+
 namespace jitd::config {
 
-struct DurationParse {
-    std::chrono::seconds value{0};
-    std::string error;  // empty on success; otherwise says what is wrong with the text
-    explicit operator bool() const { return error.empty(); }
-};
+using DurationParse = ParseResult<std::chrono::seconds>;
 
 // Whole seconds only. Refuses empty text, zero, negative values, overflow and unknown units.
 DurationParse parse_duration(std::string_view text);

@@ -15,6 +15,17 @@ const char* to_string(Protocol p) {
     return "?";
 }
 
+std::optional<Protocol> protocol_from_text(std::string_view text) {
+    if (text == "tcp") return Protocol::tcp;
+    if (text == "udp") return Protocol::udp;
+    if (text == "any") return Protocol::any;
+    return std::nullopt;
+}
+
+std::string port_text(std::uint16_t port, Protocol p) {
+    return std::to_string(port) + "/" + to_string(p);
+}
+
 const PortRule* Policy::find(std::uint16_t port, Protocol protocol) const {
     for (const auto& rule : ports) {
         if (rule.port != port) continue;

@@ -5,14 +5,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/cidr.hpp"
 
 namespace jitd::config {
 
+// The one place protocols and ports become text and back (policy, wire, client, journal).
 enum class Protocol : std::uint8_t { tcp, udp, any };
 const char* to_string(Protocol p);
+// "tcp", "udp", "any"; nothing else.
+std::optional<Protocol> protocol_from_text(std::string_view text);
+// "22/tcp", "3389/any".
+std::string port_text(std::uint16_t port, Protocol p);
 
 inline constexpr std::chrono::seconds kDefaultMaxDuration{3 * 3600};
 inline constexpr std::chrono::seconds kMaxMaxDuration{7 * 24 * 3600};

@@ -26,15 +26,8 @@ using detail::Reader;
 constexpr std::size_t kMaxFileSize = 256 << 10;
 constexpr long long kMaxGrantsLimit = 100000;
 
-std::string port_text(std::uint16_t port, Protocol p) {
-    return std::to_string(port) + "/" + to_string(p);
-}
-
 Protocol read_protocol(const Reader& r, const Field& f) {
-    const std::string text = r.string(f);
-    if (text == "tcp") return Protocol::tcp;
-    if (text == "udp") return Protocol::udp;
-    if (text == "any") return Protocol::any;
+    if (const auto p = protocol_from_text(r.string(f))) return *p;
     r.fail(f, "protocol: expected tcp, udp or any, got " + detail::describe(f.value));
 }
 

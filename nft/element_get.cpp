@@ -6,10 +6,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "nft/element_encoding.hpp"
 #include "nft/layout.hpp"
 #include "nft/operations.hpp"
 #include "nft/set_elements.hpp"
-#include "nft/transaction.hpp"
 
 namespace jitd::nft::ops {
 

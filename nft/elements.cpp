@@ -19,6 +19,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "nft/element_encoding.hpp"
 #include "nft/kernel.hpp"
 #include "nft/layout.hpp"
 #include "nft/operations.hpp"

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <string>
 
+#include "nft/element_encoding.hpp"
 #include "nft/expr_builder.hpp"
 #include "nft/layout.hpp"
 #include "nft/operations.hpp"

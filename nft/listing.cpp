@@ -13,7 +13,6 @@
 #include "nft/layout.hpp"
 #include "nft/operations.hpp"
 #include "nft/set_elements.hpp"
-#include "nft/transaction.hpp"
 
 namespace jitd::nft::ops {
 namespace {

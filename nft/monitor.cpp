@@ -19,7 +19,7 @@
 namespace jitd::nft {
 namespace {
 
-constexpr std::size_t kRxBuffer = 256 * 1024;
+constexpr std::size_t kRxBuffer = std::size_t{256} << 10;
 // Room for the events of a large restore or flush before the kernel drops any (ENOBUFS): one
 // event per element, ~150 bytes each, packed into shared skbs; 100k grants need ~15 MiB. The
 // memory is used only while events wait. An overflow is still safe (a resync), only slower.

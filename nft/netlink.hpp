@@ -1,5 +1,6 @@
 // The netlink socket to nf_tables: sends a batch and collects every acknowledgement, and runs
-// get/dump requests. Errors are returned as data; turning them into exceptions is the caller's.
+// get/dump requests (NetlinkSocket). Errors are returned as data; turning them into exceptions
+// is the caller's.
 #pragma once
 
 #include <linux/netlink.h>
@@ -11,7 +12,7 @@
 #include <vector>
 
 #include "nft/batch.hpp"
-#include "nft/handles.hpp"
+#include "nft/netlink_socket.hpp"
 
 namespace jitd::nft {
 
@@ -38,23 +39,22 @@ class Netlink {
     // Sends a get (NLM_F_ACK) or dump (NLM_F_DUMP) request built by `build` and feeds every
     // reply message to `on_reply`. Returns 0 or the kernel's positive errno (EINTR: a dump
     // was interrupted by a concurrent change and should be repeated).
-    int request(const std::function<nlmsghdr*(char* buf, std::uint32_t seq)>& build,
-                const std::function<void(const nlmsghdr*)>& on_reply);
+    int request(const NetlinkSocket::Build& build, const NetlinkSocket::OnReply& on_reply) {
+        return sock_.request(build, on_reply);
+    }
 
     // The sequence number a new Batch starts at; transact() moves past the batch.
-    std::uint32_t next_seq() const { return seq_; }
-    std::uint32_t portid() const { return portid_; }
+    std::uint32_t next_seq() const { return sock_.next_seq(); }
+    std::uint32_t portid() const { return sock_.portid(); }
 
   private:
     void ensure_buffers(std::size_t batch_bytes);
-    void drain();
+    // Reads acknowledgements into `result` until the kernel has answered for all of `batch`.
+    void collect_acks(const Batch& batch, BatchResult& result);
 
-    handles::Socket sock_;
-    std::uint32_t portid_ = 0;
-    std::uint32_t seq_ = 0;
+    NetlinkSocket sock_;
     std::size_t sndbuf_ = 0;
     std::size_t rcvbuf_ = 0;
-    std::vector<char> rx_;
 };
 
 }  // namespace jitd::nft

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "nft/element_encoding.hpp"
 #include "nft/kernel.hpp"
 #include "nft/layout.hpp"
 #include "nft/operations.hpp"

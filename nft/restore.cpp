@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 
+#include "nft/element_encoding.hpp"
 #include "nft/layout.hpp"
 #include "nft/operations.hpp"
 #include "nft/transaction.hpp"

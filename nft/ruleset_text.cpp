@@ -73,7 +73,7 @@ std::string render_ruleset(const TableSpec& raw) {
              "ip saddr . meta l4proto . th dport @grant4_net accept",
              "ip6 saddr . meta l4proto . th dport @grant6_host accept",
              "ip6 saddr . meta l4proto . th dport @grant6_net accept",
-             // see rules.cpp
+             // see rules.cpp; NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one rule, wrapped
              "ct state new tcp flags ack / fin,syn,rst,ack ip saddr . tcp sport . ip daddr . "
              "tcp dport @pickup4 accept",
              "ct state new tcp flags ack / fin,syn,rst,ack ip6 saddr . tcp sport . ip6 daddr . "

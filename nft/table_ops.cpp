@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "nft/element_encoding.hpp"
 #include "nft/kernel.hpp"
 #include "nft/operations.hpp"
 #include "nft/transaction.hpp"

@@ -12,6 +12,8 @@
 namespace jitd::sessions {
 namespace {
 
+constexpr std::size_t kRxBuffer = std::size_t{64} << 10;  // dumps come in messages of up to 32 KiB
+
 nlmsghdr* ct_header(char* buf, std::uint32_t seq, std::uint8_t msg, std::uint16_t flags,
                     std::uint8_t family) {
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
@@ -96,11 +98,11 @@ void put_tuple(nlmsghdr* nlh, const CtEntry& e) {
 
 }  // namespace
 
-Conntrack::Conntrack() : nl_(NETLINK_NETFILTER) {}
+Conntrack::Conntrack() : nl_(NETLINK_NETFILTER, kRxBuffer) {}
 
 std::vector<CtEntry> Conntrack::list() {
     std::vector<CtEntry> out;
-    const int err = nl_.dump(
+    const int err = nl_.request(
         [](char* buf, std::uint32_t seq) {
             return ct_header(buf, seq, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC);
         },
@@ -129,7 +131,7 @@ std::vector<CtEntry> Conntrack::list() {
 
 int Conntrack::remove(const CtEntry& e) {
     const std::uint8_t family = e.orig.family == nft::Prefix::Family::ipv4 ? AF_INET : AF_INET6;
-    return nl_.ack([&](char* buf, std::uint32_t seq) {
+    return nl_.request([&](char* buf, std::uint32_t seq) {
         nlmsghdr* nlh = ct_header(buf, seq, IPCTNL_MSG_CT_DELETE, NLM_F_ACK, family);
         put_tuple(nlh, e);
         if (e.id != 0) mnl_attr_put_u32(nlh, CTA_ID, htonl(e.id));

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "nft/model.hpp"
-#include "sessions/netlink_query.hpp"
+#include "nft/netlink_socket.hpp"
 
 namespace jitd::sessions {
 
@@ -29,7 +29,7 @@ class Conntrack {
     int remove(const CtEntry& e);
 
   private:
-    NetlinkQuery nl_;
+    nft::NetlinkSocket nl_;
 };
 
 }  // namespace jitd::sessions

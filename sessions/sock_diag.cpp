@@ -11,6 +11,8 @@
 namespace jitd::sessions {
 namespace {
 
+constexpr std::size_t kRxBuffer = std::size_t{64} << 10;  // dumps come in messages of up to 32 KiB
+
 // include/net/tcp_states.h
 enum : std::uint32_t {
     kSynRecv = 3,
@@ -64,7 +66,7 @@ std::uint32_t connected_tcp_states() {
            state_bit(kFinWait2) | state_bit(kCloseWait) | state_bit(kLastAck) | state_bit(kClosing);
 }
 
-SockDiag::SockDiag() : nl_(NETLINK_SOCK_DIAG) {}
+SockDiag::SockDiag() : nl_(NETLINK_SOCK_DIAG, kRxBuffer) {}
 
 std::vector<DiagSocket> SockDiag::list(nft::L4 proto, std::uint32_t states) {
     std::vector<DiagSocket> out;
@@ -73,7 +75,7 @@ std::vector<DiagSocket> SockDiag::list(nft::L4 proto, std::uint32_t states) {
         req.sdiag_family = static_cast<std::uint8_t>(family);
         req.sdiag_protocol = static_cast<std::uint8_t>(proto);
         req.idiag_states = states;
-        const int err = nl_.dump(
+        const int err = nl_.request(
             [&](char* buf, std::uint32_t seq) {
                 return diag_request(buf, seq, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP, req);
             },
@@ -103,7 +105,7 @@ int SockDiag::destroy(const DiagSocket& s) {
     req.sdiag_protocol = static_cast<std::uint8_t>(s.proto);
     req.idiag_states = ~0u;
     req.id = s.id;  // the cookie makes it this very socket, not a newer one on the same ports
-    return nl_.ack([&](char* buf, std::uint32_t seq) {
+    return nl_.request([&](char* buf, std::uint32_t seq) {
         return diag_request(buf, seq, SOCK_DESTROY, NLM_F_ACK, req);
     });
 }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "nft/model.hpp"
-#include "sessions/netlink_query.hpp"
+#include "nft/netlink_socket.hpp"
 
 namespace jitd::sessions {
 
@@ -41,7 +41,7 @@ class SockDiag {
     bool can_destroy();
 
   private:
-    NetlinkQuery nl_;
+    nft::NetlinkSocket nl_;
 };
 
 }  // namespace jitd::sessions

@@ -42,10 +42,9 @@ PortSpecParse parse_port_spec(std::string_view text) {
     out.value.port = static_cast<std::uint16_t>(*port);
     if (slash != std::string_view::npos) {
         const std::string_view proto = text.substr(slash + 1);
-        if (proto == "tcp") {
-            out.value.protocol = config::Protocol::tcp;
-        } else if (proto == "udp") {
-            out.value.protocol = config::Protocol::udp;
+        const auto p = config::protocol_from_text(proto);
+        if (p && *p != config::Protocol::any) {
+            out.value.protocol = *p;
         } else {
             out.error = quoted(text) + ": protocol must be tcp or udp";
         }

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "agent/wire/timefmt.hpp"
+#include "config/parse_result.hpp"
 #include "config/policy.hpp"
 
 namespace jitd::client {
@@ -17,20 +18,13 @@ struct PortSpec {
     std::optional<config::Protocol> protocol;  // tcp or udp; none = the port's policy protocol
 };
 
-struct PortSpecParse {
-    PortSpec value;
-    std::string error;  // empty on success
-    explicit operator bool() const { return error.empty(); }
-};
+using PortSpecParse = config::ParseResult<PortSpec>;
 
 // "22", "22/tcp", "53/udp". Ports 1..65535.
 PortSpecParse parse_port_spec(std::string_view text);
 
-struct ClientAddressParse {
-    std::string value;
-    std::string error;  // empty on success: why the address cannot be used otherwise
-    explicit operator bool() const { return error.empty(); }
-};
+// The error says why the address cannot be used.
+using ClientAddressParse = config::ParseResult<std::string>;
 
 // The SSH client's address from $SSH_CONNECTION ("CLIENT_ADDR CLIENT_PORT SERVER_ADDR
 // SERVER_PORT"): the first word, if it is an IPv4 or IPv6 address. An IPv4-mapped IPv6
@@ -39,11 +33,7 @@ struct ClientAddressParse {
 // would open that address on every link.
 ClientAddressParse ssh_client_address(std::string_view ssh_connection);
 
-struct TimeBoundParse {
-    wire::SysSeconds value{};
-    std::string error;  // empty on success
-    explicit operator bool() const { return error.empty(); }
-};
+using TimeBoundParse = config::ParseResult<wire::SysSeconds>;
 
 // "7d", "90m", "PT1H" (that long before `now`), "2026-11-23T14:03:00Z" or "2026-11-23"
 // (midnight UTC).

@@ -72,60 +72,137 @@ std::string resolve_source(const std::string& from, bool given, Io& io) {
     return {};
 }
 
+// The parsed command line: which subcommand, and which options were given.
+struct Commands {
+    CLI::Option* socket = nullptr;
+    CLI::App* open = nullptr;
+    CLI::Option* open_for = nullptr;
+    CLI::Option* open_from = nullptr;
+    CLI::App* list = nullptr;
+    CLI::App* revoke = nullptr;
+    CLI::App* extend = nullptr;
+    CLI::App* status = nullptr;
+    CLI::App* audit = nullptr;
+    CLI::Option* until = nullptr;
+    CLI::Option* user = nullptr;
+    CLI::Option* port = nullptr;
+};
+
+void add_daemon_commands(CLI::App& app, Parsed& p, Commands& c) {
+    c.open = app.add_subcommand("open", "open PORT to your address for a while");
+    c.open
+        ->add_option("PORT", p.port_spec, "port, optionally with its protocol: 22, 22/tcp, 53/udp")
+        ->required();
+    c.open_for = c.open->add_option(
+        "--for", p.for_text, "how long, e.g. 1h, 30m, PT2H (default: the port's max_duration)");
+    c.open_from = c.open->add_option(
+        "--from", p.from,
+        "address or network (CIDR) to admit (default: your SSH client's address)");
+    c.open->add_option("--reason", p.reason, "why, for the audit trail (at most 256 characters)");
+
+    c.list = app.add_subcommand("list", "list active grants");
+    c.list->add_flag("--json", p.json, "print a JSON array of grant objects");
+
+    c.revoke = app.add_subcommand("revoke", "close a grant before its end");
+    c.revoke->add_option("ID", p.id, "grant id, as `list` shows it (g-...)")->required();
+    c.revoke->add_flag("--kill", p.kill,
+                       "also end the sessions the grant let in (reset them, forget their "
+                       "conntrack entries)");
+
+    c.extend = app.add_subcommand("extend", "make a grant end a given time from now");
+    c.extend->add_option("ID", p.id, "grant id, as `list` shows it (g-...)")->required();
+    c.extend->add_option("--for", p.extend_for, "new remaining time, e.g. 30m")->required();
+
+    c.status = app.add_subcommand("status", "show the daemon, the policy and your role");
+    c.status->add_flag("--json", p.json, "print the status as JSON");
+}
+
+void add_audit_command(CLI::App& app, Parsed& p, Commands& c) {
+    c.audit = app.add_subcommand("audit", "show jitd's journal entries (needs journal access)");
+    c.audit->add_option("--since", p.audit.since,
+                        "start: a duration back from now (7d, 12h) or a UTC time "
+                        "(2026-11-23T14:03:00Z, 2026-11-23); default 7d");
+    c.until = c.audit->add_option("--until", p.until, "end, in the same forms; default now");
+    c.user = c.audit->add_option("--user", p.user, "only this user's events");
+    c.port = c.audit->add_option("--port", p.audit_port, "only this port's events")
+                 ->check(CLI::Range(1, 65535));
+    c.audit->add_option("--format", p.format, "table (default), csv (RFC 4180) or json")
+        ->check(CLI::IsMember({"table", "csv", "json"}));
+    c.audit->add_flag("--include-untrusted", p.audit.include_untrusted,
+                      "also show entries that claim to be jitd's but were not written by it, "
+                      "marked (never counted in the per-port summary)");
+}
+
+// --socket, else $JITD_SOCKET, else the default; and --timeout.
+DaemonTarget daemon_target(const Parsed& p, const Commands& c, Io& io) {
+    DaemonTarget target;
+    if (c.socket->count() > 0) {
+        target.socket = p.socket;
+    } else if (auto env = io.getenv("JITD_SOCKET"); env && !env->empty()) {
+        target.socket = *env;
+    }
+    target.timeout = std::chrono::milliseconds(static_cast<long long>(p.timeout_s * 1000));
+    return target;
+}
+
+int run_open(const DaemonTarget& target, const Parsed& p, const Commands& c, Io& io) {
+    OpenArgs args;
+    const auto port = parse_port_spec(p.port_spec);
+    if (!port) return usage(io, port.error);
+    args.port = port.value;
+    if (c.open_for->count() > 0) {
+        const auto d = config::parse_duration(p.for_text);
+        if (!d) return usage(io, "--for: " + d.error);
+        args.duration = d.value;
+    }
+    args.source = resolve_source(p.from, c.open_from->count() > 0, io);
+    if (args.source.empty()) return kExitUsage;
+    args.reason = p.reason;
+    return open_grant(target, args, io);
+}
+
+int run_audit_command(Parsed& p, const Commands& c, Io& io) {
+    if (c.until->count() > 0) p.audit.until = p.until;
+    if (c.user->count() > 0) p.audit.user = p.user;
+    if (c.port->count() > 0) p.audit.port = static_cast<std::uint16_t>(p.audit_port);
+    p.audit.format = p.format == "csv"    ? AuditFormat::csv
+                     : p.format == "json" ? AuditFormat::json
+                                          : AuditFormat::table;
+    return run_audit(p.audit, io);
+}
+
+int run_parsed(Parsed& p, const Commands& c, Io& io) {
+    const DaemonTarget target = daemon_target(p, c, io);
+    if (c.open->parsed()) return run_open(target, p, c, io);
+    if (c.list->parsed()) return list_grants(target, p.json, io);
+    if (c.revoke->parsed()) return revoke_grant(target, p.id, p.kill, io);
+    if (c.extend->parsed()) {
+        const auto d = config::parse_duration(p.extend_for);
+        if (!d) return usage(io, "--for: " + d.error);
+        return extend_grant(target, p.id, d.value, io);
+    }
+    if (c.status->parsed()) return show_status(target, p.json, io);
+    if (c.audit->parsed()) return run_audit_command(p, c, io);
+    return usage(io, "no subcommand (see jit-request --help)");
+}
+
 }  // namespace
 
 int run_cli(int argc, const char* const* argv, Io& io) {
     Parsed p;
+    Commands c;
     CLI::App app{"Ask jitd to open a management port to your address for a while.", "jit-request"};
     app.set_version_flag("--version", "jit-request " JITD_VERSION);
     app.footer(kFooter);
     app.require_subcommand(1);
     app.fallthrough();  // global options may follow the subcommand
-    auto* socket_opt = app.add_option(
-        "--socket", p.socket,
-        "jitd's socket (default: $JITD_SOCKET, else " + std::string(kDefaultSocket) + ")");
+    c.socket = app.add_option("--socket", p.socket,
+                              "jitd's socket (default: $JITD_SOCKET, else " +
+                                  std::string(wire::kDefaultSocketPath) + ")");
     app.add_option("--timeout", p.timeout_s, "seconds to wait for jitd (default 10)")
         ->check(CLI::PositiveNumber);
-
-    auto* open = app.add_subcommand("open", "open PORT to your address for a while");
-    open->add_option("PORT", p.port_spec, "port, optionally with its protocol: 22, 22/tcp, 53/udp")
-        ->required();
-    auto* for_opt = open->add_option(
-        "--for", p.for_text, "how long, e.g. 1h, 30m, PT2H (default: the port's max_duration)");
-    auto* from_opt =
-        open->add_option("--from", p.from,
-                         "address or network (CIDR) to admit (default: your SSH client's address)");
-    open->add_option("--reason", p.reason, "why, for the audit trail (at most 256 characters)");
-
-    auto* list = app.add_subcommand("list", "list active grants");
-    list->add_flag("--json", p.json, "print a JSON array of grant objects");
-
-    auto* revoke = app.add_subcommand("revoke", "close a grant before its end");
-    revoke->add_option("ID", p.id, "grant id, as `list` shows it (g-...)")->required();
-    revoke->add_flag("--kill", p.kill,
-                     "also end the sessions the grant let in (reset them, forget their "
-                     "conntrack entries)");
-
-    auto* extend = app.add_subcommand("extend", "make a grant end a given time from now");
-    extend->add_option("ID", p.id, "grant id, as `list` shows it (g-...)")->required();
-    extend->add_option("--for", p.extend_for, "new remaining time, e.g. 30m")->required();
-
-    auto* status = app.add_subcommand("status", "show the daemon, the policy and your role");
-    status->add_flag("--json", p.json, "print the status as JSON");
-
-    auto* audit = app.add_subcommand("audit", "show jitd's journal entries (needs journal access)");
-    audit->add_option("--since", p.audit.since,
-                      "start: a duration back from now (7d, 12h) or a UTC time "
-                      "(2026-11-23T14:03:00Z, 2026-11-23); default 7d");
-    auto* until_opt = audit->add_option("--until", p.until, "end, in the same forms; default now");
-    auto* user_opt = audit->add_option("--user", p.user, "only this user's events");
-    auto* port_opt = audit->add_option("--port", p.audit_port, "only this port's events")
-                         ->check(CLI::Range(1, 65535));
-    audit->add_option("--format", p.format, "table (default), csv (RFC 4180) or json")
-        ->check(CLI::IsMember({"table", "csv", "json"}));
-    audit->add_flag("--include-untrusted", p.audit.include_untrusted,
-                    "also show entries that claim to be jitd's but were not written by it, "
-                    "marked (never counted in the per-port summary)");
+    add_daemon_commands(app, p, c);
+    add_audit_command(app, p, c);
     const KeysCommand keys(app);
 
     try {
@@ -138,49 +215,8 @@ int run_cli(int argc, const char* const* argv, Io& io) {
                                      : "jit-request " + subs.front()->get_name() + " --help";
         return usage(io, std::string(e.what()) + " (see " + help + ")");
     }
-
-    Session session;
-    if (socket_opt->count() > 0) {
-        session.socket = p.socket;
-    } else if (auto env = io.getenv("JITD_SOCKET"); env && !env->empty()) {
-        session.socket = *env;
-    }
-    session.timeout = std::chrono::milliseconds(static_cast<long long>(p.timeout_s * 1000));
-
     if (keys.parsed()) return keys.run(io);
-    if (open->parsed()) {
-        OpenRequest req;
-        const auto port = parse_port_spec(p.port_spec);
-        if (!port) return usage(io, port.error);
-        req.port = port.value;
-        if (for_opt->count() > 0) {
-            const auto d = config::parse_duration(p.for_text);
-            if (!d) return usage(io, "--for: " + d.error);
-            req.duration = d.value;
-        }
-        req.source = resolve_source(p.from, from_opt->count() > 0, io);
-        if (req.source.empty()) return kExitUsage;
-        req.reason = p.reason;
-        return open_grant(session, req, io);
-    }
-    if (list->parsed()) return list_grants(session, p.json, io);
-    if (revoke->parsed()) return revoke_grant(session, p.id, p.kill, io);
-    if (extend->parsed()) {
-        const auto d = config::parse_duration(p.extend_for);
-        if (!d) return usage(io, "--for: " + d.error);
-        return extend_grant(session, p.id, d.value, io);
-    }
-    if (status->parsed()) return show_status(session, p.json, io);
-    if (audit->parsed()) {
-        if (until_opt->count() > 0) p.audit.until = p.until;
-        if (user_opt->count() > 0) p.audit.user = p.user;
-        if (port_opt->count() > 0) p.audit.port = static_cast<std::uint16_t>(p.audit_port);
-        p.audit.format = p.format == "csv"    ? AuditFormat::csv
-                         : p.format == "json" ? AuditFormat::json
-                                              : AuditFormat::table;
-        return run_audit(p.audit, io);
-    }
-    return usage(io, "no subcommand (see jit-request --help)");
+    return run_parsed(p, c, io);
 }
 
 }  // namespace jitd::client

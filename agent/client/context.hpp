@@ -7,11 +7,10 @@
 #include <optional>
 #include <string>
 
+#include "agent/wire/socket_path.hpp"
 #include "agent/wire/timefmt.hpp"
 
 namespace jitd::client {
-
-inline constexpr const char* kDefaultSocket = "/run/jitd/jitd.sock";
 
 struct Io {
     std::ostream& out;
@@ -24,8 +23,9 @@ struct Io {
 // The process's own environment.
 std::optional<std::string> process_getenv(const char* name);
 
-struct Session {
-    std::string socket = kDefaultSocket;
+// Which jitd to ask, and how long to wait for it.
+struct DaemonTarget {
+    std::string socket = wire::kDefaultSocketPath;
     std::chrono::milliseconds timeout{10000};
 };
 

@@ -16,7 +16,7 @@ using nlohmann::json;
 
 // Runs `body` and turns the ways talking to the daemon can fail into exit codes.
 template <typename Body>
-int guarded(const Session& s, Io& io, Body&& body) {
+int guarded(const DaemonTarget& s, Io& io, Body&& body) {
     try {
         DaemonConnection conn(s.socket, s.timeout);
         return body(conn);
@@ -43,7 +43,7 @@ int refused(const json& answer, Io& io) {
 
 }  // namespace
 
-int open_grant(const Session& s, const OpenRequest& req, Io& io) {
+int open_grant(const DaemonTarget& s, const OpenArgs& req, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
         json r = {{"op", "open"}, {"port", req.port.port}, {"source", req.source}};
         // Without --for the daemon grants the port's max_duration: one request, no lookup.
@@ -63,7 +63,7 @@ int open_grant(const Session& s, const OpenRequest& req, Io& io) {
     });
 }
 
-int list_grants(const Session& s, bool as_json, Io& io) {
+int list_grants(const DaemonTarget& s, bool as_json, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
         const json answer = conn.request({{"op", "list"}});
         if (!answer.at("ok").get<bool>()) return refused(answer, io);
@@ -82,7 +82,7 @@ int list_grants(const Session& s, bool as_json, Io& io) {
     });
 }
 
-int revoke_grant(const Session& s, const std::string& id, bool kill, Io& io) {
+int revoke_grant(const DaemonTarget& s, const std::string& id, bool kill, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
         json req{{"op", "revoke"}, {"id", id}};
         if (kill) req["kill"] = true;
@@ -101,7 +101,7 @@ int revoke_grant(const Session& s, const std::string& id, bool kill, Io& io) {
     });
 }
 
-int extend_grant(const Session& s, const std::string& id, std::chrono::seconds d, Io& io) {
+int extend_grant(const DaemonTarget& s, const std::string& id, std::chrono::seconds d, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
         const json answer =
             conn.request({{"op", "extend"}, {"id", id}, {"duration", config::format_duration(d)}});
@@ -113,7 +113,7 @@ int extend_grant(const Session& s, const std::string& id, std::chrono::seconds d
     });
 }
 
-int show_status(const Session& s, bool as_json, Io& io) {
+int show_status(const DaemonTarget& s, bool as_json, Io& io) {
     return guarded(s, io, [&](DaemonConnection& conn) {
         json answer = conn.request({{"op", "status"}});
         if (!answer.at("ok").get<bool>()) return refused(answer, io);

@@ -11,18 +11,18 @@
 
 namespace jitd::client {
 
-struct OpenRequest {
+struct OpenArgs {
     PortSpec port;
     std::optional<std::chrono::seconds> duration;  // none: the daemon grants max_duration
     std::string source;                            // address or CIDR, already checked
     std::string reason;
 };
 
-int open_grant(const Session& s, const OpenRequest& req, Io& io);
-int list_grants(const Session& s, bool json, Io& io);
+int open_grant(const DaemonTarget& s, const OpenArgs& req, Io& io);
+int list_grants(const DaemonTarget& s, bool json, Io& io);
 // `kill`: also end the grant's sessions (false: as the policy's revoke_kills_sessions says).
-int revoke_grant(const Session& s, const std::string& id, bool kill, Io& io);
-int extend_grant(const Session& s, const std::string& id, std::chrono::seconds d, Io& io);
-int show_status(const Session& s, bool json, Io& io);
+int revoke_grant(const DaemonTarget& s, const std::string& id, bool kill, Io& io);
+int extend_grant(const DaemonTarget& s, const std::string& id, std::chrono::seconds d, Io& io);
+int show_status(const DaemonTarget& s, bool json, Io& io);
 
 }  // namespace jitd::client

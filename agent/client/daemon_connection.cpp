@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -16,25 +17,31 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Responses may list many grants; far more than the 64 KiB of a request line is still sane.
-constexpr std::size_t kMaxResponse = 16 * 1024 * 1024;
+constexpr std::size_t kMaxResponse = std::size_t{16} << 20;
 
 std::string errno_text(int err) {
     return std::strerror(err);
 }
 
+bool is_string_member(const nlohmann::json& obj, const char* key) {
+    const auto it = obj.find(key);
+    return it != obj.end() && it->is_string();
+}
+
+// What makes `j` no answer of the protocol (agent/PROTOCOL.md), or nullptr.
+const char* malformed_answer(const nlohmann::json& j) {
+    if (j.is_discarded() || !j.is_object()) return "the answer is not a JSON object";
+    const auto ok = j.find("ok");
+    if (ok == j.end() || !ok->is_boolean()) return "the answer has no boolean \"ok\"";
+    if (ok->get<bool>()) return nullptr;
+    const auto err = j.find("error");
+    if (err == j.end() || !err->is_object() || !is_string_member(*err, "code") ||
+        !is_string_member(*err, "message"))
+        return "the answer is a refusal without an error code and message";
+    return nullptr;
+}
+
 }  // namespace
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
-    if (this != &o) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = o.release();
-    }
-    return *this;
-}
-
-UniqueFd::~UniqueFd() {
-    if (fd_ >= 0) ::close(fd_);
-}
 
 void DaemonConnection::fail(const std::string& what) const {
     throw DaemonUnavailable("cannot talk to jitd at " + path_ + ": " + what +
@@ -48,7 +55,7 @@ DaemonConnection::DaemonConnection(std::string path, std::chrono::milliseconds t
     if (path_.empty() || path_.size() >= sizeof addr.sun_path) fail("socket path is too long");
     std::memcpy(addr.sun_path, path_.data(), path_.size());
 
-    fd_ = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    fd_ = wire::Fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (fd_.get() < 0) fail(errno_text(errno));
     const auto deadline = Clock::now() + timeout_;
     // A full listen backlog answers EAGAIN; Unix sockets then need a new connect(), not poll().
@@ -75,9 +82,7 @@ void DaemonConnection::wait_for(short events, Clock::time_point deadline, const 
     }
 }
 
-nlohmann::json DaemonConnection::request(const nlohmann::json& req) {
-    const auto deadline = Clock::now() + timeout_;
-    const std::string line = req.dump() + "\n";
+void DaemonConnection::send_line(const std::string& line, Clock::time_point deadline) {
     std::size_t sent = 0;
     while (sent < line.size()) {
         wait_for(POLLOUT, deadline, "sending the request");
@@ -86,32 +91,30 @@ nlohmann::json DaemonConnection::request(const nlohmann::json& req) {
         if (n < 0) fail(errno_text(errno));
         sent += static_cast<std::size_t>(n);
     }
+}
 
-    std::size_t newline;
+std::string DaemonConnection::read_line(Clock::time_point deadline) {
+    std::size_t newline = 0;
     while ((newline = pending_.find('\n')) == std::string::npos) {
         if (pending_.size() > kMaxResponse) fail("the answer is too long");
         wait_for(POLLIN, deadline, "waiting for the answer");
-        char buf[8192];
-        const ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
+        std::array<char, 8192> buf{};
+        const ssize_t n = ::recv(fd_.get(), buf.data(), buf.size(), 0);
         if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
         if (n < 0) fail(errno_text(errno));
         if (n == 0) fail("the daemon closed the connection without an answer");
-        pending_.append(buf, static_cast<std::size_t>(n));
+        pending_.append(buf.data(), static_cast<std::size_t>(n));
     }
-    const std::string answer = pending_.substr(0, newline);
+    std::string line = pending_.substr(0, newline);
     pending_.erase(0, newline + 1);
+    return line;
+}
 
-    auto j = nlohmann::json::parse(answer, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) fail("the answer is not a JSON object");
-    const auto ok = j.find("ok");
-    if (ok == j.end() || !ok->is_boolean()) fail("the answer has no boolean \"ok\"");
-    if (!ok->get<bool>()) {
-        const auto err = j.find("error");
-        if (err == j.end() || !err->is_object() || !err->contains("code") ||
-            !(*err)["code"].is_string() || !err->contains("message") ||
-            !(*err)["message"].is_string())
-            fail("the answer is a refusal without an error code and message");
-    }
+nlohmann::json DaemonConnection::request(const nlohmann::json& req) {
+    const auto deadline = Clock::now() + timeout_;
+    send_line(req.dump() + "\n", deadline);
+    auto j = nlohmann::json::parse(read_line(deadline), nullptr, /*allow_exceptions=*/false);
+    if (const char* wrong = malformed_answer(j)) fail(wrong);
     return j;
 }
 

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/wire/fd.hpp"
+
 namespace jitd::client {
 
 // The daemon cannot be reached or did not answer properly (exit 69). The message names the
@@ -14,27 +16,6 @@ namespace jitd::client {
 class DaemonUnavailable : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
-};
-
-// A file descriptor that closes itself; move-only.
-class UniqueFd {
-  public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
-    UniqueFd& operator=(UniqueFd&& o) noexcept;
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    ~UniqueFd();
-    int get() const { return fd_; }
-    int release() {
-        const int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-
-  private:
-    int fd_ = -1;
 };
 
 inline constexpr std::chrono::milliseconds kDefaultTimeout{10000};
@@ -55,10 +36,13 @@ class DaemonConnection {
     [[noreturn]] void fail(const std::string& what) const;
     void wait_for(short events, std::chrono::steady_clock::time_point deadline,
                   const char* what) const;
+    void send_line(const std::string& line, std::chrono::steady_clock::time_point deadline);
+    // The next line of the answer, without its newline.
+    std::string read_line(std::chrono::steady_clock::time_point deadline);
 
     std::string path_;
     std::chrono::milliseconds timeout_;
-    UniqueFd fd_;
+    wire::Fd fd_;
     std::string pending_;  // bytes read past the last newline
 };
 

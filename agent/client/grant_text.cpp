@@ -7,7 +7,7 @@
 namespace jitd::client {
 
 std::string port_text(const wire::Grant& g) {
-    return std::to_string(g.port) + "/" + config::to_string(g.protocol);
+    return config::port_text(g.port, g.protocol);
 }
 
 std::string source_text(const std::string& source) {

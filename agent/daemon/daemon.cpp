@@ -16,7 +16,7 @@ namespace {
 
 constexpr uint64_t kExpiryAccuracyUsec = 50000;
 // How often refusals held back by the DenyLimiter are summarised in the journal.
-constexpr uint64_t kDenySummaryUsec = 10 * 1000000;
+constexpr uint64_t kDenySummaryUsec = uint64_t{10} * 1000000;
 
 void check(int rc, const char* what) {
     if (rc < 0) throw std::runtime_error(std::string(what) + ": " + std::strerror(-rc));

@@ -1,42 +1,15 @@
-// RAII for the C handles the daemon holds: file descriptors and sd-event objects.
+// RAII for the C handles the daemon holds: file descriptors (wire::Fd) and sd-event objects.
 #pragma once
 
-#include <unistd.h>
-
 #include <memory>
-#include <utility>
 
 #include <systemd/sd-event.h>
 
+#include "agent/wire/fd.hpp"
+
 namespace jitd::agent {
 
-class Fd {
-  public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    Fd& operator=(Fd&& o) noexcept {
-        if (this != &o) {
-            reset();
-            fd_ = std::exchange(o.fd_, -1);
-        }
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() { reset(); }
-
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-    int release() { return std::exchange(fd_, -1); }
-    void reset() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-
-  private:
-    int fd_ = -1;
-};
+using wire::Fd;
 
 struct EventUnref {
     void operator()(sd_event* e) const { sd_event_unref(e); }

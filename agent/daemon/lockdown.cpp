@@ -16,7 +16,7 @@ std::string port_list(const config::Policy& p) {
     std::string out;
     for (const auto& r : p.ports) {
         if (!out.empty()) out += ", ";
-        out += std::to_string(r.port) + "/" + config::to_string(r.protocol);
+        out += config::port_text(r.port, r.protocol);
     }
     return out;
 }

@@ -25,8 +25,4 @@ void notify_stopping() {
     sd_notify(0, "STOPPING=1\nSTATUS=Stopping");
 }
 
-void notify_status(const std::string& status) {
-    sd_notify(0, ("STATUS=" + status).c_str());
-}
-
 }  // namespace jitd::agent

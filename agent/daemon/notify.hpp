@@ -8,6 +8,5 @@ namespace jitd::agent {
 void notify_ready(const std::string& status);
 void notify_reloading();
 void notify_stopping();
-void notify_status(const std::string& status);
 
 }  // namespace jitd::agent

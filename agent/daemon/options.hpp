@@ -5,10 +5,12 @@
 #include <optional>
 #include <string>
 
+#include "agent/wire/socket_path.hpp"
+
 namespace jitd::agent {
 
 inline constexpr const char* kDefaultPolicyPath = "/etc/jitd/policy.yaml";
-inline constexpr const char* kDefaultSocketPath = "/run/jitd/jitd.sock";
+using wire::kDefaultSocketPath;
 inline constexpr const char* kDefaultStateDir = "/var/lib/jitd";
 
 struct Options {

@@ -32,10 +32,4 @@ std::string_view to_string(ErrorCode c) {
     return "internal";
 }
 
-std::optional<ErrorCode> error_code_from_string(std::string_view s) {
-    for (const auto& [code, name] : kNames)
-        if (name == s) return code;
-    return std::nullopt;
-}
-
 }  // namespace jitd::wire

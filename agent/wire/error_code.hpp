@@ -25,6 +25,5 @@ enum class ErrorCode {
 };
 
 std::string_view to_string(ErrorCode c);
-std::optional<ErrorCode> error_code_from_string(std::string_view s);
 
 }  // namespace jitd::wire

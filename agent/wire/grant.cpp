@@ -4,13 +4,6 @@
 
 namespace jitd::wire {
 
-std::optional<config::Protocol> protocol_from_string(std::string_view s) {
-    if (s == "tcp") return config::Protocol::tcp;
-    if (s == "udp") return config::Protocol::udp;
-    if (s == "any") return config::Protocol::any;
-    return std::nullopt;
-}
-
 nlohmann::json to_json(const Grant& g) {
     return {{"id", g.id},
             {"user", g.user},
@@ -29,7 +22,7 @@ Grant grant_from_json(const nlohmann::json& j) {
     g.user = j.at("user").get<std::string>();
     g.uid = j.at("uid").get<uid_t>();
     g.port = j.at("port").get<std::uint16_t>();
-    auto proto = protocol_from_string(j.at("protocol").get<std::string>());
+    auto proto = config::protocol_from_text(j.at("protocol").get<std::string>());
     if (!proto) throw std::invalid_argument("grant has an unknown protocol");
     g.protocol = *proto;
     g.source = j.at("source").get<std::string>();

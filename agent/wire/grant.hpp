@@ -32,6 +32,4 @@ nlohmann::json to_json(const Grant& g);
 // Throws nlohmann::json::exception (or std::invalid_argument) on a malformed object.
 Grant grant_from_json(const nlohmann::json& j);
 
-std::optional<config::Protocol> protocol_from_string(std::string_view s);
-
 }  // namespace jitd::wire

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "agent/wire/fd.hpp"
+
 namespace jitd::test {
 namespace {
 
@@ -29,19 +31,7 @@ in_addr addr4(const std::string& text) {
     return a;
 }
 
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
+using wire::Fd;
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "agent/wire/fd.hpp"
 #include "tests/support/process.hpp"
 
 namespace jitd::test {
@@ -38,21 +39,7 @@ std::map<std::string, std::string> find_entry(const std::string& match) {
     return {{"_UID", field(j.get(), "_UID")}, {"_COMM", field(j.get(), "_COMM")}};
 }
 
-class Fd {
-  public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() { reset(); }
-    int get() const { return fd_; }
-    void reset() {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = -1;
-    }
-
-  private:
-    int fd_;
-};
+using wire::Fd;
 
 struct Pipe {
     Fd read, write;
