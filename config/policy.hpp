@@ -50,6 +50,18 @@ struct Limits {
     bool allow_link_local = false;
 };
 
+// `remote:`: requests that arrive as one UDP datagram (fwknop SPA), see jitd-policy(5).
+inline constexpr std::uint16_t kDefaultRemotePort = 62201;
+struct Remote {
+    std::uint16_t port = kDefaultRemotePort;
+    std::chrono::seconds max_age{120};               // |now - request time| at most this
+    std::chrono::seconds default_duration{15 * 60};  // when the request names none (capped)
+    bool packet_source = false;  // may a request ask for "the address this packet came from"
+    std::optional<std::string> user_ca;  // parsed only (signed requests, a later part)
+    std::string keys = "/etc/jitd/keys";
+    std::vector<std::string> host_names;  // parsed only (signed requests, a later part)
+};
+
 struct Policy {
     std::string origin;  // file name used in messages
     std::vector<PortRule> ports;
@@ -58,6 +70,7 @@ struct Policy {
     bool require_reason = false;
     bool revoke_kills_sessions = false;  // a revoke without `kill` also ends the sessions
     Limits limits;
+    std::optional<Remote> remote;  // absent: no remote requests, nothing in the kernel for them
 
     // The rule protecting `port` for `protocol` (tcp or udp), or nullptr. For `any`: the rule
     // whose protocol is `any` (covering both), or nullptr.

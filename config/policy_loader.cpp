@@ -11,6 +11,7 @@
 
 #include "config/duration.hpp"
 #include "config/printable.hpp"
+#include "config/remote_loader.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace jitd::config {
@@ -235,9 +236,9 @@ Policy read_policy(const Reader& r, const YAML::Node& root) {
     policy.origin = r.origin();
     policy.ports = default_ports();
     if (root.IsNull()) return policy;  // an empty file: default ports, only root
-    const Fields top = r.mapping(
-        root, YAML::Mark{}, "the policy",
-        {"ports", "access", "always_allow", "require_reason", "revoke_kills_sessions", "limits"});
+    const Fields top = r.mapping(root, YAML::Mark{}, "the policy",
+                                 {"ports", "access", "always_allow", "require_reason",
+                                  "revoke_kills_sessions", "limits", "remote"});
     if (const Field* f = top.get("ports")) policy.ports = read_ports(r, *f);
     if (const Field* f = top.get("access")) policy.access = read_access(r, *f);
     if (const Field* f = top.get("always_allow")) policy.always_allow = read_always_allow(r, *f);
@@ -245,6 +246,8 @@ Policy read_policy(const Reader& r, const YAML::Node& root) {
     if (const Field* f = top.get("revoke_kills_sessions"))
         policy.revoke_kills_sessions = r.boolean(*f);
     if (const Field* f = top.get("limits")) policy.limits = read_limits(r, *f);
+    if (const Field* f = top.get("remote"))
+        policy.remote = detail::read_remote(r, *f, policy.ports);
     return policy;
 }
 

@@ -17,6 +17,11 @@ std::vector<std::string> policy_warnings(const Policy& policy) {
                           "); every entry is a permanent open door");
         }
     }
+    if (policy.remote && policy.remote->packet_source) {
+        out.push_back(
+            "remote.packet_source: true lets a request ask for \"the address this packet came "
+            "from\"; anyone who sees the packet can race it from their own address");
+    }
     return out;
 }
 

@@ -77,6 +77,25 @@ RuleBuilder& RuleBuilder::counter() {
     return add(handles::make_expr("counter"));
 }
 
+RuleBuilder& RuleBuilder::limit(std::uint64_t per_second, std::uint32_t burst) {
+    auto e = handles::make_expr("limit");
+    nftnl_expr_set_u64(e.get(), NFTNL_EXPR_LIMIT_RATE, per_second);
+    nftnl_expr_set_u64(e.get(), NFTNL_EXPR_LIMIT_UNIT, 1);  // seconds
+    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LIMIT_BURST, burst);
+    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LIMIT_FLAGS, 0);
+    return add(std::move(e));
+}
+
+RuleBuilder& RuleBuilder::log_group(std::uint16_t group, std::uint32_t snaplen,
+                                    std::uint16_t qthreshold) {
+    auto e = handles::make_expr("log");
+    nftnl_expr_set_u16(e.get(), NFTNL_EXPR_LOG_GROUP, group);
+    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LOG_SNAPLEN, snaplen);
+    nftnl_expr_set_u16(e.get(), NFTNL_EXPR_LOG_QTHRESHOLD, qthreshold);
+    return add(std::move(e));
+}
+
 RuleBuilder& RuleBuilder::verdict(int verdict) {
     auto e = handles::make_expr("immediate");
     nftnl_expr_set_u32(e.get(), NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);

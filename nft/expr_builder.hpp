@@ -22,6 +22,10 @@ class RuleBuilder {
     RuleBuilder& lookup(std::uint32_t sreg, std::string_view set, std::uint32_t set_id,
                         bool invert);
     RuleBuilder& counter();
+    // `limit rate N/second burst B packets`.
+    RuleBuilder& limit(std::uint64_t per_second, std::uint32_t burst);
+    // `log group G snaplen S queue-threshold Q`: a copy of the packet to nflog group G.
+    RuleBuilder& log_group(std::uint16_t group, std::uint32_t snaplen, std::uint16_t qthreshold);
     RuleBuilder& verdict(int verdict);
 
     handles::Rule take() { return std::move(rule_); }

@@ -126,7 +126,8 @@ void add_install(Batch& b, const TableSpec& raw, const std::vector<Tuple>& picku
     fill_policy_sets(b, spec);
     add_pickups(b, pickups);
     add_chain(b);
-    auto rules = chain_rules(set_id);
+    auto rules = remote_rules(spec);
+    for (auto& r : chain_rules(set_id)) rules.push_back(std::move(r));
     for (std::size_t i = 0; i < rules.size(); ++i) {
         b.add(MessageTag::about("rule " + std::to_string(i + 1) + " of chain input"), 16384,
               [&](char* buf, std::uint32_t seq) {

@@ -69,6 +69,7 @@ bool covers(const Prefix& outer, const Prefix& inner) {
 
 TableSpec normalized(const TableSpec& spec) {
     TableSpec out;
+    out.remote_port = spec.remote_port;
     for (const auto& pp : spec.protected_ports)
         if (std::find(out.protected_ports.begin(), out.protected_ports.end(), pp) ==
             out.protected_ports.end())

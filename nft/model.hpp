@@ -35,7 +35,17 @@ struct ProtoPort {
 struct TableSpec {
     std::vector<ProtoPort> protected_ports;
     std::vector<Prefix> always_allow;
+    // The UDP port of remote requests: its datagrams go to jitd through nflog, and are dropped.
+    std::optional<std::uint16_t> remote_port;
 };
+
+// The remote intake (rules.cpp): datagrams for the remote port are copied to this nflog group
+// (up to kRemoteSnaplen bytes from the IP header on) and dropped. Beyond the rate limit they
+// are dropped without a copy.
+inline constexpr std::uint16_t kRemoteNflogGroup = 62201;
+inline constexpr std::uint32_t kRemoteSnaplen = 2048;  // a whole 1500-byte packet and more
+inline constexpr std::uint64_t kRemoteRatePerSecond = 50;
+inline constexpr std::uint32_t kRemoteBurst = 100;
 
 // Parses "10.0.0.0/24", "2001:db8::/32" or a bare address (a host); nullopt when malformed or
 // when host bits are set. Added for tests and callers that hold text.

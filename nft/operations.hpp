@@ -39,7 +39,9 @@ void remove_pickups(Netlink& nl, const Features& features, const std::vector<Tup
 // The grant elements of one set.
 std::vector<ListedElement> list_set(Netlink& nl, std::string_view set);
 
-// The input chain's rules; `set_id` gives the batch-local id of each set.
+// The remote intake's rules (none without spec.remote_port): they come first in the chain.
+std::vector<handles::Rule> remote_rules(const TableSpec& spec);
+// The input chain's rules after them; `set_id` gives the batch-local id of each set.
 std::vector<handles::Rule> chain_rules(
     const std::function<std::uint32_t(std::string_view)>& set_id);
 

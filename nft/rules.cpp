@@ -88,7 +88,34 @@ handles::Rule pickup_rule(bool v4, std::string_view set, std::uint32_t id) {
     return r.take();
 }
 
+// `udp dport P` as nft compiles it in an inet table.
+RuleBuilder udp_dport(std::uint16_t port) {
+    const std::uint8_t udp = IPPROTO_UDP;
+    const std::array<std::uint8_t, 2> be{static_cast<std::uint8_t>(port >> 8),
+                                         static_cast<std::uint8_t>(port & 0xff)};
+    RuleBuilder r = rule();
+    r.meta(NFT_META_L4PROTO, NFT_REG_1)
+        .cmp(NFT_REG_1, NFT_CMP_EQ, &udp, sizeof udp)
+        .payload(NFT_PAYLOAD_TRANSPORT_HEADER, kDportOffset, 2, NFT_REG_1)
+        .cmp(NFT_REG_1, NFT_CMP_EQ, be.data(), be.size());
+    return r;
+}
+
 }  // namespace
+
+std::vector<handles::Rule> remote_rules(const TableSpec& spec) {
+    std::vector<handles::Rule> out;
+    if (!spec.remote_port) return out;
+    // `udp dport P limit rate R/second burst B packets log group G snaplen S queue-threshold 1`:
+    // a copy to jitd, within a global rate; then `udp dport P drop`, so the port looks filtered
+    // and nothing listens on it. Both families: an inet table's udp match covers IPv4 and IPv6.
+    RuleBuilder intake = udp_dport(*spec.remote_port);
+    intake.limit(kRemoteRatePerSecond, kRemoteBurst)
+        .log_group(kRemoteNflogGroup, kRemoteSnaplen, 1);
+    out.push_back(intake.take());
+    out.push_back(udp_dport(*spec.remote_port).verdict(NF_DROP).take());
+    return out;
+}
 
 std::vector<handles::Rule> chain_rules(const std::function<std::uint32_t(std::string_view)>& id) {
     std::vector<handles::Rule> out;

@@ -54,8 +54,16 @@ std::string render_ruleset(const TableSpec& raw) {
     std::string out = "table inet " + std::string(kTableName) + " {\n";
     for (const auto& def : layout::sets()) append_set(out, def, spec);
     out += "\tchain " + std::string(layout::kChain) + " {\n";
+    out += "\t\ttype filter hook input priority filter; policy accept;\n";
+    if (spec.remote_port) {  // see rules.cpp: remote_rules
+        const std::string dport = "udp dport " + std::to_string(*spec.remote_port);
+        out += "\t\t" + dport + " limit rate " + std::to_string(kRemoteRatePerSecond) +
+               "/second burst " + std::to_string(kRemoteBurst) + " packets log group " +
+               std::to_string(kRemoteNflogGroup) + " snaplen " + std::to_string(kRemoteSnaplen) +
+               " queue-threshold 1\n";
+        out += "\t\t" + dport + " drop\n";
+    }
     for (const char* line : {
-             "type filter hook input priority filter; policy accept;",
              "iif \"lo\" accept",
              "ct state established,related accept",
              "meta l4proto . th dport != @protected accept",

@@ -94,8 +94,9 @@ std::size_t Session::input_rule_count() {
     return guarded([&] { return ops::input_rule_count(impl_->nl); });
 }
 
-std::size_t Session::expected_rule_count() {
-    return ops::chain_rules([](std::string_view) { return 1u; }).size();
+std::size_t Session::expected_rule_count(const TableSpec& spec) {
+    return ops::remote_rules(spec).size() +
+           ops::chain_rules([](std::string_view) { return 1u; }).size();
 }
 
 std::vector<std::string> Session::foreign_input_drop_chains() {

@@ -73,7 +73,7 @@ class Session {
     std::uint32_t portid() const;
     // Rules in the input chain now (0 without the table), and how many install() puts there.
     std::size_t input_rule_count();
-    static std::size_t expected_rule_count();
+    static std::size_t expected_rule_count(const TableSpec& spec = {});
     // Other tables' base chains on the input hook whose policy is drop, as "inet filter input":
     // a packet jitd accepts still meets their drop.
     std::vector<std::string> foreign_input_drop_chains();

@@ -61,6 +61,21 @@ std::string status_text(const nlohmann::json& st) {
             out += "note: chain " + printable(c.get<std::string>()) +
                    " of another table drops by policy on the input hook; a grant cannot "
                    "override it\n";
+    if (const auto remote = st.value("remote", nlohmann::json::object());
+        remote.value("enabled", false)) {
+        out += "remote requests: udp port " + std::to_string(remote.value("port", 0)) + ", " +
+               std::to_string(remote.value("keys", 0)) + " keys; " +
+               std::to_string(remote.value("granted", 0ULL)) + " granted, " +
+               std::to_string(remote.value("refused", 0ULL)) + " refused, " +
+               std::to_string(remote.value("dropped", 0ULL)) + " dropped unauthenticated";
+        std::string causes;
+        const auto counters = remote.value("counters", nlohmann::json::object());
+        for (const auto& [cause, n] : counters.items())
+            if (n.is_number_unsigned())
+                causes += (causes.empty() ? "" : ", ") + printable(cause) + " " +
+                          std::to_string(n.get<unsigned long long>());
+        out += causes.empty() ? "\n" : " (" + causes + ")\n";
+    }
     if (const auto lost = st.value("audit_dropped", 0LL); lost > 0)
         out += "warning: " + std::to_string(lost) +
                (lost == 1 ? " journal record" : " journal records") +

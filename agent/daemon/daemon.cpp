@@ -89,10 +89,19 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance
     server_->set_privileged(
         [this](const Peer& peer) { return role_of(engine_.policy().access, peer) == Role::admin; });
     engine_.set_live_peers([this] { return server_->peers(); });
+    remote_ = std::make_unique<RemoteIntake>(e, engine_, options.state_dir);
+    engine_.set_remote_status([this] { return remote_->channel().status(); });
+    engine_.set_after_reload([this] {
+        remote_->configure();
+        arm_expiry();
+    });
     arm_expiry();
 }
 
 Daemon::~Daemon() {
+    engine_.set_remote_status(nullptr);
+    engine_.set_after_reload(nullptr);
+    remote_.reset();
     engine_.set_live_peers(nullptr);
     server_.reset();
     deny_summary_.reset();

@@ -11,6 +11,7 @@
 #include "agent/daemon/engine.hpp"
 #include "agent/daemon/handles.hpp"
 #include "agent/daemon/options.hpp"
+#include "agent/daemon/remote_intake.hpp"
 #include "agent/daemon/server.hpp"
 #include "agent/daemon/table_watch.hpp"
 
@@ -52,7 +53,8 @@ class Daemon {
     std::unique_ptr<TableWatch> watch_;  // restores table inet jitd when someone changes it
     Fd instance_fd_;
     SourcePtr instance_;
-    std::optional<Millis> armed_;  // CLOCK_MONOTONIC
+    std::optional<Millis> armed_;           // CLOCK_MONOTONIC
+    std::unique_ptr<RemoteIntake> remote_;  // requests from the nflog intake (policy `remote:`)
 };
 
 }  // namespace jitd::agent

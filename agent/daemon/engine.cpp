@@ -128,6 +128,7 @@ ReloadOutcome Engine::reload(const std::string& actor, uid_t actor_uid) {
     policy_ = std::move(next);
     save_policy_copy();
     out.revoked = revoke_disallowed(true);
+    if (after_reload_) after_reload_();  // the remote channel reloads its keys
     ev.message("policy reloaded from " + policy_path_ + " by " + actor + "; " +
                std::to_string(out.revoked.size()) + " grants revoked");
     ev.commit();

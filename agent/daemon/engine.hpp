@@ -76,6 +76,10 @@ class Engine {
     void set_state_dir(std::string dir) { state_dir_ = std::move(dir); }
     // Who is connected now (the server's peers): reload judges grant owners by them.
     void set_live_peers(std::function<std::vector<Peer>()> fn) { live_peers_ = std::move(fn); }
+    // The remote channel: its `remote` object of the status response, and what it reloads
+    // after each successful policy reload (key files).
+    void set_remote_status(std::function<nlohmann::json()> fn) { remote_status_ = std::move(fn); }
+    void set_after_reload(std::function<void()> fn) { after_reload_ = std::move(fn); }
     // After another tool changed table inet jitd: journals the grants whose end has passed as
     // expired, then puts back the table as the policy wants it and every live grant with its
     // remaining time and comment, in one transaction. Throws nft::Error when the kernel refuses.
@@ -140,6 +144,8 @@ class Engine {
     std::unordered_map<nft::ElementKey, wire::SysSeconds, ElementKeyHash> lingering_;
     std::deque<std::pair<wire::SysSeconds, nft::ElementKey>> linger_queue_;
     std::function<std::vector<Peer>()> live_peers_;
+    std::function<nlohmann::json()> remote_status_;
+    std::function<void()> after_reload_;
     std::string state_dir_;
     const Origin* origin_ = nullptr;  // the request being decided (its channel's journal fields)
     BookClock clock_;

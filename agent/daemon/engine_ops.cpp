@@ -289,6 +289,7 @@ json Engine::op_status(const Peer& peer, Role role) {
     response["ports"] = std::move(ports);
     response["always_allow"] = std::move(always);
     response["other_input_drop_chains"] = foreign_drop_chains();
+    response["remote"] = remote_status_ ? remote_status_() : json{{"enabled", false}};
     return response;
 }
 

@@ -53,9 +53,10 @@ std::vector<std::string> Engine::kernel_differences() {
     if (!session_.table_exists()) return {"table inet jitd is missing"};
     std::vector<std::string> out;
     const std::size_t rules = session_.input_rule_count();
-    if (rules != nft::Session::expected_rule_count())
+    const std::size_t expected = nft::Session::expected_rule_count(table_spec(policy_));
+    if (rules != expected)
         out.push_back("chain input holds " + std::to_string(rules) + " rules instead of " +
-                      std::to_string(nft::Session::expected_rule_count()));
+                      std::to_string(expected));
     std::set<std::string> in_kernel;
     for (const auto& e : session_.list_elements()) {
         in_kernel.insert(e.key.str());

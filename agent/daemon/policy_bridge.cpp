@@ -41,6 +41,7 @@ nft::TableSpec table_spec(const config::Policy& policy) {
     for (const auto& rule : policy.ports)
         for (nft::L4 l4 : l4s_of(rule.protocol)) spec.protected_ports.push_back({l4, rule.port});
     for (const auto& c : policy.always_allow) spec.always_allow.push_back(to_prefix(c));
+    if (policy.remote) spec.remote_port = policy.remote->port;
     return spec;
 }
 
