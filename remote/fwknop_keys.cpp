@@ -86,7 +86,7 @@ std::string check_key_file_access(const std::string& file, gid_t allowed_gid) {
 // '#' comments and blank lines are ignored. Exactly key_base64 and hmac_key_base64, once each.
 FwknopKey parse_fwknop_key(const std::string& user, const std::string& file,
                            const std::string& text) {
-    FwknopKey key{user, file, {}, {}};
+    FwknopKey key{user, file, {}, {}, nullptr};
     bool have_enc = false;
     bool have_hmac = false;
     std::size_t start = 0;
@@ -125,6 +125,7 @@ FwknopKey parse_fwknop_key(const std::string& user, const std::string& file,
     if (key.encryption.size() == key.hmac.size() &&
         CRYPTO_memcmp(key.encryption.data(), key.hmac.data(), key.hmac.size()) == 0)
         throw std::invalid_argument("key_base64 and hmac_key_base64 are equal");
+    prepare_hmac(key);
     return key;
 }
 
@@ -163,6 +164,10 @@ FwknopKeyLoad load_fwknop_keys(const std::string& dir, gid_t allowed_gid) {
         }
     }
     return load;
+}
+
+void prepare_hmac(FwknopKey& key) {
+    key.hmac_prepared = std::make_shared<const HmacSha256>(key.hmac);
 }
 
 GeneratedFwknopKey generate_fwknop_key() {

@@ -5,8 +5,11 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "remote/hmac_sha256.hpp"
 
 namespace jitd::remote {
 
@@ -15,18 +18,25 @@ struct FwknopKey {
     std::string file;                       // full path, journaled as JITD_KEY
     std::vector<unsigned char> encryption;  // key_base64, decoded
     std::vector<unsigned char> hmac;        // hmac_key_base64, decoded
+    // The HMAC key schedule done once (load_fwknop_keys sets it; prepare_hmac() for keys made
+    // otherwise). decode_spa uses it only while it matches `hmac`, else it keys afresh.
+    std::shared_ptr<const HmacSha256> hmac_prepared{};
 };
+
+// Sets key.hmac_prepared from key.hmac.
+void prepare_hmac(FwknopKey& key);
 
 struct FwknopKeyLoad {
     std::vector<FwknopKey> keys;
     std::vector<std::string> errors;  // "FILE: what is wrong", one per refused file
 };
 
-// Reads DIR/*.fwknop (sorted by name). Refuses a file that is not a regular file, not owned by
-// root, writable by group or others, or readable by others; group-readable only when the group
-// is root or `allowed_gid`. Refuses unknown, duplicate or missing lines, bad base64, an
-// encryption key of 1..32 bytes not met, an HMAC key shorter than 32 or longer than 128 bytes,
-// equal keys, and a user name that is not [A-Za-z0-9._-]+ (no leading '.' or '-').
+// Reads DIR/*.fwknop (sorted by name). Refuses a file that is not a regular file (symlinks
+// too), not owned by root (or by the loading process's user), writable by group or others,
+// readable by others, or group-readable by a group other than root and `allowed_gid`; and one
+// with an unknown, repeated or missing setting, bad base64, an encryption key outside 1..32
+// bytes, an HMAC key outside 32..128 bytes, equal keys, or a user name that is not
+// [A-Za-z0-9._-]+ (no leading '.' or '-'). Keys come back with hmac_prepared set.
 FwknopKeyLoad load_fwknop_keys(const std::string& dir, gid_t allowed_gid);
 
 // Checks one file's ownership and mode as load_fwknop_keys does; "" when fine, else the reason.

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "remote/base64.hpp"
+#include "remote/hmac_sha256.hpp"
 #include "remote/spa_fields.hpp"
 
 namespace jitd::remote {
@@ -20,8 +21,7 @@ namespace {
 // base64("Salted__") without its last two characters: the client strips these ten characters
 // from the wire and the HMAC covers them, so the receiver puts them back.
 constexpr std::string_view kSaltedPrefix = "U2FsdGVkX1";
-constexpr std::size_t kTagChars = 43;  // unpadded base64 of an HMAC-SHA256 tag
-constexpr std::size_t kSaltBytes = 8;
+constexpr std::size_t kTagChars = 43;     // unpadded base64 of an HMAC-SHA256 tag
 constexpr std::size_t kHeaderBytes = 16;  // "Salted__" + salt
 constexpr std::size_t kAesBlock = 16;
 
@@ -34,18 +34,20 @@ bool in_alphabet(char c) {
            c == '/';
 }
 
-// HMAC-SHA256 over `mac_input`, base64 without padding, compared in constant time with `tag`.
-bool tag_matches(const FwknopKey& key, std::string_view mac_input, std::string_view tag) {
-    if (key.hmac.empty()) return false;
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int mac_len = 0;
-    if (!HMAC(EVP_sha256(), key.hmac.data(), static_cast<int>(key.hmac.size()),
-              reinterpret_cast<const unsigned char*>(mac_input.data()), mac_input.size(), mac,
-              &mac_len))
-        return false;
-    const std::string expected = base64_encode_unpadded(std::span(mac, mac_len));
-    return expected.size() == tag.size() &&
-           CRYPTO_memcmp(expected.data(), tag.data(), tag.size()) == 0;
+// HMAC-SHA256 over `mac_input`, compared in constant time with the tag the packet carries.
+bool tag_matches(const FwknopKey& key, std::string_view mac_input, const HmacSha256::Tag& tag) {
+    HmacSha256::Tag mac{};
+    bool ok = false;
+    if (key.hmac_prepared && key.hmac_prepared->made_from(key.hmac)) {
+        ok = key.hmac_prepared->mac(mac_input, mac);
+    } else if (!key.hmac.empty()) {
+        unsigned int len = 0;
+        ok = HMAC(EVP_sha256(), key.hmac.data(), static_cast<int>(key.hmac.size()),
+                  reinterpret_cast<const unsigned char*>(mac_input.data()), mac_input.size(),
+                  mac.data(), &len) != nullptr &&
+             len == mac.size();
+    }
+    return ok && CRYPTO_memcmp(mac.data(), tag.data(), tag.size()) == 0;
 }
 
 // "Salted__" | salt | AES-256-CBC(plaintext | PKCS#7); key and IV from EVP_BytesToKey(MD5, 1).
@@ -134,9 +136,15 @@ SpaDecode decode_spa(std::string_view payload, std::span<const FwknopKey> keys) 
     ct_b64.reserve(kSaltedPrefix.size() + payload.size());
     ct_b64.append(kSaltedPrefix).append(payload.substr(0, payload.size() - kTagChars));
 
+    // The tag as bytes, once; text that is not the canonical base64 of 32 bytes matches no key.
+    const auto tag_bytes = base64_decode(tag);
+    if (!tag_bytes || tag_bytes->size() != 32) return refuse(SpaRefusal::no_key_matched);
+    HmacSha256::Tag want{};
+    std::copy(tag_bytes->begin(), tag_bytes->end(), want.begin());
+
     SpaDecode d;
     for (std::size_t i = 0; i < keys.size(); ++i) {
-        if (tag_matches(keys[i], ct_b64, tag)) {
+        if (tag_matches(keys[i], ct_b64, want)) {
             d.authenticated = true;
             d.key_index = i;
             break;

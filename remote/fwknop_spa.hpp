@@ -56,7 +56,8 @@ struct SpaDecode {
     std::optional<SpaRefusal> refusal;  // set otherwise
     bool authenticated = false;         // the HMAC matched a key (then key_index is meaningful)
     std::size_t key_index = 0;
-    std::array<unsigned char, 32> replay_digest{};  // SHA-256 of the wire payload
+    std::array<unsigned char, 32> replay_digest{};  // SHA-256 of the wire payload (once
+                                                    // authenticated; zero before)
 };
 
 // The whole check order: length, alphabet, salted prefix, HMAC against each key in constant
@@ -64,7 +65,8 @@ struct SpaDecode {
 SpaDecode decode_spa(std::string_view payload, std::span<const FwknopKey> keys);
 
 // The part after authentication, exposed for the fuzz target and unit tests. The plaintext is
-// the decrypted, unpadded text "rand:user:ts:version:type:msg[:timeout]:digest".
+// the decrypted, unpadded text "rand:user:ts:version:type:msg[:timeout]:digest". Sets message
+// or refusal only (authenticated stays false: no HMAC was checked here).
 SpaDecode parse_spa_plaintext(std::string_view plaintext);
 
 }  // namespace jitd::remote

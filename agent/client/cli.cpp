@@ -9,6 +9,7 @@
 #include "agent/client/audit_command.hpp"
 #include "agent/client/daemon_commands.hpp"
 #include "agent/client/exit_codes.hpp"
+#include "agent/client/keys_command.hpp"
 #include "config/cidr.hpp"
 #include "config/duration.hpp"
 
@@ -125,6 +126,7 @@ int run_cli(int argc, const char* const* argv, Io& io) {
     audit->add_flag("--include-untrusted", p.audit.include_untrusted,
                     "also show entries that claim to be jitd's but were not written by it, "
                     "marked (never counted in the per-port summary)");
+    const KeysCommand keys(app);
 
     try {
         app.parse(argc, argv);
@@ -145,6 +147,7 @@ int run_cli(int argc, const char* const* argv, Io& io) {
     }
     session.timeout = std::chrono::milliseconds(static_cast<long long>(p.timeout_s * 1000));
 
+    if (keys.parsed()) return keys.run(io);
     if (open->parsed()) {
         OpenRequest req;
         const auto port = parse_port_spec(p.port_spec);
