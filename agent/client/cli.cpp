@@ -10,6 +10,7 @@
 #include "agent/client/daemon_commands.hpp"
 #include "agent/client/exit_codes.hpp"
 #include "agent/client/keys_command.hpp"
+#include "agent/client/remote_open_cli.hpp"
 #include "config/cidr.hpp"
 #include "config/duration.hpp"
 
@@ -96,6 +97,7 @@ int run_cli(int argc, const char* const* argv, Io& io) {
         open->add_option("--from", p.from,
                          "address or network (CIDR) to admit (default: your SSH client's address)");
     open->add_option("--reason", p.reason, "why, for the audit trail (at most 256 characters)");
+    const RemoteOpenFlags remote(*open);
 
     auto* list = app.add_subcommand("list", "list active grants");
     list->add_flag("--json", p.json, "print a JSON array of grant objects");
@@ -149,6 +151,10 @@ int run_cli(int argc, const char* const* argv, Io& io) {
 
     if (keys.parsed()) return keys.run(io);
     if (open->parsed()) {
+        const OpenCommon common{
+            p.port_spec, for_opt->count() > 0 ? std::optional(p.for_text) : std::nullopt,
+            from_opt->count() > 0 ? std::optional(p.from) : std::nullopt, p.reason};
+        if (const int rc = remote.run(common, io); rc >= 0) return rc;
         OpenRequest req;
         const auto port = parse_port_spec(p.port_spec);
         if (!port) return usage(io, port.error);

@@ -1,0 +1,60 @@
+#include "tests/integration/remote/ssh_support.hpp"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace jitd::test {
+
+SshKeys::SshKeys() {
+    std::string tmpl = "/tmp/jitd-ssh-XXXXXX";
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    socket_ = dir_ + "/agent.sock";
+    agent_ = Child::spawn({"ssh-agent", "-D", "-a", socket_});
+    if (!poll_until([&] { return std::filesystem::exists(socket_); }))
+        throw std::runtime_error("ssh-agent did not create " + socket_);
+}
+
+SshKeys::~SshKeys() {
+    agent_.stop(SIGTERM);
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+}
+
+std::string SshKeys::make_key(const std::string& name, const std::string& type) {
+    const std::string path = dir_ + "/" + name;
+    std::vector<std::string> argv{"ssh-keygen", "-q", "-t", type, "-N", "", "-C", name, "-f", path};
+    if (type == "ecdsa") argv.insert(argv.end(), {"-b", "256"});
+    run_ok(argv);
+    return path;
+}
+
+std::string SshKeys::public_line(const std::string& key) const {
+    std::string line = read_file(key + ".pub");
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    return line;
+}
+
+std::string SshKeys::certify(const std::string& ca, const std::string& key,
+                             const std::string& principal, const std::string& validity) {
+    run_ok({"ssh-keygen", "-q", "-s", ca, "-I", "test-cert", "-n", principal, "-V", validity,
+            key + ".pub"});
+    return key + "-cert.pub";
+}
+
+void SshKeys::add_to_agent(const std::string& key) {
+    const auto r = run({"ssh-add", key}, {}, {"SSH_AUTH_SOCK=" + socket_});
+    if (r.exit_code != 0) throw std::runtime_error("ssh-add " + key + ": " + r.err);
+}
+
+RunResult jit_request_open(const Netns& client, const SshKeys& keys,
+                           const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"env", "SSH_AUTH_SOCK=" + keys.agent_socket(), JIT_REQUEST_BINARY,
+                                  "open"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(client.exec(argv));
+}
+
+}  // namespace jitd::test
