@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 namespace jitd::test {
@@ -55,6 +56,43 @@ RunResult jit_request_open(const Netns& client, const SshKeys& keys,
                                   "open"};
     argv.insert(argv.end(), args.begin(), args.end());
     return run(client.exec(argv));
+}
+
+}  // namespace jitd::test
+
+namespace jitd::test {
+
+TestSshd::TestSshd(const Netns& ns, const std::string& dir) : dir_(dir) {
+    std::filesystem::create_directories("/run/sshd");  // privilege separation directory
+    run_ok({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir_ + "/host_ed25519"});
+    {
+        std::ofstream cfg(dir_ + "/sshd_config");
+        cfg << "Port 22\nListenAddress 0.0.0.0\nListenAddress ::\n"
+            << "HostKey " << dir_ << "/host_ed25519\n"
+            << "AuthorizedKeysFile " << dir_ << "/authorized_keys.%u\n"
+            << "StrictModes no\nUsePAM no\nPasswordAuthentication no\n"
+            << "KbdInteractiveAuthentication no\nPidFile none\nLogLevel VERBOSE\n";
+    }
+    sshd_ = Child::spawn(ns.exec({"/usr/sbin/sshd", "-D", "-e", "-f", dir_ + "/sshd_config"}), {},
+                         dir_ + "/sshd.log");
+    if (!poll_until([&] { return log().find("Server listening") != std::string::npos; }))
+        throw std::runtime_error("sshd did not start: " + log());
+}
+
+TestSshd::~TestSshd() {
+    sshd_.stop(SIGTERM);
+}
+
+void TestSshd::authorize(const std::string& user, const std::string& public_line) {
+    std::ofstream out(dir_ + "/authorized_keys." + user, std::ios::app);
+    out << public_line << "\n";
+    // useradd leaves the password "!" (locked), which sshd without PAM refuses even for keys;
+    // "*" has no password and is not locked.
+    run_ok({"usermod", "-p", "*", user});
+}
+
+std::string TestSshd::log() const {
+    return read_file(dir_ + "/sshd.log");
 }
 
 }  // namespace jitd::test

@@ -40,3 +40,24 @@ RunResult jit_request_open(const Netns& client, const SshKeys& keys,
                            const std::vector<std::string>& args);
 
 }  // namespace jitd::test
+
+namespace jitd::test {
+
+// A real sshd on port 22 inside `ns`: a throwaway host key, AuthorizedKeysFile an absolute path
+// in its own directory, public keys only. The destructor stops it (by PID).
+class TestSshd {
+  public:
+    TestSshd(const Netns& ns, const std::string& dir);
+    ~TestSshd();
+    TestSshd(const TestSshd&) = delete;
+    TestSshd& operator=(const TestSshd&) = delete;
+    // Lets `user` log in with the key in `public_line`.
+    void authorize(const std::string& user, const std::string& public_line);
+    std::string log() const;
+
+  private:
+    std::string dir_;
+    Child sshd_;
+};
+
+}  // namespace jitd::test
