@@ -118,8 +118,11 @@ void RemoteChannel::handle_signed(const nft::Datagram& d, WallClock::time_point 
         origin.peer.user = v.identity.user;
         origin.peer.uid = uid_t(-1);
         ++refused_;
-        return refuse_signed(origin, nullptr, ErrorCode::not_authorized,
-                             ssh::refusal_name(v.refusal), v.reason);
+        const ErrorCode code = v.refusal == ssh::Refusal::source_not_allowed
+                                   ? ErrorCode::source_not_allowed
+                               : v.refusal == ssh::Refusal::wrong_user ? ErrorCode::not_authorized
+                                                                       : ErrorCode::bad_request;
+        return refuse_signed(origin, nullptr, code, ssh::refusal_name(v.refusal), v.reason);
     }
     const ssh::SignedRequest& req = v.request;
     const std::optional<Peer> peer = resolve_signer(v.identity.user);

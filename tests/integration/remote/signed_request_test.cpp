@@ -3,6 +3,7 @@
 // namespace; the door opens (IPv4 and IPv6), the kernel closes it again, a certificate caps
 // the grant, and refusals after the signature are journaled with the user.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <memory>

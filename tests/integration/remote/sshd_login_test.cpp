@@ -2,6 +2,7 @@
 // `ssh` in the client namespace whose `Match exec` runs `jit-request open --host --wait`, so the
 // first login attempt works; without the recipe the door stays shut.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <memory>
