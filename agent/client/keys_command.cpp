@@ -173,7 +173,8 @@ int keys_list(const std::string& dir, Io& io, const std::optional<std::string>& 
         const std::string name = file.substr(file.rfind('/') + 1);
         rows.push_back({file, name.substr(0, name.size() - 7), "refused: " + e.substr(at + 9)});
     }
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.file < b.file; });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row& a, const Row& b) { return a.file < b.file; });
     for (const auto& r : rows) {
         struct stat st {};
         const bool ok = ::lstat(r.file.c_str(), &st) == 0;

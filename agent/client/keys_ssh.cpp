@@ -147,12 +147,13 @@ std::vector<KeyRow> ssh_key_rows(const std::string& dir,
         const auto colon = e.find(": ");
         std::string where = e.substr(0, colon);
         const std::string reason = colon == std::string::npos ? e : e.substr(colon + 2);
-        std::string file = where;
-        if (const auto c = where.rfind(':'); c != std::string::npos) file = where.substr(0, c);
+        std::string file = where, line;
+        if (const auto c = where.rfind(':'); c != std::string::npos)
+            file = where.substr(0, c), line = "line " + where.substr(c + 1) + ": ";
         std::string user = file.substr(file.rfind('/') + 1);
         if (user.size() > 4 && user.ends_with(".pub")) user.resize(user.size() - 4);
         if (user_ca && file == *user_ca) user = "(user CA)";
-        rows.push_back({user, "ssh", where, "refused: " + reason});
+        rows.push_back({user, "ssh", file, "refused: " + line + reason});
     }
     return rows;
 }
