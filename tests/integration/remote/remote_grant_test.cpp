@@ -33,7 +33,7 @@ class RemoteGrant : public ::testing::Test {
     void SetUp() override {
         if (::geteuid() != 0) GTEST_SKIP() << "needs root (namespaces, nftables, test users)";
         keys_ = std::make_unique<KeysDir>();
-        requester_keys_ = keys_->add(users_->requester.name);
+        requester_keys_ = keys_->add_with_jit_request(users_->requester.name);
     }
     void start(const std::string& more = "") {
         daemon_ = std::make_unique<DaemonFixture>(policy_for(*users_, keys_->path(), more));
@@ -100,7 +100,8 @@ TEST_F(RemoteGrant, WithoutATimeoutTheGrantLastsDefaultDurationCappedByThePort) 
 
 TEST_F(RemoteGrant, SeveralPortsInOnePacketOpenTogether) {
     start();
-    ASSERT_EQ(send_spa(daemon_->net(), requester_keys_, {"tcp/22,tcp/2222"}).exit_code, 0);
+    ASSERT_EQ(send_spa(daemon_->net(), requester_keys_, for_access("tcp/22,tcp/2222")).exit_code,
+              0);
     EXPECT_TRUE(eventually([&] { return door_open(22) && door_open(2222); }, 5s)) << daemon_->log();
     EXPECT_EQ(daemon_->request({{"op", "list"}}).at("grants").size(), 2u);
 }
@@ -113,7 +114,7 @@ TEST_F(RemoteGrant, PacketSourceTrueLetsMinusSAskForTheSendersAddress) {
     EXPECT_TRUE(eventually([&] { return door_open(); }, 5s)) << daemon_->log();
     const auto list = daemon_->request({{"op", "list"}});
     ASSERT_EQ(list.at("grants").size(), 1u);
-    EXPECT_EQ(list["grants"][0].value("source", ""), std::string(TestAddrs::client4));
+    EXPECT_EQ(list["grants"][0].value("source", ""), std::string(TestAddrs::client4) + "/32");
 }
 
 TEST_F(RemoteGrant, TheIntakeRuleExistsOnlyWithRemoteAndThePortNeverAnswers) {

@@ -74,8 +74,10 @@ std::unique_ptr<TestUsers> RemoteRefusal::users_;
 
 TEST_F(RemoteRefusal, UnauthenticatedPacketsAreCountedByCause) {
     Journal j;
+    // The right encryption key with an HMAC key nobody has. (With another user's HMAC key the
+    // packet authenticates as that user and fails to decrypt: journaled, see below.)
     FwknopKeyPair wrong = requester_;
-    wrong.hmac_b64 = stranger_.hmac_b64;  // right encryption key, someone else's HMAC key
+    wrong.hmac_b64 = keys_->generate().hmac_b64;
     ASSERT_EQ(send_spa(daemon_->net(), wrong, {}).exit_code, 0);
     SpaArgs no_hmac;
     no_hmac.hmac = false;
@@ -99,6 +101,13 @@ TEST_F(RemoteRefusal, UnauthenticatedPacketsAreCountedByCause) {
     EXPECT_EQ(remote_status(*daemon_).value("granted", 1), 0);
     // Counted, not journaled one by one.
     EXPECT_TRUE(j.entries({{"JITD_CHANNEL", "remote"}}).empty()) << j.dump();
+}
+
+TEST_F(RemoteRefusal, AnotherUsersHmacKeyAuthenticatesAsThemAndFailsToDecrypt) {
+    FwknopKeyPair mixed = requester_;
+    mixed.hmac_b64 = stranger_.hmac_b64;
+    expect_denied(mixed, {}, "JITD_REMOTE_CAUSE", "bad_padding");
+    EXPECT_EQ(counter("bad_padding"), 1);
 }
 
 TEST_F(RemoteRefusal, TheSamePacketTwiceIsAReplayAlsoAfterARestart) {
@@ -148,11 +157,11 @@ TEST_F(RemoteRefusal, AnAllowIpOtherThanTheSenderIsRefused) {
 }
 
 TEST_F(RemoteRefusal, APortThePolicyDoesNotProtectIsRefusedAsALocalOpenWouldBe) {
-    expect_denied(requester_, {"tcp/2223"}, "JITD_ERROR", "port_not_protected");
+    expect_denied(requester_, for_access("tcp/2223"), "JITD_ERROR", "port_not_protected");
 }
 
 TEST_F(RemoteRefusal, OnePortRefusedRefusesThePacket) {
-    expect_denied(requester_, {"tcp/22,tcp/2223"}, "JITD_ERROR", "port_not_protected");
+    expect_denied(requester_, for_access("tcp/22,tcp/2223"), "JITD_ERROR", "port_not_protected");
     EXPECT_EQ(daemon_->request({{"op", "list"}}).at("grants").size(), 0u);
 }
 

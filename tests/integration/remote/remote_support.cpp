@@ -75,6 +75,17 @@ FwknopKeyPair KeysDir::add(const std::string& user, mode_t mode) {
     return keys;
 }
 
+FwknopKeyPair KeysDir::add_with_jit_request(const std::string& user) {
+    const std::string out =
+        run_ok({JIT_REQUEST_BINARY, "keys", "add", user, "--fwknop", "--dir", path_});
+    std::smatch k, h;
+    static const std::regex key_re("(^|\n)KEY_BASE64 +([A-Za-z0-9+/=]+)");
+    static const std::regex hmac_re("HMAC_KEY_BASE64 +([A-Za-z0-9+/=]+)");
+    if (!std::regex_search(out, k, key_re) || !std::regex_search(out, h, hmac_re))
+        throw std::runtime_error("unexpected jit-request keys add output: " + out);
+    return {k[2], h[1]};
+}
+
 RunResult send_spa(TestNet& net, const FwknopKeyPair& keys, const SpaArgs& args, std::uint16_t port,
                    const std::string& save_to) {
     std::vector<std::string> argv = {"env",

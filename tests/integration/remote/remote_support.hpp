@@ -22,6 +22,9 @@ struct FwknopKeyPair {
     std::string hmac_b64;  // HMAC_KEY_BASE64
 };
 
+// `fwknop --key-gen` (HOME=home): a fresh pair.
+FwknopKeyPair fwknop_key_gen(const std::string& home);
+
 // A temp dir (root, 0700) for /etc/jitd/keys; removed by the destructor.
 class KeysDir {
   public:
@@ -32,14 +35,16 @@ class KeysDir {
     const std::string& path() const { return path_; }
     // Keys from `fwknop --key-gen`, written to <user>.fwknop as root with `mode`.
     FwknopKeyPair add(const std::string& user, mode_t mode = 0600);
+    // The way an admin makes one: `jit-request keys add USER --fwknop --dir DIR`; the keys are
+    // read back from the ~/.fwknoprc stanza it prints.
+    FwknopKeyPair add_with_jit_request(const std::string& user);
+    // A fresh pair written nowhere.
+    FwknopKeyPair generate() const { return fwknop_key_gen(home_); }
 
   private:
     std::string path_;
     std::string home_;  // HOME for fwknop, so nothing is written to the real one
 };
-
-// `fwknop --key-gen` (HOME=home): a fresh pair.
-FwknopKeyPair fwknop_key_gen(const std::string& home);
 
 // Options for one fwknop run; the defaults make a good request for tcp/22 from client4.
 struct SpaArgs {
@@ -49,6 +54,13 @@ struct SpaArgs {
     bool hmac = true;
     std::vector<std::string> extra;  // e.g. {"-f", "3"}, {"--time-offset-plus", "600"}
 };
+
+// The default request, for `access` ("tcp/22,tcp/2222").
+inline SpaArgs for_access(const std::string& access) {
+    SpaArgs a;
+    a.access = access;
+    return a;
+}
 
 // Runs the stock client in the client namespace, sending to server4:62201 (or `port`).
 RunResult send_spa(TestNet& net, const FwknopKeyPair& keys, const SpaArgs& args,
