@@ -102,13 +102,18 @@ int keys_add_pub(const std::string& dir, const std::string& user, const std::str
         std::string existing;
         struct stat st {};
         if (!replace && ::stat(file.c_str(), &st) == 0) existing = read_text(file);
-        const auto old_lines = key_lines(existing);
+        // A key already in the file (whatever its options there) is not added again.
+        ssh::Keyring old_ring;
+        ssh::LoadErrors ignored;
+        ssh::add_authorized_keys(old_ring, user, existing, file, ignored);
         std::string added;
         std::size_t count = 0;
-        for (std::size_t i = 0; i < lines.size(); ++i) {
-            if (std::find(old_lines.begin(), old_lines.end(), lines[i]) != old_lines.end())
-                continue;
-            added += lines[i] + "\n";
+        for (const auto& line : lines) {
+            ssh::Keyring one;
+            ssh::add_authorized_keys(one, user, line + "\n", pub_file, ignored);
+            if (one.keys.empty() || !old_ring.find(one.keys.front().key.blob).empty()) continue;
+            ssh::add_authorized_keys(old_ring, user, line + "\n", pub_file, ignored);
+            added += line + "\n";
             ++count;
         }
         if (::stat(dir.c_str(), &st) != 0 && (::mkdir(dir.c_str(), 0750) != 0))
