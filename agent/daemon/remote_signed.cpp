@@ -178,7 +178,7 @@ void RemoteChannel::handle_signed(const nft::Datagram& d, WallClock::time_point 
     r.op = Op::open;
     r.port = req.port;
     r.protocol = req.protocol;
-    r.source = source.str_with_len();
+    r.source = source.str();  // as a local open sends it: hosts without a length
     r.reason = req.reason;
     const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
     std::chrono::seconds duration = remote_->default_duration;

@@ -109,7 +109,7 @@ TEST_F(SignedRequest, AgentKeysOpenTheDoorOverIpv4AndIpv6ThenTheKernelClosesIt) 
 
     const auto r6 = jit_request_open(daemon_->net().client(), *ssh_,
                                      {"22", "--host", TestAddrs::server6, "--from",
-                                      TestAddrs::client6, "--for", "3s", "--wait", "--quiet"});
+                                      "2001:db8:99::/64", "--for", "3s", "--wait", "--quiet"});
     ASSERT_EQ(r6.exit_code, 0) << r6.out << r6.err << daemon_->log();
     EXPECT_EQ(r6.out, "");
     EXPECT_TRUE(door_open(true));

@@ -62,7 +62,11 @@ RunResult jit_request_open(const Netns& client, const SshKeys& keys,
 
 namespace jitd::test {
 
-TestSshd::TestSshd(const Netns& ns, const std::string& dir) : dir_(dir) {
+TestSshd::TestSshd(const Netns& ns) {
+    std::string tmpl = "/tmp/jitd-sshd-XXXXXX";
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    ::chmod(dir_.c_str(), 0755);
     std::filesystem::create_directories("/run/sshd");  // privilege separation directory
     run_ok({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir_ + "/host_ed25519"});
     {
@@ -81,14 +85,16 @@ TestSshd::TestSshd(const Netns& ns, const std::string& dir) : dir_(dir) {
 
 TestSshd::~TestSshd() {
     sshd_.stop(SIGTERM);
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
 }
 
 void TestSshd::authorize(const std::string& user, const std::string& public_line) {
     std::ofstream out(dir_ + "/authorized_keys." + user, std::ios::app);
     out << public_line << "\n";
-    // useradd leaves the password "!" (locked), which sshd without PAM refuses even for keys;
-    // "*" has no password and is not locked.
-    run_ok({"usermod", "-p", "*", user});
+    // useradd leaves the password "!" (locked), which sshd without PAM refuses even for keys
+    // ("*" has no password and is not locked), and the test users' shell runs no command.
+    run_ok({"usermod", "-p", "*", "-s", "/bin/sh", user});
 }
 
 std::string TestSshd::log() const {

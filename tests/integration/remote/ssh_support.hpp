@@ -44,10 +44,11 @@ RunResult jit_request_open(const Netns& client, const SshKeys& keys,
 namespace jitd::test {
 
 // A real sshd on port 22 inside `ns`: a throwaway host key, AuthorizedKeysFile an absolute path
-// in its own directory, public keys only. The destructor stops it (by PID).
+// in its own directory (mode 0755: sshd reads it as the user), public keys only. The destructor
+// stops it (by PID) and removes the directory.
 class TestSshd {
   public:
-    TestSshd(const Netns& ns, const std::string& dir);
+    explicit TestSshd(const Netns& ns);
     ~TestSshd();
     TestSshd(const TestSshd&) = delete;
     TestSshd& operator=(const TestSshd&) = delete;

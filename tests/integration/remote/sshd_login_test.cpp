@@ -60,7 +60,7 @@ TEST_F(SshdLogin, TheMatchExecRecipeOpensTheDoorForTheFirstLogin) {
     daemon_ = std::make_unique<DaemonFixture>(
         "ports:\n  - {port: 22, protocol: tcp, max_duration: 1h}\n" + users_->access_yaml() +
         "remote:\n  keys: " + keys_dir_->path() + "\n  packet_source: true\n");
-    sshd_ = std::make_unique<TestSshd>(daemon_->net().server(), ssh_->dir());
+    sshd_ = std::make_unique<TestSshd>(daemon_->net().server());
     sshd_->authorize(users_->requester.name, ssh_->public_line(key));
 
     const auto shut = login("");
@@ -73,7 +73,7 @@ TEST_F(SshdLogin, TheMatchExecRecipeOpensTheDoorForTheFirstLogin) {
     const auto list = daemon_->request({{"op", "list"}});
     ASSERT_EQ(list.at("grants").size(), 1u) << list.dump();
     EXPECT_EQ(list["grants"][0].value("user", ""), users_->requester.name);
-    EXPECT_EQ(list["grants"][0].value("source", ""), std::string(TestAddrs::client4));
+    EXPECT_EQ(list["grants"][0].value("source", ""), std::string(TestAddrs::client4) + "/32");
 }
 
 }  // namespace
