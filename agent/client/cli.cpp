@@ -1,6 +1,8 @@
 #include "agent/client/cli.hpp"
 
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <ostream>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +12,7 @@
 #include "agent/client/daemon_commands.hpp"
 #include "agent/client/exit_codes.hpp"
 #include "agent/client/keys_command.hpp"
+#include "agent/client/remote_open_cli.hpp"
 #include "config/cidr.hpp"
 #include "config/duration.hpp"
 
@@ -86,6 +89,7 @@ struct Commands {
     CLI::Option* until = nullptr;
     CLI::Option* user = nullptr;
     CLI::Option* port = nullptr;
+    std::unique_ptr<RemoteOpenFlags> remote;  // open --host (signed remote requests)
 };
 
 void add_daemon_commands(CLI::App& app, Parsed& p, Commands& c) {
@@ -99,6 +103,7 @@ void add_daemon_commands(CLI::App& app, Parsed& p, Commands& c) {
         "--from", p.from,
         "address or network (CIDR) to admit (default: your SSH client's address)");
     c.open->add_option("--reason", p.reason, "why, for the audit trail (at most 256 characters)");
+    c.remote = std::make_unique<RemoteOpenFlags>(*c.open);
 
     c.list = app.add_subcommand("list", "list active grants");
     c.list->add_flag("--json", p.json, "print a JSON array of grant objects");
@@ -146,6 +151,10 @@ DaemonTarget daemon_target(const Parsed& p, const Commands& c, Io& io) {
 }
 
 int run_open(const DaemonTarget& target, const Parsed& p, const Commands& c, Io& io) {
+    const OpenCommon common{
+        p.port_spec, c.open_for->count() > 0 ? std::optional(p.for_text) : std::nullopt,
+        c.open_from->count() > 0 ? std::optional(p.from) : std::nullopt, p.reason};
+    if (const int rc = c.remote->run(common, io); rc >= 0) return rc;
     OpenArgs args;
     const auto port = parse_port_spec(p.port_spec);
     if (!port) return usage(io, port.error);

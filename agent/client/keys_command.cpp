@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "agent/client/exit_codes.hpp"
+#include "agent/client/keys_ssh.hpp"
 #include "agent/client/text_table.hpp"
 #include "remote/base64.hpp"
 #include "remote/fwknop_keys.hpp"
@@ -93,10 +94,11 @@ std::string rc_stanza(const KeysAddOptions& o, const remote::GeneratedFwknopKey&
 }  // namespace
 
 int keys_add(const KeysAddOptions& o, Io& io) {
-    if (!o.fwknop) {
-        io.err << "jit-request: keys add: say which kind of key: --fwknop\n";
+    if (o.fwknop == !o.pub.empty()) {
+        io.err << "jit-request: keys add: say which kind of key: --fwknop or --pub FILE\n";
         return kExitUsage;
     }
+    if (!o.pub.empty()) return keys_add_pub(o.dir, o.user, o.pub, o.force, io);
     if (!remote::valid_key_user(o.user)) {
         io.err << "jit-request: keys add: '" << o.user
                << "' is not a usable user name (letters, digits, '.', '_', '-')\n";
@@ -148,17 +150,22 @@ int keys_add(const KeysAddOptions& o, Io& io) {
     }
 }
 
-int keys_list(const std::string& dir, Io& io) {
+int keys_list(const std::string& dir, Io& io, const std::optional<std::string>& user_ca) {
     const auto load = remote::load_fwknop_keys(dir, keys_group());
     TextTable table({"USER", "KIND", "FILE", "MODE", "OWNER", "CHECK"});
     struct Row {
-        std::string file, user, check;
+        std::string file, user, check, kind = "fwknop";
     };
     std::vector<Row> rows;
     for (const auto& k : load.keys) rows.push_back({k.file, k.user, "ok"});
+    bool refused_ssh = false;
+    for (auto& k : ssh_key_rows(dir, user_ca)) {
+        refused_ssh = refused_ssh || k.check.rfind("refused", 0) == 0;
+        rows.push_back({k.file, k.user, k.check, k.kind});
+    }
     for (const auto& e : load.errors) {
         const std::size_t at = e.find(".fwknop: ");
-        if (at == std::string::npos) {  // the directory itself
+        if (at == std::string::npos) {  // the directory itself (the ssh rows say it too)
             io.err << "jit-request: keys list: " << e << "\n";
             return kExitUnavailable;
         }
@@ -166,21 +173,23 @@ int keys_list(const std::string& dir, Io& io) {
         const std::string name = file.substr(file.rfind('/') + 1);
         rows.push_back({file, name.substr(0, name.size() - 7), "refused: " + e.substr(at + 9)});
     }
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.file < b.file; });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row& a, const Row& b) { return a.file < b.file; });
     for (const auto& r : rows) {
         struct stat st {};
         const bool ok = ::lstat(r.file.c_str(), &st) == 0;
         char mode[8] = "?";
         if (ok) std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        table.add_row({r.user, "fwknop", r.file, mode,
+        table.add_row({r.user, r.kind, r.file, mode,
                        ok ? user_name(st.st_uid) + ":" + group_name(st.st_gid) : "?", r.check});
     }
     if (rows.empty()) {
-        io.out << "no key files in " << dir << " (jit-request keys add USER --fwknop)\n";
+        io.out << "no key files in " << dir
+               << " (jit-request keys add USER --fwknop | --pub FILE)\n";
         return kExitOk;
     }
     io.out << table.render();
-    return load.errors.empty() ? kExitOk : kExitRefused;
+    return load.errors.empty() && !refused_ssh ? kExitOk : kExitRefused;
 }
 
 KeysCommand::KeysCommand(CLI::App& app) {
@@ -188,9 +197,12 @@ KeysCommand::KeysCommand(CLI::App& app) {
     keys_->require_subcommand(1);
     add_ = keys_->add_subcommand("add",
                                  "write DIR/USER.fwknop with fresh keys and print the "
-                                 "user's ~/.fwknoprc stanza");
+                                 "user's ~/.fwknoprc stanza, or add SSH keys (--pub)");
     add_->add_option("USER", add_options_.user, "the user the key identifies")->required();
     add_->add_flag("--fwknop", add_options_.fwknop, "keys for the stock fwknop client (SPA)");
+    add_->add_option("--pub", add_options_.pub,
+                     "add the SSH public keys in FILE (id_ed25519.pub, authorized_keys lines) "
+                     "to DIR/USER.pub, for signed requests");
     add_->add_option("--dir", add_options_.dir, "key directory (default /etc/jitd/keys)");
     add_->add_flag("--force", add_options_.force, "replace an existing key file");
     add_->add_option("--server", add_options_.server,
@@ -198,6 +210,7 @@ KeysCommand::KeysCommand(CLI::App& app) {
     add_->add_option("--access", add_options_.access, "ACCESS for the stanza (default tcp/22)");
     list_ = keys_->add_subcommand("list", "list the key files and whether jitd accepts them");
     list_->add_option("--dir", list_dir_, "key directory (default /etc/jitd/keys)");
+    list_->add_option("--user-ca", list_user_ca_, "also check remote.user_ca, this CA key file");
 }
 
 bool KeysCommand::parsed() const {
@@ -206,7 +219,9 @@ bool KeysCommand::parsed() const {
 
 int KeysCommand::run(Io& io) const {
     if (add_->parsed()) return keys_add(add_options_, io);
-    if (list_->parsed()) return keys_list(list_dir_, io);
+    if (list_->parsed())
+        return keys_list(list_dir_, io,
+                         list_user_ca_.empty() ? std::nullopt : std::optional(list_user_ca_));
     return kExitUsage;
 }
 

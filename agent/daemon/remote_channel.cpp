@@ -59,7 +59,8 @@ config::Protocol protocol_of(const std::string& p) {
 }  // namespace
 
 std::uint64_t RemoteCounters::total() const {
-    std::uint64_t n = wrong_port;
+    std::uint64_t n = wrong_port + sibling;
+    for (auto v : ssh) n += v;
     for (auto v : spa) n += v;
     for (auto v : intake) n += v;
     return n;
@@ -73,6 +74,11 @@ json RemoteCounters::to_json() const {
     for (std::size_t i = 0; i < intake.size(); ++i)
         if (intake[i] != 0)
             out[std::string(nft::to_string(static_cast<nft::NflogError>(i)))] = intake[i];
+    for (std::size_t i = 1; i < ssh.size(); ++i)
+        if (ssh[i] != 0)
+            out[std::string("sshsig_") +
+                remote::ssh::refusal_name(static_cast<remote::ssh::Refusal>(i))] = ssh[i];
+    if (sibling != 0) out["sshsig_sibling"] = sibling;
     if (wrong_port != 0) out["wrong_port"] = wrong_port;
     return out;
 }
@@ -99,6 +105,7 @@ void RemoteChannel::configure() {
     remote_ = next;
     keys_.clear();
     users_.clear();
+    configure_signed();
     if (!remote_) {
         replay_.reset();
         return;
@@ -152,6 +159,7 @@ json RemoteChannel::status() const {
     return {{"enabled", true},
             {"port", remote_->port},
             {"keys", keys_.size()},
+            {"ssh_keys", keyring_.keys.size()},
             {"granted", granted_},
             {"refused", refused_},
             {"dropped", counters_.total()},
@@ -181,6 +189,7 @@ void RemoteChannel::handle(const nft::Datagram& d, WallClock::time_point now) {
         ++recent_.wrong_port;
         return;
     }
+    if (remote::ssh::looks_like_signed_request(d.payload)) return handle_signed(d, now);
     const remote::SpaDecode dec = remote::decode_spa(d.payload, keys_);
     if (!dec.authenticated || dec.key_index >= keys_.size()) {
         count_spa(dec.refusal.value_or(remote::SpaRefusal::no_key_matched));

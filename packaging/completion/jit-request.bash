@@ -9,18 +9,21 @@ _jit_request() {
     local cur prev words cword
     _init_completion || return
 
-    local commands="open list revoke extend status audit"
+    local commands="open list revoke extend status audit keys"
     local command="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --socket | --timeout | --for | --from | --reason | --since | --until | --user | --port | --format) ((i++)) ;;
+            --socket | --timeout | --for | --from | --reason | --since | --until | --user | --port | --format | --host | --key | --dir | --pub | --user-ca | --server | --access) ((i++)) ;;
             -*) ;;
             *) command=${words[i]}; break ;;
         esac
     done
 
     case $prev in
-        --socket) _filedir; return ;;
+        --socket | --key | --pub | --user-ca) _filedir; return ;;
+        --dir) _filedir -d; return ;;
+        --host | --server) _known_hosts_real -- "$cur"; return ;;
+        --access) COMPREPLY=($(compgen -W "tcp/22 tcp/3389" -- "$cur")); return ;;
         --for | --since | --until) COMPREPLY=($(compgen -W "15m 30m 1h 3h 7d" -- "$cur")); return ;;
         --from) COMPREPLY=($(compgen -W "${SSH_CONNECTION%% *}" -- "$cur")); return ;;
         --reason | --port | --timeout) return ;;
@@ -33,7 +36,7 @@ _jit_request() {
         "") COMPREPLY=($(compgen -W "$commands --socket --timeout --help --version" -- "$cur")); return ;;
         open)
             if [[ $cur == -* ]]; then
-                opts+=" --for --from --reason"
+                opts+=" --for --from --reason --host --until --from-packet --key --wait --quiet --user"
             else
                 opts="22 3389 5985 5986 22/tcp 22/udp"
             fi
@@ -42,6 +45,13 @@ _jit_request() {
         revoke) if [[ $cur == -* ]]; then opts+=" --kill"; else opts=$(_jit_request_grant_ids); fi ;;
         extend) if [[ $cur == -* ]]; then opts+=" --for"; else opts=$(_jit_request_grant_ids); fi ;;
         audit) opts+=" --since --until --user --port --format" ;;
+        keys)
+            case " ${words[*]} " in
+                *" add "*) opts+=" --fwknop --pub --dir --force --server --access" ;;
+                *" list "*) opts+=" --dir --user-ca" ;;
+                *) opts="add list" ;;
+            esac
+            ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 } &&

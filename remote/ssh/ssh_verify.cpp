@@ -129,10 +129,11 @@ void check_source(const SourceRule& rule, const char* what, const config::Cidr& 
                                                        r.source->str()};
 }
 
-VerifyResult verify_or_throw(std::string_view datagram, const Keyring& ring,
-                             const std::vector<std::string>& host_names,
-                             std::chrono::system_clock::time_point now,
-                             const config::Cidr& sender_in, const VerifyPolicy& policy) {
+// Fills `out` as it goes, so a refusal after the signature still names the signer.
+void verify_or_throw(VerifyResult& out, std::string_view datagram, const Keyring& ring,
+                     const std::vector<std::string>& host_names,
+                     std::chrono::system_clock::time_point now, const config::Cidr& sender_in,
+                     const VerifyPolicy& policy) {
     const std::int64_t now_s =
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     if (datagram.size() > kMaxDatagram)
@@ -145,19 +146,16 @@ VerifyResult verify_or_throw(std::string_view datagram, const Keyring& ring,
     }
     std::uint8_t sk_flags = 0;
     Signer s = check_signature(parts.sshsig, parts.request, ring, now_s, sk_flags);
+    out.authenticated = true;
+    out.identity.fingerprint = fingerprint(s.key.blob);
 
-    VerifyResult out;
     try {
         out.request = decode_request(parts.request);
     } catch (const WireError& e) {
         throw Refused{Refusal::malformed, std::string("request: ") + e.what()};
     }
     const SignedRequest& r = out.request;
-    if (!is_ours(host_names, r.host))
-        throw Refused{Refusal::wrong_host, "signed for host '" + r.host + "', not this one"};
-
     SignerIdentity& id = out.identity;
-    id.fingerprint = fingerprint(s.key.blob);
     SkRequirements sk;
     const SourceRule* rule = nullptr;
     if (s.cert) {
@@ -201,6 +199,8 @@ VerifyResult verify_or_throw(std::string_view datagram, const Keyring& ring,
         sk = entry->sk;
         if (entry->from) rule = &*entry->from;
     }
+    if (!is_ours(host_names, r.host))
+        throw Refused{Refusal::wrong_host, "signed for host '" + r.host + "', not this one"};
     if (is_security_key(s.key.type)) {
         sk.user_presence = sk.user_presence && policy.require_user_presence;
         if (auto err = check_sk_flags(sk_flags, sk); !err.empty())
@@ -215,7 +215,6 @@ VerifyResult verify_or_throw(std::string_view datagram, const Keyring& ring,
     const config::Cidr sender = unmapped(sender_in);
     if (rule != nullptr)
         check_source(*rule, s.cert ? "certificate source-address" : "from=", sender, r);
-    return out;
 }
 
 }  // namespace
@@ -258,19 +257,17 @@ VerifyResult verify_signed_request(std::string_view datagram, const Keyring& key
                                    const std::vector<std::string>& host_names,
                                    std::chrono::system_clock::time_point now,
                                    const config::Cidr& sender, const VerifyPolicy& policy) {
+    VerifyResult out;
     try {
-        return verify_or_throw(datagram, keyring, host_names, now, sender, policy);
+        verify_or_throw(out, datagram, keyring, host_names, now, sender, policy);
     } catch (const Refused& r) {
-        VerifyResult out;
         out.refusal = r.code;
         out.reason = r.reason;
-        return out;
     } catch (const WireError& e) {  // a parse the steps above did not expect to fail
-        VerifyResult out;
         out.refusal = Refusal::malformed;
         out.reason = e.what();
-        return out;
     }
+    return out;
 }
 
 }  // namespace jitd::remote::ssh

@@ -55,6 +55,9 @@ struct SignerIdentity {
 struct VerifyResult {
     Refusal refusal = Refusal::none;
     std::string reason;  // for the journal summary; says which check failed
+    // The signature verified: a refusal after it names the signer (identity.fingerprint, and
+    // identity.user once known) and may be journaled; one before it is only counted.
+    bool authenticated = false;
     SignerIdentity identity;
     SignedRequest request;
     explicit operator bool() const { return refusal == Refusal::none; }

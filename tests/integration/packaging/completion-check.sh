@@ -25,7 +25,10 @@ expect() {
 }
 expect "jit-request o" "open"
 expect "jit-request re" "revoke"
-expect "jit-request open 22 --f" "--for --from"
+expect "jit-request open 22 --f" "--for --from --from-packet"
+expect "jit-request open 22 --host bastion --w" "--wait"
+expect "jit-request keys " "add list"
+expect "jit-request keys add alice --p" "--pub"
 expect "jit-request audit --format c" "csv"
 expect "jit-request list --j" "--json"
 expect "jit-request --socket /run/jitd/jitd.sock st" "status"
