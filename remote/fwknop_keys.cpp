@@ -14,8 +14,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "agent/wire/fd.hpp"
 #include "remote/base64.hpp"
-#include "remote/unique_fd.hpp"
 
 namespace jitd::remote {
 
@@ -150,7 +150,7 @@ FwknopKeyLoad load_fwknop_keys(const std::string& dir, gid_t allowed_gid) {
         try {
             if (!valid_key_user(user))
                 throw std::invalid_argument("user name must be letters, digits, '.', '_', '-'");
-            UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+            wire::Fd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
             if (!fd) throw std::invalid_argument(std::strerror(errno));
             struct stat st {};
             if (::fstat(fd.get(), &st) != 0) throw std::invalid_argument(std::strerror(errno));

@@ -3,6 +3,7 @@
 // skipped at load. The file is rewritten (to a temporary, then renamed) at load and whenever
 // expired records outnumber live ones, so it stays proportional to the live set.
 #include "remote/replay_cache.hpp"
+#include "agent/wire/fd.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -92,7 +93,7 @@ std::size_t ReplayCache::size() const {
 void ReplayCache::load(std::chrono::system_clock::time_point now) {
     const std::int64_t now_s = seconds(now);
     {
-        UniqueFd in(::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+        wire::Fd in(::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
         if (!in && errno != ENOENT) throw sys_error("open", path_);
         std::string text;
         char buf[65536];
@@ -122,7 +123,7 @@ void ReplayCache::load(std::chrono::system_clock::time_point now) {
 void ReplayCache::compact() {
     const std::string tmp = path_ + ".tmp";
     {
-        UniqueFd out(
+        wire::Fd out(
             ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
         if (!out) throw sys_error("create", tmp);
         std::string text;
@@ -137,8 +138,8 @@ void ReplayCache::compact() {
     const std::string dir = slash == std::string::npos ? "."
                             : slash == 0               ? "/"
                                                        : path_.substr(0, slash);
-    if (UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); d) ::fsync(d.get());
-    fd_.reset(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW));
+    if (wire::Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); d) ::fsync(d.get());
+    fd_ = wire::Fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW));
     if (!fd_) throw sys_error("open", path_);
     records_in_file_ = seen_.size();
 }

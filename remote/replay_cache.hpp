@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "remote/unique_fd.hpp"
+#include "agent/wire/fd.hpp"
 
 namespace jitd::remote {
 
@@ -39,7 +39,7 @@ class ReplayCache {
     std::string path_;
     std::chrono::seconds keep_;
     std::unordered_map<Digest, std::int64_t, DigestHash> seen_;  // digest -> first seen (s)
-    UniqueFd fd_;
+    wire::Fd fd_;
     std::size_t records_in_file_ = 0;
     std::int64_t last_expire_s_ = 0;
 };

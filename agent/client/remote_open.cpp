@@ -1,5 +1,6 @@
 // The client side of signed remote requests.
 #include "agent/client/remote_open.hpp"
+#include "agent/wire/fd.hpp"
 
 #include <netdb.h>
 #include <openssl/rand.h>
@@ -42,7 +43,7 @@ AddrInfo resolve(const std::string& host, std::uint16_t port, int socktype, std:
 
 // One non-blocking connect attempt, bounded by `limit`.
 bool try_connect(const addrinfo* a, std::chrono::milliseconds limit) {
-    UniqueFd fd(socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    wire::Fd fd(socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (fd.get() < 0) return false;
     if (connect(fd.get(), a->ai_addr, a->ai_addrlen) == 0) return true;
     if (errno != EINPROGRESS) return false;
@@ -103,7 +104,7 @@ std::string send_signed_requests(const std::string& host, std::uint16_t udp_port
     const AddrInfo list = resolve(host, udp_port, SOCK_DGRAM, error);
     if (!list) return error;
     for (const addrinfo* a = list.get(); a != nullptr; a = a->ai_next) {
-        UniqueFd fd(socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, 0));
+        wire::Fd fd(socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, 0));
         if (fd.get() < 0) continue;
         bool all_sent = true;
         for (const auto& d : datagrams) {

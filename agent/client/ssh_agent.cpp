@@ -42,7 +42,7 @@ AgentConnection::AgentConnection(const std::string& path, std::chrono::milliseco
     sockaddr_un addr{};
     if (path.empty() || path.size() >= sizeof addr.sun_path)
         throw AgentError("ssh-agent socket path is empty or too long");
-    fd_ = UniqueFd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    fd_ = wire::Fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (fd_.get() < 0) throw AgentError(std::string("socket: ") + std::strerror(errno));
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path.data(), path.size());

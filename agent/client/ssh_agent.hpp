@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/client/daemon_connection.hpp"
+#include "agent/wire/fd.hpp"
 #include "remote/ssh/ssh_sig.hpp"
 
 namespace jitd::client {
@@ -37,7 +38,7 @@ class AgentConnection {
   private:
     std::string round_trip(std::string_view message);
     void wait_for(short events, std::chrono::steady_clock::time_point deadline);
-    UniqueFd fd_;
+    wire::Fd fd_;
     std::chrono::milliseconds timeout_;
 };
 

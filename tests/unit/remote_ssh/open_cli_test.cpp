@@ -8,6 +8,7 @@
 #include "agent/client/daemon_connection.hpp"
 #include "agent/client/exit_codes.hpp"
 #include "agent/client/remote_open_command.hpp"
+#include "agent/wire/fd.hpp"
 #include "remote/ssh/ssh_verify.hpp"
 #include "tests/unit/client/cli_runner.hpp"
 #include "tests/unit/remote_ssh/ssh_fixture.hpp"
@@ -17,8 +18,8 @@ namespace {
 
 using testing::cli;
 
-std::pair<UniqueFd, std::uint16_t> loopback(int type) {
-    UniqueFd fd(socket(AF_INET, type | SOCK_CLOEXEC, 0));
+std::pair<wire::Fd, std::uint16_t> loopback(int type) {
+    wire::Fd fd(socket(AF_INET, type | SOCK_CLOEXEC, 0));
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -10,6 +10,7 @@
 #include "agent/client/exit_codes.hpp"
 #include "agent/client/remote_open.hpp"
 #include "agent/client/remote_open_command.hpp"
+#include "agent/wire/fd.hpp"
 #include "remote/ssh/ssh_verify.hpp"
 #include "tests/unit/remote_ssh/ssh_fixture.hpp"
 
@@ -19,8 +20,8 @@ namespace jitd::client {
 namespace {
 
 // A socket bound to 127.0.0.1 on a kernel-chosen port.
-std::pair<UniqueFd, std::uint16_t> bound(int type) {
-    UniqueFd fd(socket(AF_INET, type | SOCK_CLOEXEC, 0));
+std::pair<wire::Fd, std::uint16_t> bound(int type) {
+    wire::Fd fd(socket(AF_INET, type | SOCK_CLOEXEC, 0));
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -48,7 +49,7 @@ TEST(RemoteOpenWait, ReturnsOnceThePortAccepts) {
     auto [listener, port] = bound(SOCK_STREAM);
     ASSERT_EQ(listen(listener.get(), 4), 0);
     EXPECT_TRUE(wait_for_tcp("127.0.0.1", port, std::chrono::seconds(10)));
-    listener = UniqueFd();  // closed: nothing listens there now
+    listener = wire::Fd();  // closed: nothing listens there now
     EXPECT_FALSE(wait_for_tcp("127.0.0.1", port, std::chrono::milliseconds(300)));
 }
 
