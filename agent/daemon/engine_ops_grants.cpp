@@ -21,7 +21,9 @@ json Engine::op_revoke(const OpCall& call) {
     change.remove = g->keys;
     if (auto refusal = apply(change, "revoking " + id)) return refuse(ev, *refusal);
     auto removed = book_.remove(id);
-    ev.grant(removed->grant).set(audit_fields::kCause, audit_causes::kRequested).set(audit_fields::kActor, peer.user);
+    ev.grant(removed->grant)
+        .set(audit_fields::kCause, audit_causes::kRequested)
+        .set(audit_fields::kActor, peer.user);
     json response = wire::ok_response();
     std::string killed;
     if (r.kill.value_or(policy_.revoke_kills_sessions)) {

@@ -65,7 +65,9 @@ json Engine::op_open(const OpCall& call) {
     if (old) {
         book_.remove(old->grant.id);
         AuditEvent sup(AuditKind::supersede);
-        sup.grant(old->grant).set(audit_fields::kCause, audit_causes::kSuperseded).set(audit_fields::kActor, peer.user);
+        sup.grant(old->grant)
+            .set(audit_fields::kCause, audit_causes::kSuperseded)
+            .set(audit_fields::kActor, peer.user);
         note_origin(sup, call.origin);
         sup.set("JITD_SUPERSEDED_BY", g.id);
         sup.message("grant " + old->grant.id + " of " + old->grant.user + " superseded by " + g.id);

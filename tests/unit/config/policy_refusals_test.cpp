@@ -10,8 +10,8 @@ TEST(PolicyRefusals, UnknownKeysAtEveryLevel) {
     EXPECT_REFUSAL("prots:\n  - port: 22\n", 1, 1, "unknown key 'prots'");
     EXPECT_REFUSAL("prots:\n  - port: 22\n", 1, 1, "did you mean 'ports'?");
     EXPECT_REFUSAL("colour: blue\n", 1, 1,
-                   "expected ports, access, always_allow, require_reason, revoke_kills_sessions "
-                   "or limits");
+                   "expected ports, access, always_allow, require_reason, revoke_kills_sessions, "
+                   "limits or remote");
     EXPECT_REFUSAL("ports:\n  - port: 22\n    protcol: tcp\n", 3, 5,
                    "unknown key 'protcol' in a ports entry; did you mean 'protocol'?");
     EXPECT_REFUSAL("ports:\n  - {port: 22, source: any}\n", 2, 16, "unknown key 'source'");
