@@ -161,7 +161,11 @@ in_container cp /etc/jitd/policy.yaml /root/policy.yaml.good
 in_container sh -c 'echo "portz: typo" >>/etc/jitd/policy.yaml'
 container_poweroff
 container_boot "$scratch/root" "$scratch/console3.log" "${apt_cache[@]}" ||
-    { tail -30 "$scratch/console3.log" >&2; exit 1; }
+    {
+        tail -30 "$scratch/console3.log" >&2
+        in_container systemctl list-jobs >&2 || true
+        exit 1
+    }
 locked() { has "$(jitd_journal -b JITD_EVENT=lockdown)" JITD_EVENT=lockdown; }
 poll_until 30 locked || fail "no JITD_EVENT=lockdown after a boot with a broken policy"
 has "$(in_container nft list table inet jitd)" 'dport' || fail "no lock-down table"
