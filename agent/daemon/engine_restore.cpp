@@ -40,17 +40,21 @@ RestoreOutcome Engine::restore_table() {
 }
 
 void Engine::apply_restoring(const nft::Change& change) {
-    try {
-        kernel_->apply(change);
-        return;
-    } catch (const nft::Error& e) {
-        if (e.kind() != nft::Error::Kind::not_found) throw;
-        spdlog::warn("{}: table inet jitd was changed by someone else; restoring it first",
-                     e.what());
+    // Another tool may remove the table again between our restore and the apply (a script that
+    // flushes in a loop): a few rounds, then the refusal stands.
+    constexpr int kRounds = 4;
+    for (int round = 0;; ++round) {
+        try {
+            kernel_->apply(change);
+            return;
+        } catch (const nft::Error& e) {
+            if (e.kind() != nft::Error::Kind::not_found || round == kRounds) throw;
+            spdlog::warn("{}: table inet jitd was changed by someone else; restoring it first",
+                         e.what());
+        }
+        // No expiry here: the op that called us still holds pointers into the book.
+        kernel_->restore(table_spec(policy_), elements_of(book_, wall_now()));
     }
-    // No expiry here: the op that called us still holds pointers into the book.
-    kernel_->restore(table_spec(policy_), elements_of(book_, wall_now()));
-    kernel_->apply(change);
 }
 
 std::vector<std::string> Engine::kernel_differences() {
