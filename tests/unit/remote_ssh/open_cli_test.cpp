@@ -11,6 +11,7 @@
 #include "agent/wire/fd.hpp"
 #include "remote/ssh/ssh_verify.hpp"
 #include "tests/unit/client/cli_runner.hpp"
+#include "tests/unit/remote_ssh/loopback_socket.hpp"
 #include "tests/unit/remote_ssh/ssh_fixture.hpp"
 
 namespace jitd::client {
@@ -18,21 +19,10 @@ namespace {
 
 using testing::cli;
 
-std::pair<wire::Fd, std::uint16_t> loopback(int type) {
-    wire::Fd fd(socket(AF_INET, type | SOCK_CLOEXEC, 0));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len);
-    return {std::move(fd), ntohs(a.sin_port)};
-}
-
 TEST(OpenHostCli, SendsTheSignedRequestTheOptionsDescribeAndWaits) {
     using namespace remote::ssh;
-    auto [udp, udp_port] = loopback(SOCK_DGRAM);
-    auto [tcp, tcp_port] = loopback(SOCK_STREAM);
+    auto [udp, udp_port] = remote::ssh::test::loopback_socket(SOCK_DGRAM);
+    auto [tcp, tcp_port] = remote::ssh::test::loopback_socket(SOCK_STREAM);
     ASSERT_EQ(listen(tcp.get(), 4), 0);
     const auto r =
         cli({"open", std::to_string(tcp_port), "--host", "127.0.0.1:" + std::to_string(udp_port),
@@ -60,7 +50,7 @@ TEST(OpenHostCli, SendsTheSignedRequestTheOptionsDescribeAndWaits) {
 
 TEST(OpenHostCli, FromPacketAndUntilReachTheRequest) {
     using namespace remote::ssh;
-    auto [udp, udp_port] = loopback(SOCK_DGRAM);
+    auto [udp, udp_port] = remote::ssh::test::loopback_socket(SOCK_DGRAM);
     const auto r =
         cli({"open", "22/tcp", "--host", "127.0.0.1:" + std::to_string(udp_port), "--key",
              test::keys().ed25519, "--from-packet", "--until", "2099-01-01T00:00:00Z"});

@@ -12,6 +12,7 @@
 #include "agent/client/remote_open_command.hpp"
 #include "agent/wire/fd.hpp"
 #include "remote/ssh/ssh_verify.hpp"
+#include "tests/unit/remote_ssh/loopback_socket.hpp"
 #include "tests/unit/remote_ssh/ssh_fixture.hpp"
 
 #include <sstream>
@@ -19,20 +20,8 @@
 namespace jitd::client {
 namespace {
 
-// A socket bound to 127.0.0.1 on a kernel-chosen port.
-std::pair<wire::Fd, std::uint16_t> bound(int type) {
-    wire::Fd fd(socket(AF_INET, type | SOCK_CLOEXEC, 0));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len);
-    return {std::move(fd), ntohs(a.sin_port)};
-}
-
 TEST(RemoteOpenSend, EveryDatagramArrivesWhole) {
-    auto [fd, port] = bound(SOCK_DGRAM);
+    auto [fd, port] = remote::ssh::test::loopback_socket(SOCK_DGRAM);
     const std::vector<SignedDatagram> sent{{"a", std::string(1232, 'x')}, {"b", "second"}};
     EXPECT_EQ(send_signed_requests("127.0.0.1", port, sent), "");
     for (const auto& d : sent) {
@@ -46,7 +35,7 @@ TEST(RemoteOpenSend, EveryDatagramArrivesWhole) {
 }
 
 TEST(RemoteOpenWait, ReturnsOnceThePortAccepts) {
-    auto [listener, port] = bound(SOCK_STREAM);
+    auto [listener, port] = remote::ssh::test::loopback_socket(SOCK_STREAM);
     ASSERT_EQ(listen(listener.get(), 4), 0);
     EXPECT_TRUE(wait_for_tcp("127.0.0.1", port, std::chrono::seconds(10)));
     listener = wire::Fd();  // closed: nothing listens there now
@@ -81,8 +70,8 @@ TEST(RunRemoteOpen, RefusesIncompleteArguments) {
 // --key FILE, sent over loopback, checked by the verifier as the daemon would; then --wait.
 TEST(RunRemoteOpen, SendsAVerifiableRequestAndWaits) {
     using namespace remote::ssh;
-    auto [udp, udp_port] = bound(SOCK_DGRAM);
-    auto [tcp, tcp_port] = bound(SOCK_STREAM);
+    auto [udp, udp_port] = remote::ssh::test::loopback_socket(SOCK_DGRAM);
+    auto [tcp, tcp_port] = remote::ssh::test::loopback_socket(SOCK_STREAM);
     ASSERT_EQ(listen(tcp.get(), 4), 0);
     RemoteOpenOptions o;
     o.port = std::to_string(tcp_port) + "/tcp";
