@@ -22,7 +22,7 @@ namespace {
 
 // A set's definition as the kernel reports it (or as jitd would create it).
 struct SetShape {
-    std::uint32_t key_type = 0, key_len = 0, flags = 0, data_len = 0;
+    std::uint32_t key_type = 0, key_len = 0, flags = 0, data_len = 0, size = 0;
     std::uint64_t timeout = 0;
     std::uint32_t gc_interval = 0;
     std::vector<std::uint8_t> field_lens;  // NFTA_SET_DESC_CONCAT, when given
@@ -35,6 +35,9 @@ SetShape wanted(const layout::SetDef& def) {
     s.key_len = layout::key_len(def);
     if (def.interval) s.flags |= NFT_SET_INTERVAL;
     if (def.timeout) s.flags |= NFT_SET_TIMEOUT;
+    if (def.dynamic) s.flags |= NFT_SET_EVAL;
+    s.timeout = def.default_timeout_ms;
+    s.size = def.size;
     if (def.interval && def.fields.size() > 1) {
         s.flags |= NFT_SET_CONCAT;
         for (const auto& f : def.fields) s.field_lens.push_back(static_cast<std::uint8_t>(f.len));
@@ -53,6 +56,7 @@ SetShape reported(nftnl_set* s) {
     r.flags = u32_or0(s, NFTNL_SET_FLAGS);
     r.data_len = u32_or0(s, NFTNL_SET_DATA_LEN);
     r.gc_interval = u32_or0(s, NFTNL_SET_GC_INTERVAL);
+    r.size = u32_or0(s, NFTNL_SET_DESC_SIZE);
     if (nftnl_set_is_set(s, NFTNL_SET_TIMEOUT)) r.timeout = nftnl_set_get_u64(s, NFTNL_SET_TIMEOUT);
     if (nftnl_set_is_set(s, NFTNL_SET_DESC_CONCAT)) {
         std::uint32_t n = 0;
@@ -77,6 +81,7 @@ std::string describe(const SetShape& s) {
         if (s.flags & bit) out += std::string(any ? "," : " ") + name, any = true;
     if (!any) out += " none";
     if (s.timeout != 0) out += ", default timeout " + std::to_string(s.timeout) + " ms";
+    if (s.size != 0) out += ", size " + std::to_string(s.size);
     if (s.data_len != 0) out += ", data length " + std::to_string(s.data_len);
     return out;
 }
@@ -116,7 +121,7 @@ void dump(Netlink& nl, int msg, const char* what, Reset&& reset, Parse&& on_obje
 
 }  // namespace
 
-void check_existing(Netlink& nl) {
+std::vector<std::string> check_existing(Netlink& nl) {
     std::vector<std::pair<std::string, SetShape>> sets;
     dump(
         nl, NFT_MSG_GETSET, "sets", [&] { sets.clear(); },
@@ -128,6 +133,7 @@ void check_existing(Netlink& nl) {
             if (table != kTableName) return;
             sets.emplace_back(nftnl_set_get_str(s.get(), NFTNL_SET_NAME), reported(s.get()));
         });
+    std::vector<std::string> present;
     for (auto& [name, has] : sets) {
         const layout::SetDef* def = nullptr;
         for (const auto& d : layout::sets())
@@ -136,6 +142,7 @@ void check_existing(Netlink& nl) {
         SetShape need = wanted(*def);
         if (has.field_lens.empty()) need.field_lens.clear();
         if (!(has == need)) refuse("set " + name, describe(has), describe(need));
+        present.push_back(name);
     }
     struct ChainShape {
         bool base = false;
@@ -170,6 +177,7 @@ void check_existing(Netlink& nl) {
                                             : "a regular chain, no hook";
         refuse("chain input", has, "type filter hook input priority 0");
     }
+    return present;
 }
 
 }  // namespace jitd::nft::ops

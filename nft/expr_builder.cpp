@@ -77,13 +77,35 @@ RuleBuilder& RuleBuilder::counter() {
     return add(handles::make_expr("counter"));
 }
 
-RuleBuilder& RuleBuilder::limit(std::uint64_t per_second, std::uint32_t burst) {
+namespace {
+
+handles::Expr packet_limit(std::uint64_t per_second, std::uint32_t burst, bool over) {
     auto e = handles::make_expr("limit");
     nftnl_expr_set_u64(e.get(), NFTNL_EXPR_LIMIT_RATE, per_second);
     nftnl_expr_set_u64(e.get(), NFTNL_EXPR_LIMIT_UNIT, 1);  // seconds
     nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LIMIT_BURST, burst);
     nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
-    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LIMIT_FLAGS, 0);
+    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_LIMIT_FLAGS, over ? NFT_LIMIT_F_INV : 0);
+    return e;
+}
+
+}  // namespace
+
+RuleBuilder& RuleBuilder::limit(std::uint64_t per_second, std::uint32_t burst) {
+    return add(packet_limit(per_second, burst, false));
+}
+
+RuleBuilder& RuleBuilder::meter_over(std::uint32_t sreg, std::string_view set, std::uint32_t set_id,
+                                     std::uint64_t per_second, std::uint32_t burst) {
+    auto e = handles::make_expr("dynset");
+    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_DYNSET_SREG_KEY, sreg);
+    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+    nftnl_expr_set_str(e.get(), NFTNL_EXPR_DYNSET_SET_NAME, std::string(set).c_str());
+    nftnl_expr_set_u32(e.get(), NFTNL_EXPR_DYNSET_SET_ID, set_id);
+    // No NFTNL_EXPR_DYNSET_TIMEOUT: new and renewed elements take the set's default timeout.
+    // The dynset takes ownership of the limit expression.
+    nftnl_expr_add_expr(e.get(), NFTNL_EXPR_DYNSET_EXPRESSIONS,
+                        packet_limit(per_second, burst, true).release());
     return add(std::move(e));
 }
 

@@ -24,6 +24,11 @@ class RuleBuilder {
     RuleBuilder& counter();
     // `limit rate N/second burst B packets`.
     RuleBuilder& limit(std::uint64_t per_second, std::uint32_t burst);
+    // `update @set { <key in sreg> limit rate over N/second burst B packets }`: the source's
+    // meter in a dynamic set, created when missing, its timeout renewed; matches (so the rest
+    // of the rule runs) only while that source is over its rate. With the set full, no match.
+    RuleBuilder& meter_over(std::uint32_t sreg, std::string_view set, std::uint32_t set_id,
+                            std::uint64_t per_second, std::uint32_t burst);
     // `log group G snaplen S queue-threshold Q`: a copy of the packet to nflog group G.
     RuleBuilder& log_group(std::uint16_t group, std::uint32_t snaplen, std::uint16_t qthreshold);
     RuleBuilder& verdict(int verdict);

@@ -45,6 +45,10 @@ void add_set(Batch& b, const layout::SetDef& def) {
     std::uint32_t flags = 0;
     if (def.interval) flags |= NFT_SET_INTERVAL;
     if (def.timeout) flags |= NFT_SET_TIMEOUT;
+    if (def.dynamic) flags |= NFT_SET_EVAL;
+    if (def.default_timeout_ms != 0)
+        nftnl_set_set_u64(s.get(), NFTNL_SET_TIMEOUT, def.default_timeout_ms);
+    if (def.size != 0) nftnl_set_set_u32(s.get(), NFTNL_SET_DESC_SIZE, def.size);
     if (def.interval && def.fields.size() > 1) {
         // Field lengths let the kernel pick pipapo for concatenated intervals; the kernel
         // wants NFT_SET_CONCAT exactly when more than one field is described.
@@ -108,6 +112,20 @@ void add_chain(Batch& b) {
     });
 }
 
+// A set the spec no longer wants (the rate sets after `remote:` went): deleted after the chain
+// flush, which released the rules that used it, in the same transaction.
+void delete_set(Batch& b, std::string_view name) {
+    auto s = handles::make_set();
+    nftnl_set_set_str(s.get(), NFTNL_SET_TABLE, kTableName);
+    nftnl_set_set_str(s.get(), NFTNL_SET_NAME, std::string(name).c_str());
+    b.add(MessageTag::about("deletion of set " + std::string(name)), 4096,
+          [&](char* buf, std::uint32_t seq) {
+              nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_DELSET, NFPROTO_INET, 0, seq);
+              nftnl_set_nlmsg_build_payload(nlh, s.get());
+              return nlh;
+          });
+}
+
 // The first install's pickups: one element per session, each with the pickup timeout.
 void add_pickups(Batch& b, const std::vector<Tuple>& pickups) {
     for (const auto& t : pickups) {
@@ -120,14 +138,20 @@ void add_pickups(Batch& b, const std::vector<Tuple>& pickups) {
 
 }  // namespace
 
-void add_install(Batch& b, const TableSpec& raw, const std::vector<Tuple>& pickups) {
+void add_install(Batch& b, const TableSpec& raw, const std::vector<Tuple>& pickups,
+                 const std::vector<std::string>& present) {
     const TableSpec spec = layout::normalized(raw);
     add_table(b);
-    for (const auto& def : layout::sets()) add_set(b, def);
+    for (const auto& def : layout::sets())
+        if (layout::wanted(def, spec)) add_set(b, def);
     fill_policy_sets(b, spec);
     add_pickups(b, pickups);
     add_chain(b);
-    auto rules = remote_rules(spec);
+    for (const auto& def : layout::sets())
+        if (!layout::wanted(def, spec) &&
+            std::find(present.begin(), present.end(), def.name) != present.end())
+            delete_set(b, def.name);
+    auto rules = remote_rules(spec, set_id);
     for (auto& r : chain_rules(set_id)) rules.push_back(std::move(r));
     for (std::size_t i = 0; i < rules.size(); ++i) {
         b.add(MessageTag::about("rule " + std::to_string(i + 1) + " of chain input"), 16384,
@@ -141,9 +165,9 @@ void add_install(Batch& b, const TableSpec& raw, const std::vector<Tuple>& picku
 }
 
 void install(Netlink& nl, const TableSpec& spec, const std::vector<Tuple>& pickups) {
-    check_existing(nl);
+    const auto present = check_existing(nl);
     Batch b(nl.next_seq());
-    add_install(b, spec, pickups);
+    add_install(b, spec, pickups, present);
     tx::run(nl, b);
 }
 

@@ -17,6 +17,22 @@ const std::vector<SetDef>& sets() {
         {kAllow6, SetRole::allow, {kIp6}, true, false},
         {kPickup4, SetRole::pickup, {kIp4, kService, kIp4, kService}, false, true},
         {kPickup6, SetRole::pickup, {kIp6, kService, kIp6, kService}, false, true},
+        {kRemoteRate4,
+         SetRole::rate,
+         {kIp4},
+         false,
+         true,
+         true,
+         kRemoteMeterTimeoutMs,
+         kRemoteMeterSize},
+        {kRemoteRate6,
+         SetRole::rate,
+         {kIp6},
+         false,
+         true,
+         true,
+         kRemoteMeterTimeoutMs,
+         kRemoteMeterSize},
     };
     return all;
 }
@@ -25,6 +41,10 @@ const SetDef& set(std::string_view name) {
     for (const auto& s : sets())
         if (s.name == name) return s;
     throw std::logic_error("no set " + std::string(name));
+}
+
+bool wanted(const SetDef& def, const TableSpec& spec) {
+    return def.role != SetRole::rate || spec.remote_port.has_value();
 }
 
 std::string_view grant_set_for(const ElementKey& key) {

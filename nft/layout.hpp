@@ -28,7 +28,9 @@ inline constexpr Field kIp6{kTypeIp6Addr, "ipv6_addr", 16};
 inline constexpr Field kProto{kTypeInetProto, "inet_proto", 1};
 inline constexpr Field kService{kTypeInetService, "inet_service", 2};
 
-enum class SetRole : std::uint8_t { protected_ports, grant, allow, pickup };
+// `rate`: the remote intake's per-source meters, filled by the packet path (dynset), present
+// only with a remote port.
+enum class SetRole : std::uint8_t { protected_ports, grant, allow, pickup, rate };
 
 struct SetDef {
     std::string_view name;
@@ -36,6 +38,9 @@ struct SetDef {
     std::vector<Field> fields;
     bool interval;
     bool timeout;
+    bool dynamic = false;                  // NFT_SET_EVAL: rules add elements (`flags dynamic`)
+    std::uint64_t default_timeout_ms = 0;  // `timeout`: for elements the packet path adds
+    std::uint32_t size = 0;                // `size`: the most elements it holds (0: no bound)
 };
 
 inline constexpr std::string_view kProtected = "protected";
@@ -49,11 +54,17 @@ inline constexpr std::string_view kAllow6 = "allow6";
 // install, which conntrack may still pick up mid-stream (rules.cpp).
 inline constexpr std::string_view kPickup4 = "pickup4";
 inline constexpr std::string_view kPickup6 = "pickup6";
+// The remote intake's per-source meters (rules.cpp: remote_rules): IPv4 sources by address,
+// IPv6 sources by their /64 (the key is the address with the host half zeroed).
+inline constexpr std::string_view kRemoteRate4 = "remote_rate4";
+inline constexpr std::string_view kRemoteRate6 = "remote_rate6";
 inline constexpr std::string_view kChain = "input";
 
 // All sets, in the order they are created (and rendered).
 const std::vector<SetDef>& sets();
 const SetDef& set(std::string_view name);
+// Whether install(spec) creates `def` (the rate sets only with a remote port).
+bool wanted(const SetDef& def, const TableSpec& spec);
 
 // The grant set an element belongs to: by family, host or prefix.
 std::string_view grant_set_for(const ElementKey& key);

@@ -40,12 +40,27 @@ struct TableSpec {
 };
 
 // The remote intake (rules.cpp): datagrams for the remote port are copied to this nflog group
-// (up to kRemoteSnaplen bytes from the IP header on) and dropped. Beyond the rate limit they
-// are dropped without a copy.
+// (up to kRemoteSnaplen bytes from the IP header on) and dropped. Two limits before the copy,
+// both in the kernel, both only ever dropping:
+// - per source (an IPv4 address, an IPv6 /64): beyond kRemoteSourceRate/s after a burst of
+//   kRemoteSourceBurst, dropped and counted. The meters live in the dynamic sets
+//   remote_rate4/remote_rate6, at most kRemoteMeterSize sources each, a source forgotten
+//   kRemoteMeterTimeoutMs after its last datagram (a flooding source keeps its empty bucket).
+//   A knock is one datagram, and a client retrying has room in the burst.
+// - for all sources together, kRemoteRatePerSecond with an equal burst: a bound on jitd's work
+//   (it rejects over 100k forged datagrams a second on one core, so this is at most a few
+//   percent of one) that no single flooder can exhaust alone, as the per-source limit lets
+//   only kRemoteSourceRate/s of it through. When a meter set is full (spoofed sources), a new
+//   source finds no meter, the per-source rule does not match, and its datagram meets only
+//   this limit, as every datagram did before the meters.
 inline constexpr std::uint16_t kRemoteNflogGroup = 62201;
 inline constexpr std::uint32_t kRemoteSnaplen = 2048;  // a whole 1500-byte packet and more
-inline constexpr std::uint64_t kRemoteRatePerSecond = 50;
-inline constexpr std::uint32_t kRemoteBurst = 100;
+inline constexpr std::uint64_t kRemoteRatePerSecond = 5000;
+inline constexpr std::uint32_t kRemoteBurst = 5000;
+inline constexpr std::uint64_t kRemoteSourceRate = 5;
+inline constexpr std::uint32_t kRemoteSourceBurst = 10;
+inline constexpr std::uint32_t kRemoteMeterSize = 16384;
+inline constexpr std::uint64_t kRemoteMeterTimeoutMs = 10000;
 
 // Parses "10.0.0.0/24", "2001:db8::/32" or a bare address (a host); nullopt when malformed or
 // when host bits are set. Added for tests and callers that hold text.

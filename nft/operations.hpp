@@ -21,10 +21,13 @@ Features probe(Netlink& nl);
 bool table_exists(Netlink& nl);
 // Throws (Error::Kind::kernel, EEXIST, naming the object) when one of jitd's sets or its chain
 // exists with another definition than the layout's; install() and restore() call it first.
-void check_existing(Netlink& nl);
+// Returns the names of jitd's sets that exist (all with the layout's definition).
+std::vector<std::string> check_existing(Netlink& nl);
 void install(Netlink& nl, const TableSpec& spec, const std::vector<Tuple>& pickups);
-// Appends install()'s messages to `b` (restore() sends them with the grants).
-void add_install(Batch& b, const TableSpec& spec, const std::vector<Tuple>& pickups);
+// Appends install()'s messages to `b` (restore() sends them with the grants). `present`: the
+// sets that exist now (check_existing); those the spec does not want are deleted.
+void add_install(Batch& b, const TableSpec& spec, const std::vector<Tuple>& pickups,
+                 const std::vector<std::string>& present);
 // install() (no pickups) plus: the grant sets emptied and refilled with `grants`, one
 // transaction.
 void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& grants);
@@ -42,8 +45,10 @@ void remove_pickups(Netlink& nl, const Features& features, const std::vector<Tup
 // The grant elements of one set.
 std::vector<ListedElement> list_set(Netlink& nl, std::string_view set);
 
-// The remote intake's rules (none without spec.remote_port): they come first in the chain.
-std::vector<handles::Rule> remote_rules(const TableSpec& spec);
+// The remote intake's rules (none without spec.remote_port): they come first in the chain;
+// `set_id` gives the batch-local id of each set.
+std::vector<handles::Rule> remote_rules(
+    const TableSpec& spec, const std::function<std::uint32_t(std::string_view)>& set_id);
 // The input chain's rules after them; `set_id` gives the batch-local id of each set.
 std::vector<handles::Rule> chain_rules(
     const std::function<std::uint32_t(std::string_view)>& set_id);

@@ -39,9 +39,9 @@ tx::ElemSpec spec_of(const Element& e) {
 }  // namespace
 
 void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& grants) {
-    check_existing(nl);
+    const auto present = check_existing(nl);
     Batch b(nl.next_seq());
-    add_install(b, spec, {});
+    add_install(b, spec, {}, present);
     std::map<std::string_view, std::vector<const Element*>> per_set;
     for (const auto& def : layout::sets()) {
         if (def.role != layout::SetRole::grant) continue;

@@ -4,7 +4,9 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include <algorithm>
 #include <array>
+#include <string>
 
 #include "nft/expr_builder.hpp"
 #include "nft/layout.hpp"
@@ -103,17 +105,39 @@ RuleBuilder udp_dport(std::uint16_t port) {
 
 }  // namespace
 
-std::vector<handles::Rule> remote_rules(const TableSpec& spec) {
+std::vector<handles::Rule> remote_rules(const TableSpec& spec,
+                                        const std::function<std::uint32_t(std::string_view)>& id) {
     std::vector<handles::Rule> out;
     if (!spec.remote_port) return out;
+    const std::uint16_t port = *spec.remote_port;
+    // `udp dport P update @remote_rate4 { ip saddr limit rate over R/second burst B packets }
+    // counter drop`, and for IPv6 the same with `ip6 saddr & ffff:ffff:ffff:ffff::` (one meter
+    // per /64: one host holds a whole /64). A source over its rate is dropped here, before any
+    // copy; with the set full the dynset does not match and the datagram goes on (model.hpp).
+    for (const bool v4 : {true, false}) {
+        const std::string_view set = v4 ? layout::kRemoteRate4 : layout::kRemoteRate6;
+        RuleBuilder meter = udp_dport(port);
+        nfproto(meter, v4 ? NFPROTO_IPV4 : NFPROTO_IPV6);
+        meter.payload(NFT_PAYLOAD_NETWORK_HEADER, v4 ? kIpv4SaddrOffset : kIpv6SaddrOffset,
+                      v4 ? 4 : 16, NFT_REG_1);
+        if (!v4) {
+            std::array<std::uint8_t, 16> mask{}, zero{};
+            std::fill(mask.begin(), mask.begin() + 8, 0xff);
+            meter.bitwise(NFT_REG_1, 16, mask.data(), zero.data());
+        }
+        meter.meter_over(NFT_REG_1, set, id(set), kRemoteSourceRate, kRemoteSourceBurst)
+            .counter()
+            .verdict(NF_DROP);
+        out.push_back(meter.take());
+    }
     // `udp dport P limit rate R/second burst B packets log group G snaplen S queue-threshold 1`:
-    // a copy to jitd, within a global rate; then `udp dport P drop`, so the port looks filtered
-    // and nothing listens on it. Both families: an inet table's udp match covers IPv4 and IPv6.
-    RuleBuilder intake = udp_dport(*spec.remote_port);
+    // a copy to jitd, within the global rate; then `udp dport P drop`, so the port looks
+    // filtered and nothing listens on it. An inet table's udp match covers IPv4 and IPv6.
+    RuleBuilder intake = udp_dport(port);
     intake.limit(kRemoteRatePerSecond, kRemoteBurst)
         .log_group(kRemoteNflogGroup, kRemoteSnaplen, 1);
     out.push_back(intake.take());
-    out.push_back(udp_dport(*spec.remote_port).verdict(NF_DROP).take());
+    out.push_back(udp_dport(port).verdict(NF_DROP).take());
     return out;
 }
 

@@ -95,8 +95,8 @@ std::size_t Session::input_rule_count() {
 }
 
 std::size_t Session::expected_rule_count(const TableSpec& spec) {
-    return ops::remote_rules(spec).size() +
-           ops::chain_rules([](std::string_view) { return 1u; }).size();
+    auto any_id = [](std::string_view) { return 1u; };
+    return ops::remote_rules(spec, any_id).size() + ops::chain_rules(any_id).size();
 }
 
 std::vector<std::string> Session::foreign_input_drop_chains() {
