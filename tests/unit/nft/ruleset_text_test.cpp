@@ -89,5 +89,30 @@ TEST(RenderRuleset, EmptyPolicyHasNoElementsLines) {
     EXPECT_TRUE(has(text, "counter drop"));
 }
 
+// The remote intake: each source's meter drops its flood before the global limit on the copy,
+// and none of the four rules accepts; without a remote port neither the rules nor the meter
+// sets exist.
+TEST(RenderRuleset, RemoteMetersComeBeforeTheCopyAndOnlyWithARemotePort) {
+    EXPECT_FALSE(has(render_ruleset(sample()), "remote_rate"));
+    TableSpec spec = sample();
+    spec.remote_port = 62201;
+    const std::string text = render_ruleset(spec);
+    EXPECT_TRUE(has(text,
+                    "\tset remote_rate6 {\n\t\ttype ipv6_addr\n\t\tsize 16384\n"
+                    "\t\tflags dynamic,timeout\n\t\ttimeout 10s\n\t}\n"))
+        << text;
+    EXPECT_TRUE(has(text,
+                    "policy accept;\n"
+                    "\t\tudp dport 62201 update @remote_rate4 { ip saddr limit rate over "
+                    "5/second burst 10 packets } counter drop\n"
+                    "\t\tudp dport 62201 update @remote_rate6 { ip6 saddr & ffff:ffff:ffff:ffff:: "
+                    "limit rate over 5/second burst 10 packets } counter drop\n"
+                    "\t\tudp dport 62201 limit rate 5000/second burst 5000 packets log group 62201 "
+                    "snaplen 2048 queue-threshold 1\n"
+                    "\t\tudp dport 62201 drop\n"
+                    "\t\tiif \"lo\" accept\n"))
+        << text;
+}
+
 }  // namespace
 }  // namespace jitd::nft
