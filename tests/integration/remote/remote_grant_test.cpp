@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <string>
 
 #include "agent/wire/timefmt.hpp"
 #include "tests/integration/remote/remote_support.hpp"
@@ -121,6 +122,7 @@ TEST_F(RemoteGrant, TheIntakeRuleExistsOnlyWithRemoteAndThePortNeverAnswers) {
     // Without `remote:`: no nflog rule, and the closed port answers with ICMP (the probe works).
     daemon_ = std::make_unique<DaemonFixture>("ports:\n  - {port: 22, protocol: tcp}\n");
     EXPECT_EQ(daemon_->ruleset().find("log group"), std::string::npos) << daemon_->ruleset();
+    EXPECT_EQ(daemon_->ruleset().find("remote_rate"), std::string::npos) << daemon_->ruleset();
     EXPECT_TRUE(udp_port_refuses(daemon_->net().client(), TestAddrs::client4, TestAddrs::server4,
                                  62201, 2s));
     EXPECT_EQ(remote_status(*daemon_).value("enabled", true), false);
@@ -128,10 +130,15 @@ TEST_F(RemoteGrant, TheIntakeRuleExistsOnlyWithRemoteAndThePortNeverAnswers) {
 
     start();
     const std::string rules = daemon_->ruleset();
-    EXPECT_NE(rules.find("udp dport 62201 limit rate 50/second burst 100 packets log group 62201 "
-                         "snaplen 2048 queue-threshold 1"),
-              std::string::npos)
-        << rules;
+    for (const char* rule :
+         {"udp dport 62201 update @remote_rate4 { ip saddr limit rate over 5/second burst 10 "
+          "packets } counter packets 0 bytes 0 drop",
+          "udp dport 62201 update @remote_rate6 { ip6 saddr & ffff:ffff:ffff:ffff:: limit rate "
+          "over 5/second burst 10 packets } counter packets 0 bytes 0 drop",
+          "udp dport 62201 limit rate 5000/second burst 5000 packets log group 62201 snaplen "
+          "2048 queue-threshold 1",
+          "set remote_rate4 {", "set remote_rate6 {"})
+        EXPECT_NE(rules.find(rule), std::string::npos) << rule << "\n" << rules;
     EXPECT_NE(rules.find("udp dport 62201 drop"), std::string::npos) << rules;
     EXPECT_FALSE(udp_port_refuses(daemon_->net().client(), TestAddrs::client4, TestAddrs::server4,
                                   62201, 500ms));
@@ -146,7 +153,41 @@ TEST_F(RemoteGrant, TheIntakeRuleExistsOnlyWithRemoteAndThePortNeverAnswers) {
     daemon_->rewrite_policy("ports:\n  - {port: 22, protocol: tcp}\n");
     EXPECT_TRUE(daemon_->request({{"op", "reload"}}).value("ok", false));
     EXPECT_EQ(daemon_->ruleset().find("log group"), std::string::npos);
+    EXPECT_EQ(daemon_->ruleset().find("remote_rate"), std::string::npos);
     EXPECT_EQ(remote_status(*daemon_).value("enabled", true), false);
+}
+
+// The packet count of the IPv4 meter rule (`update @remote_rate4 ... counter packets N drop`).
+long meter_drops(const std::string& ruleset) {
+    const auto at = ruleset.find("update @remote_rate4");
+    const auto c = ruleset.find("counter packets ", at);
+    if (at == std::string::npos || c == std::string::npos) return -1;
+    return std::stol(ruleset.substr(c + 16));
+}
+
+TEST_F(RemoteGrant, AFloodFromOneSourceDoesNotStopAKnockFromAnother) {
+    start();
+    // Forged datagrams from client4b, as fast as one socket sends them, before and during the
+    // knock: far beyond the per-source burst and the global copy limit.
+    UdpFlood flood(daemon_->net().client(), TestAddrs::client4b, TestAddrs::server4, 62201,
+                   std::string(200, 'A'));
+    ASSERT_TRUE(eventually([&] { return flood.sent() >= 3000; }, 60s));
+    // The real client from client4 has its own meter: its knock is copied and granted.
+    ASSERT_EQ(send_spa(daemon_->net(), requester_keys_, {}).exit_code, 0);
+    EXPECT_TRUE(eventually([&] { return door_open(); }, 5s)) << daemon_->log();
+    flood.stop();
+    const long sent = flood.sent();
+    const long dropped_in_kernel = meter_drops(daemon_->ruleset());
+    // Most of the flood never reached jitd: its meter dropped it in the kernel.
+    EXPECT_GE(dropped_in_kernel, sent / 2) << sent << "\n" << daemon_->ruleset();
+    // What passed the meter was copied to jitd and counted as junk; nothing twice.
+    EXPECT_TRUE(eventually([&] { return remote_status(*daemon_).value("dropped", 0) >= 1; }, 5s));
+    const auto status = remote_status(*daemon_);
+    EXPECT_EQ(status.value("granted", 0), 1) << status.dump();
+    EXPECT_LE(status.value("dropped", 0) + dropped_in_kernel, sent) << status.dump();
+    RecordProperty("flood_sent", std::to_string(sent));
+    RecordProperty("flood_dropped_in_kernel", std::to_string(dropped_in_kernel));
+    RecordProperty("flood_copied", std::to_string(status.value("dropped", 0)));
 }
 
 }  // namespace

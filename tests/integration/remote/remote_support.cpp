@@ -112,15 +112,34 @@ RunResult send_spa(TestNet& net, const FwknopKeyPair& keys, const SpaArgs& args,
 }
 
 void send_udp(const Netns& ns, const std::string& src, const std::string& dst, std::uint16_t port,
-              const std::string& payload) {
+              const std::string& payload, int count) {
     std::string error;
     ns.run([&] {
         const int fd = udp_socket(src, dst, port);
-        if (::send(fd, payload.data(), payload.size(), 0) != static_cast<ssize_t>(payload.size()))
-            error = "send failed";
+        for (int i = 0; i < count && error.empty(); ++i)
+            if (::send(fd, payload.data(), payload.size(), 0) !=
+                static_cast<ssize_t>(payload.size()))
+                error = "send failed";
         ::close(fd);
     });
     if (!error.empty()) throw std::runtime_error(error);
+}
+
+UdpFlood::UdpFlood(const Netns& ns, const std::string& src, const std::string& dst,
+                   std::uint16_t port, const std::string& payload) {
+    thread_ = std::thread([this, &ns, src, dst, port, payload] {
+        ns.run([&] {
+            const int fd = udp_socket(src, dst, port);
+            while (!stop_.load() && sent_.load() < 5'000'000)
+                if (::send(fd, payload.data(), payload.size(), 0) > 0) ++sent_;
+            ::close(fd);
+        });
+    });
+}
+
+void UdpFlood::stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
 }
 
 bool udp_port_refuses(const Netns& ns, const std::string& src, const std::string& dst,

@@ -5,9 +5,11 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/daemon_fixture.hpp"
@@ -66,9 +68,28 @@ inline SpaArgs for_access(const std::string& access) {
 RunResult send_spa(TestNet& net, const FwknopKeyPair& keys, const SpaArgs& args,
                    std::uint16_t port = 62201, const std::string& save_to = "");
 
-// One UDP datagram with `payload` from `src` to `dst:port`, sent inside `ns`.
+// `count` UDP datagrams with `payload` from `src` to `dst:port`, sent inside `ns` as fast as the
+// socket takes them (one by default).
 void send_udp(const Netns& ns, const std::string& src, const std::string& dst, std::uint16_t port,
-              const std::string& payload);
+              const std::string& payload, int count = 1);
+
+// Datagrams with `payload` from `src` to `dst:port` inside `ns`, sent in a loop by a thread of
+// its own from construction until stop() (or the destructor, or 5 million datagrams).
+class UdpFlood {
+  public:
+    UdpFlood(const Netns& ns, const std::string& src, const std::string& dst, std::uint16_t port,
+             const std::string& payload);
+    ~UdpFlood() { stop(); }
+    UdpFlood(const UdpFlood&) = delete;
+    UdpFlood& operator=(const UdpFlood&) = delete;
+    void stop();
+    long sent() const { return sent_.load(); }
+
+  private:
+    std::atomic<bool> stop_{false};
+    std::atomic<long> sent_{0};
+    std::thread thread_;
+};
 
 // Whether a UDP datagram to dst:port draws an ICMP port unreachable (a connected socket's
 // recv() then fails with ECONNREFUSED) within `wait`; false when nothing comes back.
