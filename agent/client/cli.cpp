@@ -13,6 +13,7 @@
 #include "agent/client/exit_codes.hpp"
 #include "agent/client/keys_command.hpp"
 #include "agent/client/remote_open_cli.hpp"
+#include "agent/client/until_time.hpp"
 #include "config/cidr.hpp"
 #include "config/duration.hpp"
 
@@ -34,7 +35,7 @@ struct Parsed {
     std::string socket;
     double timeout_s = 10;
     // open
-    std::string port_spec, for_text, from, reason;
+    std::string port_spec, for_text, open_until, from, reason;
     // extend, revoke
     std::string id, extend_for;
     bool kill = false;  // revoke --kill
@@ -80,6 +81,7 @@ struct Commands {
     CLI::Option* socket = nullptr;
     CLI::App* open = nullptr;
     CLI::Option* open_for = nullptr;
+    CLI::Option* open_until = nullptr;
     CLI::Option* open_from = nullptr;
     CLI::App* list = nullptr;
     CLI::App* revoke = nullptr;
@@ -99,6 +101,10 @@ void add_daemon_commands(CLI::App& app, Parsed& p, Commands& c) {
         ->required();
     c.open_for = c.open->add_option(
         "--for", p.for_text, "how long, e.g. 1h, 30m, PT2H (default: the port's max_duration)");
+    c.open_until = c.open->add_option(
+        "--until", p.open_until,
+        "end at TIME instead: 17:00 (local, next occurrence), 2026-12-02T17:00Z or "
+        "...+01:00, +90m (from now)");
     c.open_from = c.open->add_option(
         "--from", p.from,
         "address or network (CIDR) to admit (default: your SSH client's address)");
@@ -153,7 +159,9 @@ DaemonTarget daemon_target(const Parsed& p, const Commands& c, Io& io) {
 int run_open(const DaemonTarget& target, const Parsed& p, const Commands& c, Io& io) {
     const OpenCommon common{
         p.port_spec, c.open_for->count() > 0 ? std::optional(p.for_text) : std::nullopt,
+        c.open_until->count() > 0 ? std::optional(p.open_until) : std::nullopt,
         c.open_from->count() > 0 ? std::optional(p.from) : std::nullopt, p.reason};
+    if (common.for_text && common.until) return usage(io, "--for and --until exclude each other");
     if (const int rc = c.remote->run(common, io); rc >= 0) return rc;
     OpenArgs args;
     const auto port = parse_port_spec(p.port_spec);
@@ -163,6 +171,12 @@ int run_open(const DaemonTarget& target, const Parsed& p, const Commands& c, Io&
         const auto d = config::parse_duration(p.for_text);
         if (!d) return usage(io, "--for: " + d.error);
         args.duration = d.value;
+    }
+    if (common.until) {
+        const auto now = wire::now_seconds();
+        const auto end = parse_until(*common.until, now);
+        if (!end) return usage(io, "--until: " + end.error);
+        args.duration = duration_until(end.value, now);
     }
     args.source = resolve_source(p.from, c.open_from->count() > 0, io);
     if (args.source.empty()) return kExitUsage;

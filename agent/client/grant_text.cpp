@@ -1,5 +1,6 @@
 #include "agent/client/grant_text.hpp"
 
+#include "agent/client/recommended_text.hpp"
 #include "agent/client/text_table.hpp"
 #include "agent/client/time_text.hpp"
 #include "config/cidr.hpp"
@@ -76,6 +77,7 @@ std::string status_text(const nlohmann::json& st) {
                           std::to_string(n.get<unsigned long long>());
         out += causes.empty() ? "\n" : " (" + causes + ")\n";
     }
+    out += recommended_text(st);
     if (const auto lost = st.value("audit_dropped", 0LL); lost > 0)
         out += "warning: " + std::to_string(lost) +
                (lost == 1 ? " journal record" : " journal records") +

@@ -14,8 +14,6 @@ RemoteOpenFlags::RemoteOpenFlags(CLI::App& open) {
     host_ = open.add_option("--host", host_text_,
                             "send a signed remote request to HOST[:UDPPORT] (default udp port "
                             "62201) instead of asking the local jitd");
-    until_ = open.add_option("--until", until_text_,
-                             "with --host: end at this UTC time (2026-11-23T14:03:00Z)");
     from_packet_ = open.add_flag("--from-packet", from_packet_flag_,
                                  "with --host: admit the address the request comes from "
                                  "(needs remote.packet_source on the host)");
@@ -39,7 +37,7 @@ bool RemoteOpenFlags::requested() const {
 
 int RemoteOpenFlags::run(const OpenCommon& common, Io& io) const {
     if (!requested()) {
-        for (const CLI::Option* o : {until_, from_packet_, key_, wait_, quiet_, user_})
+        for (const CLI::Option* o : {from_packet_, key_, wait_, quiet_, user_})
             if (o->count() > 0) {
                 io.err << "jit-request: " << o->get_name() << " needs --host\n";
                 return kExitUsage;
@@ -52,7 +50,7 @@ int RemoteOpenFlags::run(const OpenCommon& common, Io& io) const {
     opts.for_text = common.for_text;
     opts.from = common.from;
     opts.reason = common.reason;
-    if (until_->count() > 0) opts.until = until_text_;
+    opts.until = common.until;
     opts.from_packet = from_packet_flag_;
     if (key_->count() > 0) opts.key = key_text_;
     if (user_->count() > 0) opts.user = user_text_;

@@ -19,6 +19,7 @@ namespace jitd::client {
 struct OpenCommon {
     std::string port;
     std::optional<std::string> for_text;
+    std::optional<std::string> until;  // --until TIME (until_time.hpp), exclusive with --for
     std::optional<std::string> from;
     std::string reason;
 };
@@ -35,13 +36,12 @@ class RemoteOpenFlags {
 
   private:
     CLI::Option* host_ = nullptr;
-    CLI::Option* until_ = nullptr;
     CLI::Option* from_packet_ = nullptr;
     CLI::Option* key_ = nullptr;
     CLI::Option* wait_ = nullptr;
     CLI::Option* quiet_ = nullptr;
     CLI::Option* user_ = nullptr;
-    std::string host_text_, until_text_, key_text_, wait_text_, user_text_;
+    std::string host_text_, key_text_, wait_text_, user_text_;
     bool from_packet_flag_ = false, quiet_flag_ = false;
 };
 

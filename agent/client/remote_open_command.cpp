@@ -6,6 +6,7 @@
 #include "agent/client/arguments.hpp"
 #include "agent/client/exit_codes.hpp"
 #include "agent/client/remote_open.hpp"
+#include "agent/client/until_time.hpp"
 #include "agent/wire/timefmt.hpp"
 #include "config/cidr.hpp"
 #include "config/duration.hpp"
@@ -36,11 +37,10 @@ ssh::SignedRequest request_from(const RemoteOpenOptions& o, const std::string& h
         r.end = ssh::SignedRequest::End::duration;
         r.end_value = static_cast<std::uint64_t>(d.value.count());
     } else if (o.until) {
-        const auto t = wire::parse_iso8601(*o.until);
-        if (!t) throw UsageError("--until: '" + *o.until + "' is not an ISO 8601 UTC time");
-        if (*t <= wire::now_seconds()) throw UsageError("--until is in the past");
+        const auto t = parse_until(*o.until, wire::now_seconds());
+        if (!t) throw UsageError("--until: " + t.error);
         r.end = ssh::SignedRequest::End::until;
-        r.end_value = static_cast<std::uint64_t>(t->time_since_epoch().count());
+        r.end_value = static_cast<std::uint64_t>(t.value.time_since_epoch().count());
     }
     if (o.from && o.from_packet) throw UsageError("--from and --from-packet exclude each other");
     if (o.from) {

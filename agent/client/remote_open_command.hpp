@@ -16,7 +16,7 @@ struct RemoteOpenOptions {
     std::string port;                               // "22", "22/tcp", "53/udp"
     std::string host;                               // HOST[:UDPPORT] or [V6]:UDPPORT
     std::optional<std::string> for_text;            // --for 1h
-    std::optional<std::string> until;               // --until 2026-11-23T14:03:00Z
+    std::optional<std::string> until;               // --until 17:00, +90m, 2026-11-23T14:03Z
     std::optional<std::string> from;                // --from ADDR[/LEN]
     bool from_packet = false;                       // --from-packet
     std::string reason;                             // --reason

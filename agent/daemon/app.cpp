@@ -17,6 +17,7 @@
 #include "agent/daemon/engine.hpp"
 #include "agent/daemon/instance_socket.hpp"
 #include "agent/daemon/listen_socket.hpp"
+#include "agent/daemon/listening_ports.hpp"
 #include "agent/daemon/lockdown.hpp"
 #include "agent/daemon/logging.hpp"
 #include "agent/daemon/options.hpp"
@@ -103,8 +104,15 @@ void note_foreign_drop_chains() {
     }
 }
 
+// --check: listening management ports the policy leaves open, as `status` lists them.
+void note_recommended_ports(const config::Policy& policy) {
+    for (const auto& r : recommended_ports(policy))
+        std::cerr << "jitd: note: " << recommendations_text({r});
+}
+
 int run_daemon(const Options& o, config::Policy policy) {
     raise_fd_limit();
+    (void)service_name(22, config::Protocol::tcp);  // reads /etc/services now, not on the loop
     Fd instance_fd;  // one jitd per table and network namespace: before the socket, the table
     try {
         instance_fd = claim_instance(nft::kTableName);
@@ -164,6 +172,7 @@ int run_app(int argc, const char* const* argv) {
             std::cerr << o.policy << ": warning: " << w << '\n';
         std::cout << nft::render_ruleset(table_spec(policy));
         if (geteuid() == 0) note_foreign_drop_chains();
+        note_recommended_ports(policy);
         return 0;
     }
     return run_daemon(o, std::move(policy));

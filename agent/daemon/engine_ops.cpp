@@ -5,6 +5,7 @@
 
 #include "agent/daemon/engine.hpp"
 #include "agent/daemon/journal_socket.hpp"
+#include "agent/daemon/listening_ports.hpp"
 #include "agent/daemon/request_audit.hpp"
 #include "agent/wire/response.hpp"
 #include "config/duration.hpp"
@@ -119,6 +120,7 @@ json Engine::op_status(const OpCall& call) {
     response["always_allow"] = std::move(always);
     response["other_input_drop_chains"] = foreign_drop_chains();
     response["remote"] = remote_status_ ? remote_status_() : json{{"enabled", false}};
+    response["recommended"] = recommendations_json(recommended_ports(policy_));
     return response;
 }
 

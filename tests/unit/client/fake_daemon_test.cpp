@@ -138,6 +138,17 @@ TEST(FakeDaemon, OpenWithoutForIsOneRequestWithoutDuration) {
                                        "reason":"fix"})"));
 }
 
+// --until is sent as the duration left until then (the protocol carries no end).
+TEST(FakeDaemon, OpenUntilSendsTheDurationLeft) {
+    FakeDaemon d({std::string(R"({"ok":true,"grant":)") + kGrant + "}\n"});
+    auto r = cli({"open", "22", "--until", "+90m", "--from", "198.51.100.2", "--socket", d.path()});
+    EXPECT_EQ(r.code, 0) << r.err;
+    const auto reqs = d.requests();
+    ASSERT_EQ(reqs.size(), 1u);
+    EXPECT_EQ(reqs[0], json::parse(R"({"op":"open","port":22,"source":"198.51.100.2",
+                                       "duration":"1h30m"})"));
+}
+
 TEST(FakeDaemon, ListJsonPrintsTheGrantsBack) {
     FakeDaemon d({std::string(R"({"ok":true,"grants":[)") + kGrant + "]}\n"});
     auto r = cli({"list", "--json", "--socket", d.path()});
