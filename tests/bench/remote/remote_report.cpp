@@ -76,8 +76,9 @@ void print_remote_table(std::ostream& out, const json& doc) {
     line(out, "fwknopd, pcap mode", doc, "/fwknopd_pcap/flood");
     line(out, "fwknopd, UDP server mode", doc, "/fwknopd_udp/flood");
     if (doc.contains("/jitd/counters_after"_json_pointer))
-        out << "   jitd remote counters after the jitd runs: "
-            << doc["jitd"]["counters_after"].dump() << "\n";
+        out << "   jitd's remote counters before the flood: "
+            << doc["jitd"].value("counters_before_flood", json::object()).dump()
+            << ", after it: " << doc["jitd"]["counters_after"].dump() << "\n";
 
     const int secs = doc.value("/jitd/spa/expiry/seconds"_json_pointer, 0);
     out << "\n3. Expiry of " << secs << " s grants (fwknop -f " << secs << "): door shut - (sent + "
