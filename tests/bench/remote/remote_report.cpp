@@ -68,9 +68,10 @@ void print_remote_table(std::ostream& out, const json& doc) {
         out << "   decoder on one core (jitd_bench_spa): "
             << doc["spa_decoder"].value("forged_one_key_per_s", 0.0) << " forged packets/s\n";
     }
-    out << "   legitimate SPA request during a flood of " << fl.value("flood_rate_asked", 0)
-        << "/s asked (" << whole(fl.value("flood_rate_achieved", 0.0))
-        << "/s sent) from another address, limit " << fl.value("limit_ms", 0) << " ms\n"
+    out << "   legitimate SPA request during a flood of "
+        << doc.value("/config/flood_rate"_json_pointer, 0) << "/s asked ("
+        << whole(fl.value("flood_rate_achieved", 0.0)) << "/s sent) from another address, limit "
+        << fl.value("limit_ms", 0) << " ms\n"
         << head;
     line(out, "jitd", doc, "/jitd/spa/flood");
     line(out, "fwknopd, pcap mode", doc, "/fwknopd_pcap/flood");
@@ -80,7 +81,7 @@ void print_remote_table(std::ostream& out, const json& doc) {
             << doc["jitd"].value("counters_before_flood", json::object()).dump()
             << ", after it: " << doc["jitd"]["counters_after"].dump() << "\n";
 
-    const int secs = doc.value("/jitd/spa/expiry/seconds"_json_pointer, 0);
+    const int secs = doc.value("/config/expiry_seconds"_json_pointer, 0);
     out << "\n3. Expiry of " << secs << " s grants (fwknop -f " << secs << "): door shut - (sent + "
         << secs << " s), ms (negative = early)\n"
         << head;
