@@ -48,12 +48,12 @@ class RemoteSummary : public ::testing::Test {
     void send(const std::string& payload) {
         send_udp(daemon_->net().client(), TestAddrs::client4, TestAddrs::server4, 62201, payload);
     }
-    // Four forged datagrams of three causes: two that no key authenticates, one that is not
-    // base64, one too short to be a packet. Few, so that no rate limit in front of the
-    // receiver drops any.
+    // Four forged datagrams of three causes: two that no key authenticates (base64 of the
+    // right length, without the "U2FsdGVkX1" the client strips), one that is not base64, one
+    // too short to be a packet. Few, so that no rate limit in front of the receiver drops any.
     void send_forged() {
-        send("U2FsdGVkX1" + std::string(200, 'A'));
-        send("U2FsdGVkX1" + std::string(200, 'B'));
+        send(std::string(200, 'A'));
+        send(std::string(200, 'B'));
         send(std::string(200, '!'));
         send("AAAA");
     }
