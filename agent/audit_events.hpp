@@ -18,7 +18,8 @@ enum class AuditKind {
     start,
     stop,
     lockdown,
-    restore
+    restore,
+    dropped  // a summary of remote datagrams dropped before any decision (never one by one)
 };
 
 struct AuditKindInfo {
@@ -27,7 +28,7 @@ struct AuditKindInfo {
     std::string_view message_id;  // MESSAGE_ID (128-bit, lower-case hex)
 };
 
-inline constexpr std::array<AuditKindInfo, 11> kAuditKinds{{
+inline constexpr std::array<AuditKindInfo, 12> kAuditKinds{{
     {AuditKind::grant, "grant", "78b033ff7bf5492da6d0f34645348d58"},
     {AuditKind::deny, "deny", "a73856e2f2b74e0087994a50b0c09fd8"},
     {AuditKind::revoke, "revoke", "4956754f50d54a0f88b7fec125ecfe57"},
@@ -39,6 +40,7 @@ inline constexpr std::array<AuditKindInfo, 11> kAuditKinds{{
     {AuditKind::stop, "stop", "15b44eb243ae4ab797ef5c32f2e5d696"},
     {AuditKind::lockdown, "lockdown", "829d027bde4943abb4bf22674484139d"},
     {AuditKind::restore, "restore", "4517945d4f414f559b9d045f4edabff9"},
+    {AuditKind::dropped, "dropped", "86e047e25f6a44e3bfd0c41f03413572"},
 }};
 
 constexpr const AuditKindInfo& audit_info(AuditKind k) {

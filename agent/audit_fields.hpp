@@ -52,6 +52,11 @@ inline constexpr char kSuppressed[] = "JITD_SUPPRESSED";
 inline constexpr char kWindowStart[] = "JITD_WINDOW_START";
 inline constexpr char kWindowEnd[] = "JITD_WINDOW_END";
 
+// The remote channel's summary of dropped datagrams (JITD_EVENT=dropped): the total, and one
+// field per cause, JITD_DROPPED_ + the cause in upper case (JITD_DROPPED_NO_KEY_MATCHED=3).
+inline constexpr char kDropped[] = "JITD_DROPPED";
+inline constexpr char kDroppedCausePrefix[] = "JITD_DROPPED_";
+
 // journald's trusted fields of the sender, which `jit-request audit` judges entries by.
 inline constexpr char kSystemdUnit[] = "_SYSTEMD_UNIT";
 inline constexpr char kSenderUid[] = "_UID";

@@ -29,6 +29,7 @@ int priority_of(AuditKind k) {
         case AuditKind::reload:
         case AuditKind::start:
         case AuditKind::stop:
+        case AuditKind::dropped:
             return LOG_NOTICE;
         case AuditKind::expire:
             break;

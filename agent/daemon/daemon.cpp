@@ -89,7 +89,8 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance
     server_->set_privileged(
         [this](const Peer& peer) { return role_of(engine_.policy().access, peer) == Role::admin; });
     engine_.set_live_peers([this] { return server_->peers(); });
-    remote_ = std::make_unique<RemoteIntake>(e, engine_, options.state_dir);
+    remote_ = std::make_unique<RemoteIntake>(
+        e, engine_, options.state_dir, std::chrono::seconds(options.remote_summary_interval_s));
     engine_.set_remote_status([this] { return remote_->channel().status(); });
     engine_.set_after_reload([this] {
         remote_->configure();
@@ -134,6 +135,7 @@ int Daemon::run() {
     int rc = sd_event_loop(event_.get());
 
     notify_stopping();
+    remote_->summarise();
     AuditEvent stopped(AuditKind::stop);
     stopped.set("JITD_POLICY", engine_.policy_path());
     stopped.message("jitd stopped; " + std::to_string(engine_.book().size()) +

@@ -38,6 +38,12 @@ OptionsParse parse_options(int argc, const char* const* argv) {
                    "root and admins")
         ->check(CLI::Range(2u, 1048576u))
         ->capture_default_str();
+    // Only tests change it: they need the summary sooner than a minute.
+    app.add_option("--remote-summary-interval", o.remote_summary_interval_s,
+                   "Seconds between journal summaries of dropped remote datagrams (for tests; "
+                   "keep the default in production)")
+        ->check(CLI::Range(1u, 3600u))
+        ->capture_default_str();
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

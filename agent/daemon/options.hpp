@@ -1,5 +1,5 @@
 // The daemon's command line: jitd [--policy FILE] [--socket PATH] [--state-dir DIR] [--check]
-// [--remove-table] and the connection limits.
+// [--remove-table], the connection limits and --remote-summary-interval (for tests).
 #pragma once
 
 #include <optional>
@@ -23,6 +23,7 @@ struct Options {
     unsigned max_connection_age_s = 300;
     unsigned max_connections_per_uid = 16;
     unsigned max_connections = 1024;  // all uids together; an eighth kept for root and admins
+    unsigned remote_summary_interval_s = 60;  // journal summary of dropped datagrams; tests only
 };
 
 struct OptionsParse {

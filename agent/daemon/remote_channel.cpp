@@ -66,6 +66,14 @@ std::uint64_t RemoteCounters::total() const {
     return n;
 }
 
+void RemoteCounters::add(const RemoteCounters& o) {
+    for (std::size_t i = 0; i < ssh.size(); ++i) ssh[i] += o.ssh[i];
+    for (std::size_t i = 0; i < spa.size(); ++i) spa[i] += o.spa[i];
+    for (std::size_t i = 0; i < intake.size(); ++i) intake[i] += o.intake[i];
+    sibling += o.sibling;
+    wrong_port += o.wrong_port;
+}
+
 json RemoteCounters::to_json() const {
     json out = json::object();
     for (std::size_t i = 0; i < spa.size(); ++i)

@@ -37,6 +37,7 @@ struct RemoteCounters {
     std::uint64_t sibling = 0;     // a signed request already used through another of its keys
     std::uint64_t wrong_port = 0;  // a datagram for another port (the rule matches only ours)
     std::uint64_t total() const;
+    void add(const RemoteCounters& o);
     nlohmann::json to_json() const;  // {"no_key_matched": 3, ...}, non-zero ones only
     std::string summary() const;     // "no_key_matched 3, truncated 1"
 };
@@ -62,6 +63,8 @@ class RemoteChannel {
     nlohmann::json status() const;
     // What was counted since the last call (and forgets it): for the once-a-minute summary.
     RemoteCounters take_recent();
+    // Gives back counts taken whose summary the journal did not take: they go in the next.
+    void keep_recent(const RemoteCounters& c) { recent_.add(c); }
 
   private:
     struct KeyUser {

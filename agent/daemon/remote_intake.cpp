@@ -5,17 +5,19 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/daemon/remote_summary.hpp"
+
 namespace jitd::agent {
-namespace {
 
-constexpr uint64_t kSummaryUsec = 60 * 1000000ULL;
-
-}  // namespace
-
-RemoteIntake::RemoteIntake(sd_event* event, Engine& engine, std::string state_dir)
-    : event_(event), channel_(engine, std::move(state_dir)) {
+RemoteIntake::RemoteIntake(sd_event* event, Engine& engine, std::string state_dir,
+                           std::chrono::seconds summary_interval)
+    : event_(event),
+      channel_(engine, std::move(state_dir)),
+      summary_usec_(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(summary_interval).count())),
+      window_start_(wire::now_seconds()) {
     sd_event_source* s = nullptr;
-    const int rc = sd_event_add_time_relative(event_, &s, CLOCK_MONOTONIC, kSummaryUsec, 0,
+    const int rc = sd_event_add_time_relative(event_, &s, CLOCK_MONOTONIC, summary_usec_, 0,
                                               &RemoteIntake::on_summary, this);
     if (rc < 0)
         throw std::runtime_error(std::string("cannot create the remote summary timer: ") +
@@ -68,17 +70,31 @@ int RemoteIntake::on_readable(sd_event_source*, int, uint32_t, void* ud) {
 }
 
 int RemoteIntake::on_summary(sd_event_source* s, uint64_t, void* ud) {
-    static_cast<RemoteIntake*>(ud)->summarise();
-    sd_event_source_set_time_relative(s, kSummaryUsec);
+    auto* self = static_cast<RemoteIntake*>(ud);
+    self->summarise();
+    sd_event_source_set_time_relative(s, self->summary_usec_);
     sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
     return 0;
 }
 
 void RemoteIntake::summarise() {
     const RemoteCounters recent = channel_.take_recent();
-    if (recent.total() == 0) return;
-    spdlog::warn("remote: {} datagrams dropped without a decision in the last minute: {}",
-                 recent.total(), recent.summary());
+    const wire::SysSeconds now = wire::now_seconds();
+    if (recent.total() == 0) {
+        window_start_ = now;
+        return;
+    }
+    bool written = false;
+    try {  // a summary, not an access change: a slow journal never stops the daemon
+        written = journal_remote_drops(recent, window_start_, now);
+    } catch (const std::exception& e) {
+        spdlog::error("remote: cannot journal the summary of dropped datagrams: {}", e.what());
+    }
+    if (!written) {
+        channel_.keep_recent(recent);  // counted again in the next summary, same window
+        return;
+    }
+    window_start_ = now;
 }
 
 }  // namespace jitd::agent
