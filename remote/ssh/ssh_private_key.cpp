@@ -154,13 +154,17 @@ Secret read_text(const std::string& path) {
 
 }  // namespace
 
-KeyFileHeader read_key_file_header(const std::string& path) {
-    const Secret text = read_text(path);
-    const Secret blob = decode_key_text(text.bytes, path);
+KeyFileHeader read_key_file_header(std::string_view text, const std::string& label) {
+    const Secret blob = decode_key_text(text, label);
     WireReader in(blob.bytes);
     KeyFileHeader header;
-    header.encrypted = read_head(in, header.public_key, path) != "none";
+    header.encrypted = read_head(in, header.public_key, label) != "none";
     return header;
+}
+
+KeyFileHeader read_key_file_header(const std::string& path) {
+    const Secret text = read_text(path);
+    return read_key_file_header(text.bytes, path);
 }
 
 std::unique_ptr<KeyFileSigner> KeyFileSigner::from_text(std::string_view text, std::string label) {

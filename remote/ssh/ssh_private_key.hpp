@@ -18,7 +18,9 @@ struct KeyFileHeader {
     PublicKey public_key;
     bool encrypted = false;  // a passphrase protects the private part
 };
-// Throws WireError (WireError naming `path` for an unreadable file or another format).
+// The file's text; `label` names it in errors. Throws WireError.
+KeyFileHeader read_key_file_header(std::string_view text, const std::string& label);
+// Reads the file at `path` first. Throws WireError (also for an unreadable file).
 KeyFileHeader read_key_file_header(const std::string& path);
 
 class KeyFileSigner : public Signer {
