@@ -24,7 +24,7 @@ namespace {
 namespace ssh = remote::ssh;
 
 // More than any armored sshsig (the largest, RSA 16384 with a certificate, is a few KiB).
-constexpr std::size_t kMaxOutput = 64 * 1024;
+constexpr std::size_t kMaxOutput = std::size_t{64} * 1024;
 
 [[noreturn]] void fail(const std::string& what) {
     throw std::runtime_error(what);
@@ -58,6 +58,7 @@ struct Output {
 // Runs `program` with `argv` (argv[0] included), stdin from `input`, stdout captured.
 Output run(const std::string& program, const std::vector<std::string>& argv, int input) {
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     int out_pipe[2];
@@ -98,7 +99,9 @@ std::string find_on_path(const std::string& name) {
     while (start <= dirs.size()) {
         const auto end = std::min(dirs.find(':', start), dirs.size());
         const std::string dir = end > start ? dirs.substr(start, end - start) : ".";
-        const std::string candidate = dir + "/" + name;
+        std::string candidate = dir;
+        candidate += '/';
+        candidate += name;
         if (access(candidate.c_str(), X_OK) == 0) return candidate;
         start = end + 1;
     }
