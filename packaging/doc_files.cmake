@@ -1,6 +1,6 @@
-# /usr/share/doc/jitd: the machine-readable copyright file and the changelog (Debian's name and
-# format, gzipped -9n; the rpm carries its own %changelog and leaves this one out).
-set(jitd_doc_dir ${CMAKE_INSTALL_DATAROOTDIR}/doc/jitd)
+# /usr/share/doc/PACKAGE for each package (jitd, jit-request): the machine-readable copyright
+# file and the changelog (Debian's name and format, gzipped -9n; the rpms carry their own
+# %changelog and leave this one out). Debian wants both in every binary package.
 set(changelog_gz ${CMAKE_CURRENT_BINARY_DIR}/changelog.Debian.gz)
 add_custom_command(
   OUTPUT ${changelog_gz}
@@ -9,5 +9,11 @@ add_custom_command(
   COMMENT "changelog.Debian.gz"
   VERBATIM)
 add_custom_target(jitd_changelog ALL DEPENDS ${changelog_gz})
-install(FILES ${changelog_gz} DESTINATION ${jitd_doc_dir})
-install(FILES debian/copyright DESTINATION ${jitd_doc_dir})
+foreach(package_component jitd:jitd jit-request:client)
+  string(REPLACE ":" ";" pair ${package_component})
+  list(GET pair 0 package)
+  list(GET pair 1 component)
+  set(doc_dir ${CMAKE_INSTALL_DATAROOTDIR}/doc/${package})
+  install(FILES ${changelog_gz} DESTINATION ${doc_dir} COMPONENT ${component})
+  install(FILES debian/copyright DESTINATION ${doc_dir} COMPONENT ${component})
+endforeach()

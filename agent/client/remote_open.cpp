@@ -18,6 +18,7 @@
 
 #include "agent/client/daemon_connection.hpp"
 #include "agent/client/ssh_agent.hpp"
+#include "agent/client/ssh_keygen_signer.hpp"
 #include "remote/ssh/ssh_private_key.hpp"
 
 namespace jitd::client {
@@ -60,7 +61,14 @@ std::vector<std::unique_ptr<ssh::Signer>> request_signers(
     const std::optional<std::string>& key_file) {
     std::vector<std::unique_ptr<ssh::Signer>> out;
     if (key_file) {
-        out.push_back(ssh::KeyFileSigner::from_file(*key_file));
+        // libcrypto signs with a plain key file; ssh-keygen with one it cannot open itself.
+        const auto header = ssh::read_key_file_header(*key_file);
+        const bool security_key = header.public_key.type == ssh::KeyType::sk_ed25519 ||
+                                  header.public_key.type == ssh::KeyType::sk_ecdsa_p256;
+        if (header.encrypted || security_key)
+            out.push_back(std::make_unique<SshKeygenSigner>(*key_file, header.public_key.blob));
+        else
+            out.push_back(ssh::KeyFileSigner::from_file(*key_file));
         return out;
     }
     const char* sock = std::getenv("SSH_AUTH_SOCK");

@@ -26,7 +26,8 @@ struct BuiltRequests {
     std::vector<std::string> skipped;  // "LABEL: why", keys that could not sign or did not fit
 };
 
-// The signers: the --key file when given, else every usable ssh-agent key ($SSH_AUTH_SOCK).
+// The signers: the --key file when given (signed by ssh-keygen when it is passphrase-protected
+// or a security key's), else every usable ssh-agent key ($SSH_AUTH_SOCK).
 // Throws std::runtime_error naming what is missing.
 std::vector<std::unique_ptr<remote::ssh::Signer>> request_signers(
     const std::optional<std::string>& key_file);

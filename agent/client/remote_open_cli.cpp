@@ -18,8 +18,9 @@ RemoteOpenFlags::RemoteOpenFlags(CLI::App& open) {
                                  "with --host: admit the address the request comes from "
                                  "(needs remote.packet_source on the host)");
     key_ = open.add_option("--key", key_text_,
-                           "with --host: sign with this unencrypted OpenSSH private key file "
-                           "(default: every key of the ssh-agent)");
+                           "with --host: sign with this OpenSSH private key file; ssh-keygen "
+                           "signs a passphrase-protected or security-key one (default: every "
+                           "key of the ssh-agent)");
     wait_ = open.add_option("--wait", wait_text_,
                             "with --host: wait until PORT accepts a TCP connection (default "
                             "30s); exit 75 when it does not")

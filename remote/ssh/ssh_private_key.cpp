@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "remote/ssh/ssh_wire.hpp"
 
@@ -85,7 +86,7 @@ Pkey read_private(KeyType type, WireReader& in) {
         }
         default:
             throw WireError(std::string(key_type_name(type)) +
-                            " key files are not supported: use ssh-agent for security keys");
+                            " key files are signed by ssh-keygen, not here");
     }
 }
 
@@ -118,9 +119,8 @@ std::string ecdsa_ssh(std::string_view der) {
     return w.take();
 }
 
-}  // namespace
-
-std::unique_ptr<KeyFileSigner> KeyFileSigner::from_text(std::string_view text, std::string label) {
+// The decoded openssh-key-v1 blob of an armored file.
+Secret decode_key_text(std::string_view text, const std::string& label) {
     const auto begin = text.find(kBegin);
     const auto end = text.find(kEnd);
     if (begin == std::string_view::npos || end == std::string_view::npos || end < begin)
@@ -128,21 +128,54 @@ std::unique_ptr<KeyFileSigner> KeyFileSigner::from_text(std::string_view text, s
     std::string b64;
     for (char c : text.substr(begin + kBegin.size(), end - begin - kBegin.size()))
         if (c != '\n' && c != '\r' && c != ' ') b64 += c;
-    Secret blob{base64_decode(b64)};
-    WireReader in(blob.bytes);
+    const Secret armored{std::move(b64)};
+    return Secret{base64_decode(armored.bytes)};
+}
+
+// Reads up to and including the (unencrypted) public key; returns the cipher name.
+std::string_view read_head(WireReader& in, PublicKey& public_key, const std::string& label) {
     if (in.bytes(kAuthMagic.size(), "key magic") != kAuthMagic)
         throw WireError(label + ": not an openssh-key-v1 file");
     const auto cipher = in.string("cipher name");
     in.string("kdf name");
     in.string("kdf options");
-    if (cipher != "none")
-        throw WireError(label +
-                        ": the key is passphrase-protected; load it into ssh-agent (ssh-add) "
-                        "and leave out --key");
     if (in.u32("key count") != 1) throw WireError(label + ": more than one key in the file");
+    public_key = parse_public_key(in.string("public key"));
+    return cipher;
+}
+
+Secret read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw WireError(path + ": cannot be read");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return Secret{s.str()};
+}
+
+}  // namespace
+
+KeyFileHeader read_key_file_header(std::string_view text, const std::string& label) {
+    const Secret blob = decode_key_text(text, label);
+    WireReader in(blob.bytes);
+    KeyFileHeader header;
+    header.encrypted = read_head(in, header.public_key, label) != "none";
+    return header;
+}
+
+KeyFileHeader read_key_file_header(const std::string& path) {
+    const Secret text = read_text(path);
+    return read_key_file_header(text.bytes, path);
+}
+
+std::unique_ptr<KeyFileSigner> KeyFileSigner::from_text(std::string_view text, std::string label) {
+    const Secret blob = decode_key_text(text, label);
+    WireReader in(blob.bytes);
     auto signer = std::unique_ptr<KeyFileSigner>(new KeyFileSigner());
+    if (read_head(in, signer->public_, label) != "none")
+        throw WireError(label +
+                        ": the key is passphrase-protected, which only ssh-keygen (jit-request "
+                        "--key runs it) or ssh-agent (ssh-add) can open");
     signer->label_ = std::move(label);
-    signer->public_ = parse_public_key(in.string("public key"));
     WireReader priv(in.string("private keys"));
     if (priv.u32("check") != priv.u32("check"))
         throw WireError(signer->label_ + ": damaged private key (check numbers differ)");
@@ -154,11 +187,7 @@ std::unique_ptr<KeyFileSigner> KeyFileSigner::from_text(std::string_view text, s
 }
 
 std::unique_ptr<KeyFileSigner> KeyFileSigner::from_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw WireError(path + ": cannot be read");
-    std::ostringstream s;
-    s << in.rdbuf();
-    Secret text{s.str()};
+    const Secret text = read_text(path);
     return from_text(text.bytes, path);
 }
 

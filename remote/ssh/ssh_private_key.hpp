@@ -1,6 +1,7 @@
 // Signing with an unencrypted OpenSSH private key file ("openssh-key-v1", PROTOCOL.key):
-// ed25519, ecdsa-sha2-nistp256/384/521 and RSA (signing rsa-sha2-512). Passphrase-protected keys
-// are refused with advice to load them into ssh-agent instead.
+// ed25519, ecdsa-sha2-nistp256/384/521 and RSA (signing rsa-sha2-512). Passphrase-protected and
+// security-key files are refused here (libcrypto has no bcrypt_pbkdf, and a security key signs
+// itself); read_key_file_header tells them apart so that the client hands them to ssh-keygen.
 #pragma once
 
 #include <memory>
@@ -11,6 +12,16 @@
 #include "remote/ssh/ssh_sig.hpp"
 
 namespace jitd::remote::ssh {
+
+// The head of an openssh-key-v1 file, which no passphrase protects.
+struct KeyFileHeader {
+    PublicKey public_key;
+    bool encrypted = false;  // a passphrase protects the private part
+};
+// The file's text; `label` names it in errors. Throws WireError.
+KeyFileHeader read_key_file_header(std::string_view text, const std::string& label);
+// Reads the file at `path` first. Throws WireError (also for an unreadable file).
+KeyFileHeader read_key_file_header(const std::string& path);
 
 class KeyFileSigner : public Signer {
   public:

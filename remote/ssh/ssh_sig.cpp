@@ -72,9 +72,13 @@ std::string dearmor_sshsig(std::string_view text) {
     return base64_decode(b64);
 }
 
-std::string sign_sshsig(Signer& signer, std::string_view name_space, std::string_view message) {
+std::string Signer::sshsig(std::string_view name_space, std::string_view message) {
     const std::string data = sshsig_signed_data(name_space, "sha512", message);
-    return encode_sshsig(signer.public_key_blob(), name_space, "sha512", signer.sign(data));
+    return encode_sshsig(public_key_blob(), name_space, "sha512", sign(data));
+}
+
+std::string sign_sshsig(Signer& signer, std::string_view name_space, std::string_view message) {
+    return signer.sshsig(name_space, message);
 }
 
 }  // namespace jitd::remote::ssh

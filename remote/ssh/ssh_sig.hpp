@@ -43,9 +43,12 @@ class Signer {
     virtual std::string label() const = 0;
     // The SSH signature blob (string type || fields) over `data`. Throws std::runtime_error.
     virtual std::string sign(std::string_view data) = 0;
+    // The sshsig blob (raw, not armored) over `message`. This one wraps sign() with hash
+    // sha512; a signer that signs whole messages only (ssh-keygen -Y sign) overrides it.
+    virtual std::string sshsig(std::string_view name_space, std::string_view message);
 };
 
-// The sshsig blob (raw, not armored) over `message`, hash sha512.
+// signer.sshsig(name_space, message).
 std::string sign_sshsig(Signer& signer, std::string_view name_space, std::string_view message);
 
 }  // namespace jitd::remote::ssh

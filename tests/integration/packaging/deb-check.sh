@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the .deb from BUILD_DIR with cpack and checks it: the file list (expected-files.txt
-# plus the Debian changelog), the conffile, the maintainer scripts, the metadata, dependencies
-# from dpkg-shlibdeps, and that lintian reports no error.
+# Builds the two .debs from BUILD_DIR with cpack and checks them: each one's file list
+# (expected-files-PACKAGE.txt plus the Debian changelog), that jitd no longer holds the client
+# and depends on jit-request of the same version, jitd's conffile and maintainer scripts, that
+# jit-request has neither, the metadata, dependencies from dpkg-shlibdeps, and that lintian
+# reports no error for either.
 #   deb-check.sh BUILD_DIR        (exit 77 when cpack, dpkg-deb or lintian is missing)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,48 +17,77 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cpack -G DEB --config "$build/CPackConfig.cmake" -B "$scratch" >"$scratch/cpack.log" 2>&1 ||
     { cat "$scratch/cpack.log" >&2; exit 1; }
+debs=("$scratch"/*.deb)
+[[ ${#debs[@]} -eq 2 ]] || fail "cpack made ${#debs[@]} .debs, not 2: ${debs[*]##*/}"
 deb=$(ls "$scratch"/jitd_*_*.deb)
-echo "package: $(basename "$deb")"
+client=$(ls "$scratch"/jit-request_*_*.deb)
+echo "packages: $(basename "$deb") $(basename "$client")"
 
-# Files (directories aside: in a .deb every package lists the directories it puts files in).
-{ cat "$here/expected-files.txt"; echo /usr/share/doc/jitd/changelog.Debian.gz; } | sort >"$scratch/want"
-dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print substr($6, 2)}' | sort >"$scratch/have"
-diff -u "$scratch/want" "$scratch/have" || fail "file list differs (- expected, + in package)"
-# Nothing outside the usual hierarchy, and root owns everything.
-dpkg-deb -c "$deb" | awk '$2 != "root/root" {print; bad=1} END {exit bad}' || fail "files not owned by root"
+field() { dpkg-deb -f "$1" "$2"; }
+# Checks common to both: the files (directories aside: in a .deb every package lists the
+# directories it puts files in), root owns everything, nothing outside the usual hierarchy,
+# metadata, shlibdeps, real man pages, no lintian error.
+common_checks() {
+    local pkg=$1 name=$2
+    { cat "$here/expected-files-$name.txt"; echo "/usr/share/doc/$name/changelog.Debian.gz"; } |
+        sort >"$scratch/want-$name"
+    dpkg-deb -c "$pkg" | awk '$1 !~ /^d/ {print substr($6, 2)}' | sort >"$scratch/have-$name"
+    diff -u "$scratch/want-$name" "$scratch/have-$name" ||
+        fail "$name: file list differs (- expected, + in package)"
+    dpkg-deb -c "$pkg" | awk '$2 != "root/root" {print; bad=1} END {exit bad}' ||
+        fail "$name: files not owned by root"
+    dpkg-deb -c "$pkg" | awk '{print substr($6, 2)}' |
+        grep -Ev '^/$|^/etc/(jitd/.*)?$|^/usr/((bin|sbin|share|lib)/.*)?$|^/var/(lib/(jitd/)?)?$' &&
+        fail "$name: unexpected path"
+    [[ $(field "$pkg" Package) == "$name" ]] || fail "Package: $(field "$pkg" Package), not $name"
+    [[ $(field "$pkg" Maintainer) == "jitd developers <jitd@example.org>" ]] ||
+        fail "$name: Maintainer: $(field "$pkg" Maintainer)"
+    [[ $(field "$pkg" Version) == *-1 ]] ||
+        fail "$name: Version $(field "$pkg" Version) is not a non-native 1st revision"
+    [[ -n $(field "$pkg" Homepage) && -n $(field "$pkg" Section) ]] || fail "$name: Homepage/Section missing"
+    [[ $(field "$pkg" Depends) == *libc6* ]] || fail "$name: Depends lacks shlibdeps: $(field "$pkg" Depends)"
+    dpkg-deb -x "$pkg" "$scratch/root-$name"
+    for page in "$scratch/root-$name"/usr/share/man/man*/*.gz; do
+        [[ $(zcat "$page") == *$'\n'.TH\ * ]] || fail "$page is not a man page"
+    done
+    lintian --fail-on none "$pkg" | tee "$scratch/lintian-$name.txt"
+    grep -q '^E:' "$scratch/lintian-$name.txt" && fail "lintian reports errors for $name"
+    echo "$name: $(grep -c '^W:' "$scratch/lintian-$name.txt" || true) lintian warnings, no errors"
+}
+common_checks "$deb" jitd
+common_checks "$client" jit-request
+
+# jitd: the daemon's package, with the client through its dependency on the same version.
+version=$(field "$deb" Version)
+[[ $(field "$client" Version) == "$version" ]] || fail "versions differ: $version, $(field "$client" Version)"
+[[ ", $(field "$deb" Depends), " == *", jit-request (= $version), "* ]] ||
+    fail "jitd does not depend on jit-request (= $version): $(field "$deb" Depends)"
+dpkg-deb -c "$deb" | grep -q ' \./usr/bin/jit-request$' && fail "jitd still holds /usr/bin/jit-request"
 # The policy is not world-readable (the postinst gives it group jitd).
 mode=$(dpkg-deb -c "$deb" | awk '$6 == "./etc/jitd/policy.yaml" {print $1}')
 [[ $mode == -rw-r----- ]] || fail "policy.yaml has mode $mode in the package, not -rw-r-----"
-dpkg-deb -c "$deb" | awk '{print substr($6, 2)}' |
-    grep -Ev '^/$|^/etc/(jitd/.*)?$|^/usr/((bin|sbin|share|lib)/.*)?$|^/var/(lib/(jitd/)?)?$' &&
-    fail "unexpected path"
-
-# Control data.
 dpkg-deb -e "$deb" "$scratch/control"
 [[ $(cat "$scratch/control/conffiles") == /etc/jitd/policy.yaml ]] || fail "conffiles"
 for script in postinst prerm postrm; do
     [[ -x $scratch/control/$script ]] || fail "$script missing"
     sh -n "$scratch/control/$script" || fail "$script: syntax"
 done
-field() { dpkg-deb -f "$deb" "$1"; }
-[[ $(field Maintainer) == "jitd developers <jitd@example.org>" ]] || fail "Maintainer: $(field Maintainer)"
-[[ $(field Version) == *-1 ]] || fail "Version $(field Version) is not a non-native 1st revision"
-[[ -n $(field Homepage) && -n $(field Section) ]] || fail "Homepage/Section missing"
-[[ $(field Depends) == *libc6* ]] || fail "Depends lacks shlibdeps: $(field Depends)"
-[[ $(field Description) == *nftables* ]] || fail "Description"
+[[ $(field "$deb" Description) == "just-in-time access to management ports with nftables"$'\n'* ]] ||
+    fail "jitd: Description: $(field "$deb" Description)"
 grep -q systemd-sysusers "$scratch/control/postinst" || fail "postinst does not create the users"
 grep -q 'chmod 0640 "$policy"' "$scratch/control/postinst" || fail "postinst does not set the policy's mode"
 grep -q 'nft delete table inet jitd' "$scratch/control/postrm" || fail "postrm does not delete the table"
 grep -qF 'stay CLOSED to new connections' "$scratch/control/postrm" || fail "postrm does not warn on remove"
 dpkg-deb -c "$deb" | grep -q ' \./var/lib/jitd/$' || fail "the package does not own /var/lib/jitd"
 
-# Man pages are real roff, gzipped.
-dpkg-deb -x "$deb" "$scratch/root"
-for page in "$scratch"/root/usr/share/man/man*/*.gz; do
-    [[ $(zcat "$page") == *$'\n'.TH\ * ]] || fail "$page is not a man page"
-done
-
-# lintian: no errors (warnings are printed for the record).
-lintian --fail-on none "$deb" | tee "$scratch/lintian.txt"
-grep -q '^E:' "$scratch/lintian.txt" && fail "lintian reports errors"
-echo "deb-check: ok ($(grep -c '^W:' "$scratch/lintian.txt" || true) lintian warnings, no errors)"
+# jit-request: the client alone. No maintainer script (no user, group or service is made), no
+# conffile, nothing of the daemon; ssh-keygen (for --key with a passphrase) is recommended.
+dpkg-deb -e "$client" "$scratch/control-client"
+extra=$(cd "$scratch/control-client" && ls | grep -vx -e control -e md5sums || true)
+[[ -z $extra ]] || fail "jit-request has control files beyond control and md5sums: $extra"
+[[ $(field "$client" Depends) != *jitd* ]] || fail "jit-request depends on jitd: $(field "$client" Depends)"
+[[ $(field "$client" Recommends) == *openssh-client* ]] ||
+    fail "jit-request does not recommend openssh-client: $(field "$client" Recommends)"
+[[ $(field "$client" Description) == "client for jitd: "* ]] || fail "jit-request: Description"
+[[ $(field "$client" Description) != "$(field "$deb" Description)" ]] || fail "both packages have one description"
+echo "deb-check: ok"

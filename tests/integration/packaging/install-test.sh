@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the .deb into a booted minimal Debian 12 (systemd-nspawn, own network namespace) and
-# checks what a user sees: the service runs and is enabled, members of `jit` get a grant and
+# Installs the two .debs (jitd and the client jit-request it depends on) into a booted minimal
+# Debian 12 (systemd-nspawn, own network namespace) and checks what a user sees: the client
+# comes from its own package; the service runs and is enabled, members of `jit` get a grant and
 # others are refused, the grant and a reload are journaled, an upgrade restarts the daemon, it
 # starts at boot, a boot with a broken policy locks the ports down, remove stops and disables it
-# and says the ports stay closed, purge removes the table, the unit, /etc/jitd and /var/lib/jitd;
+# and says the ports stay closed, purge removes the table, the unit, /etc/jitd and /var/lib/jitd
+# (the client stays);
 # and that installing without a running systemd (chroot, image build) enables it and succeeds.
 #   install-test.sh BUILD_DIR        (root; exit 77 when not root or tools are missing)
 set -euo pipefail
@@ -20,6 +22,7 @@ if [[ -z ${JITD_PKG_TEST_UNSHARED:-} ]]; then
 fi
 
 source "$here/container.sh"
+source "$here/test-root.sh"
 started=$SECONDS
 cache=$build/packaging-cache
 scratch=$(mktemp -d "$build/packaging-install.XXXXXX")
@@ -51,38 +54,29 @@ step "package"
 cpack -G DEB --config "$build/CPackConfig.cmake" -B "$scratch/pkg" >"$scratch/cpack.log" 2>&1 ||
     { cat "$scratch/cpack.log" >&2; exit 1; }
 deb=$(ls "$scratch"/pkg/jitd_*.deb)
+client_deb=$(ls "$scratch"/pkg/jit-request_*.deb)
 
 step "root"
-tarball=$("$here/debian-root.sh" "$cache")
-mkdir "$scratch/root"
-# On a tmpfs: unpacking and deleting a root on disk takes longer than the whole test.
-mount -t tmpfs -o size=2g,mode=0755 tmpfs "$scratch/root"
-tar -C "$scratch/root" -xf "$tarball"
-cp "$deb" "$scratch/root/root/"
+root_unpack "$scratch/root" "$("$here/debian-root.sh" "$cache")"
+cp "$deb" "$client_deb" "$scratch/root/root/"
 deb_in=/root/$(basename "$deb")
+client_in=/root/$(basename "$client_deb")
 
-# apt resolves the package's dependencies (from dpkg-shlibdeps) against Debian's archive. The
-# booted container has no network, so they are fetched first, by apt inside the root on the
-# host's network (no boot, no firewall change), into a cache kept between runs.
 step "fetch dependencies"
-mkdir -p "$cache/archives" "$cache/lists"
-apt_cache=(--bind="$cache/archives:/var/cache/apt/archives" --bind="$cache/lists:/var/lib/apt/lists")
-fetch() {
-    systemd-nspawn --quiet --register=no --keep-unit --resolv-conf=copy-host "${apt_cache[@]}" \
-        -D "$scratch/root" env DEBIAN_FRONTEND=noninteractive "$@" >>"$scratch/fetch.log" 2>&1
-}
-# The package lists are cached too; they are refreshed only when they no longer fit the archive.
-if ! fetch apt-get install -y -qq --download-only "$deb_in"; then
-    fetch apt-get update -qq || { cat "$scratch/fetch.log" >&2; exit 1; }
-    fetch apt-get install -y -qq --download-only "$deb_in" || { cat "$scratch/fetch.log" >&2; exit 1; }
-fi
+root_fetch "$scratch/root" "$scratch/fetch.log" "$cache" "$deb_in" "$client_in"
 
 step "boot"
 container_boot "$scratch/root" "$scratch/console.log" "${apt_cache[@]}" || { tail -30 "$scratch/console.log" >&2; exit 1; }
 
 step "install"
-in_container apt-get install -y -qq "$deb_in" >"$scratch/install.log" 2>&1 ||
+# Both packages, as `apt-get install ./jitd_*.deb ./jit-request_*.deb` in the README: jitd
+# depends on the client of its version, which holds /usr/bin/jit-request.
+in_container apt-get install -y -qq "$deb_in" "$client_in" >"$scratch/install.log" 2>&1 ||
     { cat "$scratch/install.log" >&2; fail "apt-get install"; }
+owner=$(in_container dpkg-query -S /usr/bin/jit-request) || fail "no package holds /usr/bin/jit-request"
+[[ $owner == "jit-request: /usr/bin/jit-request" ]] || fail "/usr/bin/jit-request comes from: $owner"
+depends=$(in_container dpkg-query -W -f='${Depends}' jitd)
+[[ $depends == *"jit-request (= $(dpkg-deb -f "$deb" Version))"* ]] || fail "jitd Depends: $depends"
 in_container systemctl is-enabled --quiet jitd || fail "jitd.service is not enabled"
 poll_until 30 in_container systemctl is-active --quiet jitd || fail "jitd.service is not active"
 in_container getent group jit >/dev/null || fail "group jit was not created"
@@ -188,6 +182,8 @@ links=$(in_container find /etc/systemd/system -name 'jitd*')
 [[ -z $links ]] || fail "symlinks left after remove: $links"
 in_container nft list table inet jitd >/dev/null 2>&1 || fail "remove must keep the table (fail closed)"
 in_container test -f /etc/jitd/policy.yaml || fail "remove must keep the conffile"
+client_installed() { [[ $(in_container dpkg-query -W -f='${Status}' jit-request) == "install ok installed" ]]; }
+client_installed || fail "removing jitd removed the client"
 
 step "purge"
 in_container apt-get purge -y -qq jitd >"$scratch/purge.log" 2>&1 ||
@@ -200,6 +196,8 @@ in_container test -e /var/lib/systemd/deb-systemd-helper-enabled/jitd.service.ds
     fail "deb-systemd-helper state left after purge"
 state=$(in_container systemctl show -P LoadState jitd)
 [[ $state == not-found ]] || fail "systemd still knows jitd.service ($state)"
+client_installed || fail "purging jitd removed the client"
+in_container jit-request --version >/dev/null || fail "jit-request does not run after jitd's purge"
 
 step "install without a running systemd"
 # As in a chroot or an image build: postinst must enable the unit, start nothing, and succeed.
@@ -211,7 +209,7 @@ offline() {
         { cat "$scratch/offline.log" >&2; fail "$*"; }
 }
 wants=$scratch/root/etc/systemd/system/multi-user.target.wants/jitd.service
-offline apt-get install -y -qq "$deb_in"
+offline apt-get install -y -qq "$deb_in" "$client_in"
 [[ -L $wants ]] || fail "not enabled when installed without systemd running"
 offline apt-get purge -y -qq jitd
 [[ -e $wants || -L $wants ]] && fail "enablement left after purge"

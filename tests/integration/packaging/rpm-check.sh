@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the .rpm from BUILD_DIR with cpack and checks it: the file list, that it claims no
-# system directory, the %config(noreplace) policy, the scriptlets, the metadata, requirements
-# found by rpm's dependency generator, and that rpmlint reports no error but the (expected)
-# missing signature.
+# Builds the two .rpms from BUILD_DIR with cpack and checks them: each one's file list, that
+# neither claims a system directory, that jitd Requires jit-request of the same version and no
+# longer holds the client, jitd's %config(noreplace) policy and scriptlets, that jit-request
+# has no scriptlet at all, the metadata, requirements found by rpm's dependency generator, and
+# that rpmlint reports no error but the (expected) missing signature.
 #   rpm-check.sh BUILD_DIR        (exit 77 when cpack, rpmbuild or rpmlint is missing)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,17 +17,29 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cpack -G RPM --config "$build/CPackConfig.cmake" -B "$scratch" >"$scratch/cpack.log" 2>&1 ||
     { cat "$scratch/cpack.log" >&2; exit 1; }
-rpm=$(ls "$scratch"/jitd-*.rpm)
-echo "package: $(basename "$rpm")"
+rpms=("$scratch"/*.rpm)
+[[ ${#rpms[@]} -eq 2 ]] || fail "cpack made ${#rpms[@]} .rpms, not 2: ${rpms[*]##*/}"
+rpm=$(ls "$scratch"/jitd-[0-9]*.rpm)
+client=$(ls "$scratch"/jit-request-[0-9]*.rpm)
+echo "packages: $(basename "$rpm") $(basename "$client")"
 q() { rpm -qp "$@" "$rpm" 2>/dev/null; }
+qc() { rpm -qp "$@" "$client" 2>/dev/null; }
 
 # Files, and the only directories owned: our own.
-sort "$here/expected-files.txt" >"$scratch/want"
-q --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' >"$scratch/modes"
-awk '$1 !~ /^d/ {print $2}' "$scratch/modes" | sort >"$scratch/have"
-diff -u "$scratch/want" "$scratch/have" || fail "file list differs (- expected, + in package)"
-dirs=$(awk '$1 ~ /^d/ {print $2}' "$scratch/modes" | sort | tr '\n' ' ')
-[[ $dirs == "/etc/jitd /usr/share/doc/jitd /var/lib/jitd " ]] || fail "owns directories: $dirs"
+files_and_dirs() {
+    local name=$1 want_dirs=$2
+    shift 2
+    sort "$here/expected-files-$name.txt" >"$scratch/want-$name"
+    "$@" --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' >"$scratch/modes-$name"
+    awk '$1 !~ /^d/ {print $2}' "$scratch/modes-$name" | sort >"$scratch/have-$name"
+    diff -u "$scratch/want-$name" "$scratch/have-$name" ||
+        fail "$name: file list differs (- expected, + in package)"
+    local dirs
+    dirs=$(awk '$1 ~ /^d/ {print $2}' "$scratch/modes-$name" | sort | tr '\n' ' ')
+    [[ $dirs == "$want_dirs" ]] || fail "$name owns directories: $dirs"
+}
+files_and_dirs jitd "/etc/jitd /usr/share/doc/jitd /var/lib/jitd " q
+files_and_dirs jit-request "/usr/share/doc/jit-request " qc
 
 [[ $(q -c) == /etc/jitd/policy.yaml ]] || fail "config files: $(q -c)"
 flags=$'\n'$(q --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]')$'\n'
@@ -46,14 +59,30 @@ done
 # Erase keeps the table, as the deb's remove does: the note says how to delete it, no command does.
 grep -E '^\s*nft ' <<<"$scripts" && fail "a scriptlet deletes the table (the deb's remove keeps it)"
 
-[[ $(q --qf '%{LICENSE}') == MIT ]] || fail "License"
-[[ $(q --qf '%{PACKAGER}') == "jitd developers <jitd@example.org>" ]] || fail "Packager"
-[[ $(q --qf '%{URL}') == https://* ]] || fail "URL"
+# jitd Requires the client of exactly its version-release.
+version=$(q --qf '%{VERSION}-%{RELEASE}')
+[[ $(qc --qf '%{VERSION}-%{RELEASE}') == "$version" ]] || fail "versions differ"
+grep -qx "jit-request = $version" <<<"$(q -R)" || fail "jitd does not Require jit-request = $version: $(q -R)"
+[[ $(q -l) != *"/usr/bin/jit-request"* ]] || fail "jitd still holds /usr/bin/jit-request"
+# The client: no scriptlet (no user, group or service), no config file, nothing of jitd.
+[[ -z $(qc --scripts) ]] || fail "jit-request has scriptlets: $(qc --scripts)"
+[[ -z $(qc -c) ]] || fail "jit-request has config files: $(qc -c)"
+# (systemd and /bin/sh are what scriptlets require; libsystemd is the journal reader's library.)
+grep -Ex '(jitd|systemd|/bin/sh)( .*)?' <<<"$(qc -R)" && fail "jit-request requires the daemon side"
+[[ $(qc --qf '[%{SUGGESTNAME}\n]') == *openssh-clients* ]] || fail "jit-request does not suggest openssh-clients"
+[[ $(qc --qf '%{SUMMARY}') == *lient* && $(q --qf '%{SUMMARY}') == *nftables* ]] || fail "Summaries"
+
+for pkg in q qc; do
+    [[ $($pkg --qf '%{LICENSE}') == MIT ]] || fail "License"
+    [[ $($pkg --qf '%{PACKAGER}') == "jitd developers <jitd@example.org>" ]] || fail "Packager"
+    [[ $($pkg --qf '%{URL}') == https://* ]] || fail "URL"
+    [[ $($pkg -R) == *libc.so.6* ]] || fail "autoreq found no libc: $($pkg -R)"
+done
 [[ $(q -R) == *libsystemd.so.0* ]] || fail "autoreq did not find libsystemd: $(q -R)"
 
-# rpmlint: the package is not signed; nothing else may be an error (packaging/rpm/jitd.rpmlintrc
+# rpmlint: the packages are not signed; nothing else may be an error (packaging/rpm/jitd.rpmlintrc
 # filters the policy's deliberate mode 0640).
-rpmlint -r "$here/../../../packaging/rpm/jitd.rpmlintrc" "$rpm" | tee "$scratch/rpmlint.txt" || true
+rpmlint -r "$here/../../../packaging/rpm/jitd.rpmlintrc" "$rpm" "$client" | tee "$scratch/rpmlint.txt" || true
 errors=$(grep ': E: ' "$scratch/rpmlint.txt" | grep -v ': E: no-signature' || true)
 [[ -z $errors ]] || fail "rpmlint errors: $errors"
 echo "rpm-check: ok"

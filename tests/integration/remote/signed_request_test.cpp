@@ -3,6 +3,7 @@
 // namespace; the door opens (IPv4 and IPv6), the kernel closes it again, a certificate caps
 // the grant, and refusals after the signature are journaled with the user.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -146,6 +147,46 @@ TEST_F(SignedRequest, ACertificateIsAcceptedAndTheGrantEndsNoLaterThanIt) {
         [&] { return remote_status(*daemon_)["counters"].value("sshsig_unknown_key", 0) == 1; },
         5s))
         << remote_status(*daemon_).dump();
+}
+
+// --key with a passphrase-protected key: the real jit-request runs the real ssh-keygen, which
+// gets the passphrase from an askpass script; the agent is empty, so only the file can sign.
+TEST_F(SignedRequest, APassphraseProtectedKeyFileSignsThroughSshKeygenAndAskpass) {
+    const std::string key = ssh_->dir() + "/locked";
+    run_ok({"ssh-keygen", "-q", "-t", "ed25519", "-N", "secret", "-C", "locked", "-f", key});
+    const std::string askpass = ssh_->dir() + "/askpass";
+    {
+        std::ofstream out(askpass);
+        out << "#!/bin/sh\necho secret\n";
+    }
+    ASSERT_EQ(::chmod(askpass.c_str(), 0700), 0);
+    list_keys({key});
+    start();
+    Journal j;
+    ASSERT_FALSE(door_open());
+    const auto r = run(daemon_->net().client().exec(
+        {"env", "SSH_AUTH_SOCK=" + ssh_->agent_socket(), "SSH_ASKPASS=" + askpass,
+         "SSH_ASKPASS_REQUIRE=force", JIT_REQUEST_BINARY, "open", "22", "--host",
+         TestAddrs::server4, "--from", TestAddrs::client4, "--for", "1m", "--key", key,
+         "--wait=10s"}));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err << daemon_->log();
+    EXPECT_NE(r.out.find("sent 1 signed request"), std::string::npos) << r.out;
+    const auto grant = j.wait_for({{"JITD_EVENT", "grant"}, {"JITD_CHANNEL", "remote"}});
+    ASSERT_TRUE(grant) << j.dump();
+    EXPECT_EQ(journal_field(*grant, "JITD_USER"), users_->requester.name);
+    EXPECT_TRUE(door_open());
+
+    // A wrong passphrase: no request is sent, and the message says why.
+    {
+        std::ofstream out(askpass, std::ios::trunc);
+        out << "#!/bin/sh\necho wrong\n";
+    }
+    const auto bad = run(daemon_->net().client().exec(
+        {"env", "SSH_AUTH_SOCK=" + ssh_->agent_socket(), "SSH_ASKPASS=" + askpass,
+         "SSH_ASKPASS_REQUIRE=force", JIT_REQUEST_BINARY, "open", "22", "--host",
+         TestAddrs::server4, "--from", TestAddrs::client4, "--for", "1m", "--key", key}));
+    EXPECT_EQ(bad.exit_code, 69) << bad.out << bad.err;
+    EXPECT_NE(bad.err.find("ssh-keygen -Y sign failed"), std::string::npos) << bad.err;
 }
 
 TEST_F(SignedRequest, RefusalsAfterTheSignatureAreJournaledWithTheUserOthersOnlyCounted) {
