@@ -17,6 +17,7 @@ const std::vector<SetDef>& sets() {
         {kAllow6, SetRole::allow, {kIp6}, true, false},
         {kPickup4, SetRole::pickup, {kIp4, kService, kIp4, kService}, false, true},
         {kPickup6, SetRole::pickup, {kIp6, kService, kIp6, kService}, false, true},
+        {kPending, SetRole::pending, {kMark, kMark}, false, true},
     };
     return all;
 }

@@ -15,6 +15,7 @@ inline constexpr std::uint32_t kTypeIpAddr = 7;
 inline constexpr std::uint32_t kTypeIp6Addr = 8;
 inline constexpr std::uint32_t kTypeInetProto = 12;
 inline constexpr std::uint32_t kTypeInetService = 13;
+inline constexpr std::uint32_t kTypeMark = 19;
 
 // One component of a set key: nft type id, its name in nft syntax, its length in bytes.
 struct Field {
@@ -27,8 +28,9 @@ inline constexpr Field kIp4{kTypeIpAddr, "ipv4_addr", 4};
 inline constexpr Field kIp6{kTypeIp6Addr, "ipv6_addr", 16};
 inline constexpr Field kProto{kTypeInetProto, "inet_proto", 1};
 inline constexpr Field kService{kTypeInetService, "inet_service", 2};
+inline constexpr Field kMark{kTypeMark, "mark", 4};
 
-enum class SetRole : std::uint8_t { protected_ports, grant, allow, pickup };
+enum class SetRole : std::uint8_t { protected_ports, grant, allow, pickup, pending };
 
 struct SetDef {
     std::string_view name;
@@ -49,6 +51,8 @@ inline constexpr std::string_view kAllow6 = "allow6";
 // install, which conntrack may still pick up mid-stream (rules.cpp).
 inline constexpr std::string_view kPickup4 = "pickup4";
 inline constexpr std::string_view kPickup6 = "pickup6";
+// Pending approval requests, keyed `mark . mark` (64 bits): no rule references it.
+inline constexpr std::string_view kPending = "pending";
 inline constexpr std::string_view kChain = "input";
 
 // All sets, in the order they are created (and rendered).
