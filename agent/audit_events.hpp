@@ -18,7 +18,12 @@ enum class AuditKind {
     start,
     stop,
     lockdown,
-    restore
+    restore,
+    request,
+    approve,
+    reject,
+    lapse,
+    cancel
 };
 
 struct AuditKindInfo {
@@ -27,7 +32,7 @@ struct AuditKindInfo {
     std::string_view message_id;  // MESSAGE_ID (128-bit, lower-case hex)
 };
 
-inline constexpr std::array<AuditKindInfo, 11> kAuditKinds{{
+inline constexpr std::array<AuditKindInfo, 16> kAuditKinds{{
     {AuditKind::grant, "grant", "78b033ff7bf5492da6d0f34645348d58"},
     {AuditKind::deny, "deny", "a73856e2f2b74e0087994a50b0c09fd8"},
     {AuditKind::revoke, "revoke", "4956754f50d54a0f88b7fec125ecfe57"},
@@ -39,6 +44,11 @@ inline constexpr std::array<AuditKindInfo, 11> kAuditKinds{{
     {AuditKind::stop, "stop", "15b44eb243ae4ab797ef5c32f2e5d696"},
     {AuditKind::lockdown, "lockdown", "829d027bde4943abb4bf22674484139d"},
     {AuditKind::restore, "restore", "4517945d4f414f559b9d045f4edabff9"},
+    {AuditKind::request, "request", "8f407c1d6937400a978ff4000063420c"},
+    {AuditKind::approve, "approve", "772fbe32935c43b1b219ba37e01965fa"},
+    {AuditKind::reject, "reject", "08dad53518714e82aa11d46ce68e08d1"},
+    {AuditKind::lapse, "lapse", "38cbf02ff3af46558f7f9ef091863adb"},
+    {AuditKind::cancel, "cancel", "8f4f40937c49411ca27fd6de0c2f6f71"},
 }};
 
 constexpr const AuditKindInfo& audit_info(AuditKind k) {
