@@ -146,10 +146,10 @@ TEST_P(Contract, RestoreHoldsExactlyTheGrants) {
             {}, {E("203.0.113.9", L4::tcp, kSsh, kLong), E("192.0.2.7", L4::udp, kSsh, kLong)}}),
         "ok");
     k().remove_table();
-    k().restore(default_spec(),
-                {E("192.0.2.7", L4::udp, kSsh, kLong, "jitd:back"),
-                 E("10.1.0.0/16", L4::tcp, kRdp, 90s)},
-                {PendingElement{0x2aULL << 16, kLong, {}, "jitd-a:1:1"}});
+    k().restore(
+        default_spec(),
+        {E("192.0.2.7", L4::udp, kSsh, kLong, "jitd:back"), E("10.1.0.0/16", L4::tcp, kRdp, 90s)},
+        {PendingElement{0x2aULL << 16, kLong, {}, "jitd-a:1:1"}});
     ASSERT_EQ(k().list_pending().size(), 1u);
     EXPECT_EQ(k().list_pending()[0].comment, "jitd-a:1:1");
     // The pending set: an existing key is refused, an absent one removed without error.
