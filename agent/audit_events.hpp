@@ -19,7 +19,12 @@ enum class AuditKind {
     stop,
     lockdown,
     restore,
-    dropped  // a summary of remote datagrams dropped before any decision (never one by one)
+    dropped,  // a summary of remote datagrams dropped before any decision (never one by one)
+    request,
+    approve,
+    reject,
+    lapse,
+    cancel
 };
 
 struct AuditKindInfo {
@@ -28,7 +33,7 @@ struct AuditKindInfo {
     std::string_view message_id;  // MESSAGE_ID (128-bit, lower-case hex)
 };
 
-inline constexpr std::array<AuditKindInfo, 12> kAuditKinds{{
+inline constexpr std::array<AuditKindInfo, 17> kAuditKinds{{
     {AuditKind::grant, "grant", "78b033ff7bf5492da6d0f34645348d58"},
     {AuditKind::deny, "deny", "a73856e2f2b74e0087994a50b0c09fd8"},
     {AuditKind::revoke, "revoke", "4956754f50d54a0f88b7fec125ecfe57"},
@@ -41,6 +46,11 @@ inline constexpr std::array<AuditKindInfo, 12> kAuditKinds{{
     {AuditKind::lockdown, "lockdown", "829d027bde4943abb4bf22674484139d"},
     {AuditKind::restore, "restore", "4517945d4f414f559b9d045f4edabff9"},
     {AuditKind::dropped, "dropped", "86e047e25f6a44e3bfd0c41f03413572"},
+    {AuditKind::request, "request", "8f407c1d6937400a978ff4000063420c"},
+    {AuditKind::approve, "approve", "772fbe32935c43b1b219ba37e01965fa"},
+    {AuditKind::reject, "reject", "08dad53518714e82aa11d46ce68e08d1"},
+    {AuditKind::lapse, "lapse", "38cbf02ff3af46558f7f9ef091863adb"},
+    {AuditKind::cancel, "cancel", "8f4f40937c49411ca27fd6de0c2f6f71"},
 }};
 
 constexpr const AuditKindInfo& audit_info(AuditKind k) {

@@ -34,6 +34,12 @@ inline constexpr char kError[] = "JITD_ERROR";
 inline constexpr char kIntendedEvent[] = "JITD_INTENDED_EVENT";
 inline constexpr char kSupersededBy[] = "JITD_SUPERSEDED_BY";
 
+// Approvals (the two-person rule): the request, who approved it, and a decider's own words
+// (JITD_REASON stays the requester's).
+inline constexpr char kRequestId[] = "JITD_REQUEST_ID";
+inline constexpr char kApprovers[] = "JITD_APPROVERS";
+inline constexpr char kDecisionReason[] = "JITD_DECISION_REASON";
+
 // Sessions ended with a grant.
 inline constexpr char kKilledSockets[] = "JITD_KILLED_SOCKETS";
 inline constexpr char kKilledConntrack[] = "JITD_KILLED_CONNTRACK";
@@ -71,5 +77,6 @@ inline constexpr char kRequested[] = "requested";  // a user revoked it
 inline constexpr char kPolicy[] = "policy";    // start or reload: the policy no longer allows it
 inline constexpr char kExpired[] = "expired";  // its time was up
 inline constexpr char kSuperseded[] = "superseded";  // the same request again replaced it
+inline constexpr char kLapsed[] = "lapsed";          // a pending request nobody decided in time
 
 }  // namespace jitd::audit_causes

@@ -23,6 +23,22 @@ std::string port_text(std::uint16_t port, Protocol p);
 inline constexpr std::chrono::seconds kDefaultMaxDuration{3 * 3600};
 inline constexpr std::chrono::seconds kMaxMaxDuration{7 * 24 * 3600};
 
+struct Role {
+    std::vector<std::string> users;
+    std::vector<std::string> groups;
+};
+
+// `approval:` of a port: a second person decides each open (the two-person rule).
+inline constexpr std::chrono::seconds kDefaultApprovalWait{15 * 60};
+inline constexpr std::chrono::seconds kMaxApprovalWait{24 * 3600};
+struct Approval {
+    Role approvers;         // users and/or groups; never empty
+    unsigned required = 1;  // distinct approvers; the requester never counts
+    std::chrono::seconds wait = kDefaultApprovalWait;  // undecided requests lapse after this
+    bool admins_bypass = false;                        // an admin's own open needs no approval
+    std::vector<std::string> notify;                   // argv run for each new request; empty: none
+};
+
 struct PortRule {
     std::uint16_t port = 0;
     Protocol protocol = Protocol::any;
@@ -32,13 +48,9 @@ struct PortRule {
     std::optional<std::chrono::seconds> max_total_duration;
     bool any_source = true;             // `allowed_sources: any`
     std::vector<Cidr> allowed_sources;  // when !any_source
+    std::optional<Approval> approval;   // present: every open of this port waits for approvers
     // True when `p` (tcp or udp) is one of the protocols this rule covers.
     bool covers(Protocol p) const { return protocol == Protocol::any || protocol == p; }
-};
-
-struct Role {
-    std::vector<std::string> users;
-    std::vector<std::string> groups;
 };
 
 struct Access {

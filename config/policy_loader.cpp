@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "config/approval_loader.hpp"
 #include "config/duration.hpp"
 #include "config/printable.hpp"
 #include "config/remote_loader.hpp"
@@ -98,9 +99,9 @@ std::vector<PortRule> read_ports(const Reader& r, const Field& f) {
     std::vector<PortRule> out;
     std::unordered_map<std::uint16_t, std::vector<Seen>> by_port;
     for (const auto& entry : r.sequence(f)) {
-        const Fields e = r.mapping(
-            entry, f.key.Mark(), "a ports entry",
-            {"port", "protocol", "max_duration", "max_total_duration", "allowed_sources"});
+        const Fields e = r.mapping(entry, f.key.Mark(), "a ports entry",
+                                   {"port", "protocol", "max_duration", "max_total_duration",
+                                    "allowed_sources", "approval"});
         PortRule rule;
         const Field* port = e.get("port");
         if (port == nullptr) {
@@ -124,6 +125,7 @@ std::vector<PortRule> read_ports(const Reader& r, const Field& f) {
             }
         }
         if (const Field* s = e.get("allowed_sources")) read_sources(r, *s, rule);
+        if (const Field* a = e.get("approval")) rule.approval = detail::read_approval(r, *a);
         const YAML::Mark at = detail::mark_or(port->value, port->key.Mark());
         auto& earlier = by_port[rule.port];
         check_overlap(r, earlier, rule, at);
@@ -133,64 +135,15 @@ std::vector<PortRule> read_ports(const Reader& r, const Field& f) {
     return out;
 }
 
-// Why `name` cannot be a user or group name (empty when it can). Peers are matched by name, so a
-// uid or a typo with a space would silently never match.
-std::string name_problem(const std::string& name) {
-    if (std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        return "it looks like a numeric id; list names";
-    }
-    for (const char c : name) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u <= ' ' || u == 0x7f || c == ':' || c == ',' || c == '/') {
-            return "it contains a space, control character, ':', ',' or '/'";
-        }
-    }
-    return {};
-}
-
-// A list of user or group names, each non-empty, none twice.
-std::vector<std::string> read_names(const Reader& r, const Field& f, const char* what) {
-    std::vector<std::string> out;
-    if (f.value.IsNull()) return out;
-    std::unordered_map<std::string, YAML::Mark> first;  // name -> where it was first listed
-    for (const auto& item : r.sequence(f)) {
-        const YAML::Mark at = detail::mark_or(item, f.key.Mark());
-        if (!item.IsScalar() || item.Scalar().empty()) {
-            r.fail(at, f.name + ": expected a " + what + " name, got " + detail::describe(item));
-        }
-        const std::string& name = item.Scalar();
-        if (const std::string why = name_problem(name); !why.empty()) {
-            r.fail(at, f.name + ": '" + detail::printable(name) + "' is not a " + what +
-                           " name: " + why);
-        }
-        if (const auto [it, fresh] = first.emplace(name, at); !fresh) {
-            r.fail(at, f.name + ": " + what + " '" + detail::printable(name) +
-                           "' is listed twice (first at line " +
-                           std::to_string(detail::line_of(it->second)) + ")");
-        }
-        out.push_back(name);
-    }
-    return out;
-}
-
-Role read_role(const Reader& r, const Field& f) {
-    Role role;
-    if (f.value.IsNull()) return role;  // `viewers:` with nothing: nobody
-    const Fields fields = r.mapping(f.value, f.key.Mark(), f.name, {"users", "groups"});
-    if (const Field* u = fields.get("users")) role.users = read_names(r, *u, "user");
-    if (const Field* g = fields.get("groups")) role.groups = read_names(r, *g, "group");
-    return role;
-}
-
 // Missing or empty means nobody but root: never "everyone".
 Access read_access(const Reader& r, const Field& f) {
     Access access;
     if (f.value.IsNull()) return access;
     const Fields fields =
         r.mapping(f.value, f.key.Mark(), "access", {"admins", "requesters", "viewers"});
-    if (const Field* a = fields.get("admins")) access.admins = read_role(r, *a);
-    if (const Field* q = fields.get("requesters")) access.requesters = read_role(r, *q);
-    if (const Field* v = fields.get("viewers")) access.viewers = read_role(r, *v);
+    if (const Field* a = fields.get("admins")) access.admins = detail::read_role(r, *a);
+    if (const Field* q = fields.get("requesters")) access.requesters = detail::read_role(r, *q);
+    if (const Field* v = fields.get("viewers")) access.viewers = detail::read_role(r, *v);
     return access;
 }
 
@@ -250,6 +203,61 @@ std::string location(const std::string& file, int line, int column) {
 }
 
 }  // namespace
+
+namespace detail {
+namespace {
+
+// Why `name` cannot be a user or group name (empty when it can). Peers are matched by name, so a
+// uid or a typo with a space would silently never match.
+std::string name_problem(const std::string& name) {
+    if (std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return "it looks like a numeric id; list names";
+    }
+    for (const char c : name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= ' ' || u == 0x7f || c == ':' || c == ',' || c == '/') {
+            return "it contains a space, control character, ':', ',' or '/'";
+        }
+    }
+    return {};
+}
+
+// A list of user or group names, each non-empty, none twice.
+std::vector<std::string> read_names(const Reader& r, const Field& f, const char* what) {
+    std::vector<std::string> out;
+    if (f.value.IsNull()) return out;
+    std::unordered_map<std::string, YAML::Mark> first;  // name -> where it was first listed
+    for (const auto& item : r.sequence(f)) {
+        const YAML::Mark at = mark_or(item, f.key.Mark());
+        if (!item.IsScalar() || item.Scalar().empty()) {
+            r.fail(at, f.name + ": expected a " + what + " name, got " + describe(item));
+        }
+        const std::string& name = item.Scalar();
+        if (const std::string why = name_problem(name); !why.empty()) {
+            r.fail(at, f.name + ": '" + printable(name) + "' is not a " + what + " name: " + why);
+        }
+        if (const auto [it, fresh] = first.emplace(name, at); !fresh) {
+            r.fail(at, f.name + ": " + what + " '" + printable(name) +
+                           "' is listed twice (first at line " +
+                           std::to_string(line_of(it->second)) + ")");
+        }
+        out.push_back(name);
+    }
+    return out;
+}
+
+}  // namespace
+
+Role read_role(const Reader& r, const Field& f) {
+    Role role;
+    if (f.value.IsNull()) return role;  // `viewers:` with nothing: nobody
+    const Fields fields = r.mapping(f.value, f.key.Mark(), f.name, {"users", "groups"});
+    if (const Field* u = fields.get("users")) role.users = read_names(r, *u, "user");
+    if (const Field* g = fields.get("groups")) role.groups = read_names(r, *g, "group");
+    return role;
+}
+
+}  // namespace detail
 
 PolicyError::PolicyError(std::string file, int line, int column, std::string message)
     : std::runtime_error(location(file, line, column) + ": " + message),

@@ -31,8 +31,15 @@ class Kernel {
     virtual std::optional<ListedElement> find_element(const ElementKey& key) = 0;
     virtual std::vector<Tuple> list_pickups() = 0;
     virtual void remove_pickups(const std::vector<Tuple>& tuples) = 0;
-    // install() with the grant sets holding exactly `grants`, one transaction.
-    virtual void restore(const TableSpec& spec, const std::vector<Element>& grants) = 0;
+    // install() with the grant sets holding exactly `grants` and the pending set exactly
+    // `pending`, one transaction.
+    virtual void restore(const TableSpec& spec, const std::vector<Element>& grants,
+                         const std::vector<PendingElement>& pending) = 0;
+    // The `pending` set: its elements, adding some (one transaction; an existing key is an
+    // error), and removing some (absent ones are no error).
+    virtual std::vector<PendingElement> list_pending() = 0;
+    virtual void add_pending(const std::vector<PendingElement>& elements) = 0;
+    virtual void remove_pending(const std::vector<std::uint64_t>& keys) = 0;
     // The port id jitd's own transactions carry in nf_tables events.
     virtual std::uint32_t portid() const = 0;
     // Rules in the input chain now (0 without the table), and how many install() puts there.

@@ -1,6 +1,7 @@
 #include "nft/keys.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace jitd::nft::keys {
 namespace {
@@ -81,6 +82,21 @@ std::optional<Tuple> decode_pickup(Prefix::Family family, const Bytes& key) {
     get(0, t.remote, t.remote_port);
     get(n + 4, t.local, t.local_port);
     return t;
+}
+
+Bytes pending_key(std::uint64_t key) {
+    const std::uint32_t halves[2] = {static_cast<std::uint32_t>(key >> 32),
+                                     static_cast<std::uint32_t>(key & 0xffffffffu)};
+    Bytes out(8);
+    std::memcpy(out.data(), halves, sizeof halves);  // host byte order, as nft keeps a mark
+    return out;
+}
+
+std::optional<std::uint64_t> decode_pending(const Bytes& key) {
+    if (key.size() != 8) return std::nullopt;
+    std::uint32_t halves[2] = {};
+    std::memcpy(halves, key.data(), sizeof halves);
+    return static_cast<std::uint64_t>(halves[0]) << 32 | halves[1];
 }
 
 std::optional<ElementKey> decode_grant(Prefix::Family family, const Bytes& key,

@@ -25,6 +25,11 @@ std::optional<Bytes> prefix_end_exclusive(const Prefix& p);
 Bytes pickup_key(const Tuple& t);
 std::optional<Tuple> decode_pickup(Prefix::Family family, const Bytes& key);
 
+// The `pending` set's `mark . mark` key: the high and the low 32 bits, each in host byte
+// order as nft keeps marks; and back (nullopt unless 8 bytes).
+Bytes pending_key(std::uint64_t key);
+std::optional<std::uint64_t> decode_pending(const Bytes& key);
+
 // Reads a grant element back: the key and, for interval sets, the key end.
 std::optional<ElementKey> decode_grant(Prefix::Family family, const Bytes& key,
                                        const Bytes* key_end);

@@ -33,6 +33,7 @@ const std::vector<SetDef>& sets() {
          true,
          kRemoteMeterTimeoutMs,
          kRemoteMeterSize},
+        {kPending, SetRole::pending, {kMark, kMark}, false, true},
     };
     return all;
 }

@@ -15,6 +15,7 @@ inline constexpr std::uint32_t kTypeIpAddr = 7;
 inline constexpr std::uint32_t kTypeIp6Addr = 8;
 inline constexpr std::uint32_t kTypeInetProto = 12;
 inline constexpr std::uint32_t kTypeInetService = 13;
+inline constexpr std::uint32_t kTypeMark = 19;
 
 // One component of a set key: nft type id, its name in nft syntax, its length in bytes.
 struct Field {
@@ -27,10 +28,11 @@ inline constexpr Field kIp4{kTypeIpAddr, "ipv4_addr", 4};
 inline constexpr Field kIp6{kTypeIp6Addr, "ipv6_addr", 16};
 inline constexpr Field kProto{kTypeInetProto, "inet_proto", 1};
 inline constexpr Field kService{kTypeInetService, "inet_service", 2};
+inline constexpr Field kMark{kTypeMark, "mark", 4};
 
 // `rate`: the remote intake's per-source meters, filled by the packet path (dynset), present
 // only with a remote port.
-enum class SetRole : std::uint8_t { protected_ports, grant, allow, pickup, rate };
+enum class SetRole : std::uint8_t { protected_ports, grant, allow, pickup, rate, pending };
 
 struct SetDef {
     std::string_view name;
@@ -58,6 +60,8 @@ inline constexpr std::string_view kPickup6 = "pickup6";
 // IPv6 sources by their /64 (the key is the address with the host half zeroed).
 inline constexpr std::string_view kRemoteRate4 = "remote_rate4";
 inline constexpr std::string_view kRemoteRate6 = "remote_rate6";
+// Pending approval requests, keyed `mark . mark` (64 bits): no rule references it.
+inline constexpr std::string_view kPending = "pending";
 inline constexpr std::string_view kChain = "input";
 
 // All sets, in the order they are created (and rendered).

@@ -89,6 +89,17 @@ struct ListedElement {
     std::string comment;
 };
 
+// One element of the `pending` set (no rule references it): jitd keeps its pending approval
+// requests there so that they survive a restart. `key` is 64 bits (`mark . mark`); the
+// timeout is the request's lapse, so the kernel drops it undecided on its own.
+struct PendingElement {
+    std::uint64_t key = 0;
+    std::chrono::milliseconds timeout{0};    // as set; > 0
+    std::chrono::milliseconds remaining{0};  // listing only: until the kernel removes it
+    std::string comment;                     // at most 127 bytes
+    friend bool operator==(const PendingElement&, const PendingElement&) = default;
+};
+
 // A TCP or UDP connection as this host sees it: the remote end and the local end (addresses in
 // network byte order, both of `family`).
 struct Tuple {

@@ -30,7 +30,14 @@ void add_install(Batch& b, const TableSpec& spec, const std::vector<Tuple>& pick
                  const std::vector<std::string>& present);
 // install() (no pickups) plus: the grant sets emptied and refilled with `grants`, one
 // transaction.
-void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& grants);
+void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& grants,
+             const std::vector<PendingElement>& pending);
+// The `pending` set (pending.cpp).
+std::vector<PendingElement> list_pending(Netlink& nl);
+void add_pending(Netlink& nl, const std::vector<PendingElement>& elements);
+void remove_pending(Netlink& nl, const Features& features, const std::vector<std::uint64_t>& keys);
+// Appends the pending elements to `b` (NEWSETELEM, create, exclusive), in chunks.
+void add_pending_elements(Batch& b, const std::vector<PendingElement>& elements);
 // Base chains of other tables on the input hook (ip, ip6, inet) whose policy is drop.
 std::vector<std::string> foreign_input_drop_chains(Netlink& nl);
 // How many rules the input chain of table inet jitd holds (0 if it is absent).

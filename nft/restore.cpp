@@ -1,6 +1,7 @@
 // restore(): the whole table as install() builds it and every live grant, in one transaction.
 // For when another tool deleted or changed what jitd owns: the grant sets are emptied in the
-// same batch (a foreign element goes, a deleted one comes back) and refilled with `grants`.
+// same batch (a foreign element goes, a deleted one comes back) and refilled with `grants`;
+// the pending set likewise with `pending`.
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
@@ -38,7 +39,8 @@ tx::ElemSpec spec_of(const Element& e) {
 
 }  // namespace
 
-void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& grants) {
+void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& grants,
+             const std::vector<PendingElement>& pending) {
     const auto present = check_existing(nl);
     Batch b(nl.next_seq());
     add_install(b, spec, {}, present);
@@ -62,6 +64,9 @@ void restore(Netlink& nl, const TableSpec& spec, const std::vector<Element>& gra
                              chunk);
         }
     }
+    tx::add_elements(b, MessageTag::about("flush of set " + std::string(layout::kPending)),
+                     NFT_MSG_DELSETELEM, 0, layout::kPending, {});
+    add_pending_elements(b, pending);
     tx::run(nl, b);
 }
 

@@ -82,8 +82,21 @@ void Session::remove_pickups(const std::vector<Tuple>& tuples) {
     guarded([&] { ops::remove_pickups(impl_->nl, impl_->features, tuples); });
 }
 
-void Session::restore(const TableSpec& spec, const std::vector<Element>& grants) {
-    guarded([&] { ops::restore(impl_->nl, spec, grants); });
+void Session::restore(const TableSpec& spec, const std::vector<Element>& grants,
+                      const std::vector<PendingElement>& pending) {
+    guarded([&] { ops::restore(impl_->nl, spec, grants, pending); });
+}
+
+std::vector<PendingElement> Session::list_pending() {
+    return guarded([&] { return ops::list_pending(impl_->nl); });
+}
+
+void Session::add_pending(const std::vector<PendingElement>& elements) {
+    guarded([&] { ops::add_pending(impl_->nl, elements); });
+}
+
+void Session::remove_pending(const std::vector<std::uint64_t>& keys) {
+    guarded([&] { ops::remove_pending(impl_->nl, impl_->features, keys); });
 }
 
 std::uint32_t Session::portid() const {

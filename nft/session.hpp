@@ -69,7 +69,12 @@ class Session final : public Kernel {
 
     // install() and every grant in `grants` (the grant sets emptied first, so afterwards they
     // hold exactly `grants`), one transaction: for when another tool changed the table.
-    void restore(const TableSpec& spec, const std::vector<Element>& grants) override;
+    void restore(const TableSpec& spec, const std::vector<Element>& grants,
+                 const std::vector<PendingElement>& pending = {}) override;
+    // The `pending` set (pending.cpp).
+    std::vector<PendingElement> list_pending() override;
+    void add_pending(const std::vector<PendingElement>& elements) override;
+    void remove_pending(const std::vector<std::uint64_t>& keys) override;
     // The netlink port id of this session's socket: nf_tables events caused by its
     // transactions carry it as nlmsg_pid.
     std::uint32_t portid() const override;

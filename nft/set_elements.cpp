@@ -73,4 +73,18 @@ std::optional<ListedElement> listed_grant(nftnl_set_elem* e, const layout::SetDe
     return le;
 }
 
+std::optional<PendingElement> listed_pending(nftnl_set_elem* e) {
+    auto key = keys::decode_pending(element_bytes(e, NFTNL_SET_ELEM_KEY));
+    if (!key) return std::nullopt;
+    PendingElement pe;
+    pe.key = *key;
+    if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_TIMEOUT))
+        pe.timeout = std::chrono::milliseconds(nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_TIMEOUT));
+    if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
+        pe.remaining =
+            std::chrono::milliseconds(nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION));
+    pe.comment = comment_of(e);
+    return pe;
+}
+
 }  // namespace jitd::nft::ops

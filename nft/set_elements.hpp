@@ -31,5 +31,8 @@ keys::Bytes element_bytes(nftnl_set_elem* e, std::uint16_t attr);
 // A grant set's element as a ListedElement (key, timeout, remaining time, comment); nullopt
 // for a key that is not a grant key of that set.
 std::optional<ListedElement> listed_grant(nftnl_set_elem* e, const layout::SetDef& def);
+// An element of the pending set (key, timeout, remaining time, comment); nullopt for a key
+// that is not 8 bytes.
+std::optional<PendingElement> listed_pending(nftnl_set_elem* e);
 
 }  // namespace jitd::nft::ops

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "agent/client/approval_commands.hpp"
 #include "agent/client/arguments.hpp"
 #include "agent/client/audit_command.hpp"
 #include "agent/client/daemon_commands.hpp"
@@ -87,6 +88,10 @@ struct Commands {
     CLI::App* revoke = nullptr;
     CLI::App* extend = nullptr;
     CLI::App* status = nullptr;
+    CLI::App* pending = nullptr;
+    CLI::App* approve = nullptr;
+    CLI::App* reject = nullptr;
+    CLI::App* cancel = nullptr;
     CLI::App* audit = nullptr;
     CLI::Option* until = nullptr;
     CLI::Option* user = nullptr;
@@ -126,6 +131,17 @@ void add_daemon_commands(CLI::App& app, Parsed& p, Commands& c) {
 
     c.status = app.add_subcommand("status", "show the daemon, the policy and your role");
     c.status->add_flag("--json", p.json, "print the status as JSON");
+
+    c.pending = app.add_subcommand("pending", "list requests waiting for approval");
+    c.pending->add_flag("--json", p.json, "print a JSON array of pending requests");
+    c.approve = app.add_subcommand("approve", "approve another person's pending request");
+    c.approve->add_option("ID", p.id, "request id, as `pending` shows it (r-...)")->required();
+    c.approve->add_option("--reason", p.reason, "your note for the audit trail");
+    c.reject = app.add_subcommand("reject", "reject a pending request");
+    c.reject->add_option("ID", p.id, "request id, as `pending` shows it (r-...)")->required();
+    c.reject->add_option("--reason", p.reason, "your note for the audit trail");
+    c.cancel = app.add_subcommand("cancel", "withdraw your own pending request");
+    c.cancel->add_option("ID", p.id, "request id, as `pending` shows it (r-...)")->required();
 }
 
 void add_audit_command(CLI::App& app, Parsed& p, Commands& c) {
@@ -205,6 +221,10 @@ int run_parsed(Parsed& p, const Commands& c, Io& io) {
         return extend_grant(target, p.id, d.value, io);
     }
     if (c.status->parsed()) return show_status(target, p.json, io);
+    if (c.pending->parsed()) return list_pending(target, p.json, io);
+    if (c.approve->parsed()) return decide_request(target, "approve", p.id, p.reason, io);
+    if (c.reject->parsed()) return decide_request(target, "reject", p.id, p.reason, io);
+    if (c.cancel->parsed()) return cancel_request(target, p.id, io);
     if (c.audit->parsed()) return run_audit_command(p, c, io);
     return usage(io, "no subcommand (see jit-request --help)");
 }

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "agent/client/approval_commands.hpp"
 #include "agent/client/daemon_connection.hpp"
 #include "agent/client/display_text.hpp"
 #include "agent/client/exit_codes.hpp"
@@ -52,6 +53,11 @@ int open_grant(const DaemonTarget& s, const OpenArgs& req, Io& io) {
         if (!req.reason.empty()) r["reason"] = req.reason;
         const json answer = conn.request(r);
         if (!answer.at("ok").get<bool>()) return refused(answer, io);
+        if (answer.contains("pending")) {  // the port needs approval: nothing is open yet
+            io.out << pending_text(answer.at("pending"), io)
+                   << "nothing is open until it is approved; see jit-request pending\n";
+            return int{kExitOk};
+        }
         const auto g = wire::grant_from_json(answer.at("grant"));
         io.out << "granted " << g.id << ": " << port_text(g) << " from " << source_text(g.source)
                << " for " << config::format_duration(g.end - g.start) << ", "
@@ -78,6 +84,10 @@ int list_grants(const DaemonTarget& s, bool as_json, Io& io) {
         } else {
             io.out << grants_table(grants, io.now());
         }
+        // Older daemons send no pending requests; --json stays the array of grants.
+        const json pending = answer.value("pending", json::array());
+        if (!as_json && pending.is_array() && !pending.empty())
+            io.out << "pending requests:\n" << pending_table(pending, io);
         return int{kExitOk};
     });
 }

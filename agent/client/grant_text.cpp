@@ -51,6 +51,14 @@ std::string status_text(const nlohmann::json& st) {
                    sources, std::to_string(p.at("active_grants").get<long long>())});
     }
     out += t.render();
+    for (const auto& p : st.at("ports"))
+        if (const auto a = p.find("approval"); a != p.end() && a->is_object())
+            out += "port " + std::to_string(p.at("port").get<unsigned>()) + " needs " +
+                   std::to_string(a->value("required", 1U)) + " approval(s), waiting " +
+                   printable(a->value("wait", "")) +
+                   (a->value("admins_bypass", false) ? " (not for admins)" : "") + "\n";
+    if (const auto n = st.value("pending", 0LL); n > 0)
+        out += std::to_string(n) + " pending requests (jit-request pending)\n";
     std::string always;
     for (const auto& c : st.value("always_allow", nlohmann::json::array()))
         always += (always.empty() ? "" : ", ") + c.get<std::string>();

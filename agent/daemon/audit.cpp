@@ -30,7 +30,12 @@ int priority_of(AuditKind k) {
         case AuditKind::start:
         case AuditKind::stop:
         case AuditKind::dropped:
+        case AuditKind::request:
+        case AuditKind::approve:
+        case AuditKind::reject:
+        case AuditKind::cancel:
             return LOG_NOTICE;
+        case AuditKind::lapse:
         case AuditKind::expire:
             break;
     }

@@ -12,7 +12,18 @@
 
 namespace jitd::agent {
 
-enum class Op : std::uint8_t { open, list, status, revoke, extend, reload };
+enum class Op : std::uint8_t {
+    open,
+    list,
+    status,
+    revoke,
+    extend,
+    reload,
+    pending,
+    approve,
+    reject,
+    cancel
+};
 // Roles nest: admin ⊇ requester ⊇ viewer. `none` may do nothing.
 enum class Role : std::uint8_t { none, viewer, requester, admin };
 
@@ -23,7 +34,8 @@ std::string_view to_string(Role role);
 // section therefore admits only root.
 Role role_of(const config::Access& access, const Peer& peer);
 
-// May `role` run `op` at all?
+// May `role` run `op` at all? An op that needs Role::none is open to every peer; its handler
+// decides (approvers need no role of their own).
 bool may_run(Role role, Op op);
 // May `role` run `op` on a grant that is (or is not) the peer's own?
 bool may_touch(Role role, Op op, bool own_grant);

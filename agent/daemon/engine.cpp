@@ -70,6 +70,7 @@ void Engine::start() {
     clock_.sync(listed_at);
     handled_until_ = now;
     revoke_disallowed();
+    rebuild_pending();
     auto ms = [](auto d) {
         return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
     };
@@ -200,6 +201,7 @@ std::size_t Engine::expire_due() {
         if (r == recheck_.end() || r->second <= clocks.monotonic) ids.push_back(std::move(id));
     }
     handled_until_ = std::max(handled_until_, now);
+    lapse_due();
     if (ids.empty()) return 0;
     std::vector<std::optional<Millis>> remaining;
     try {

@@ -24,6 +24,7 @@
 #include "agent/daemon/op_table.hpp"
 #include "agent/daemon/origin.hpp"
 #include "agent/daemon/peer.hpp"
+#include "agent/daemon/pending_book.hpp"
 #include "agent/daemon/request.hpp"
 #include "config/policy.hpp"
 #include "nft/kernel_interface.hpp"
@@ -99,6 +100,14 @@ class Engine {
     std::vector<std::string> foreign_drop_chains();
 
     const GrantBook& book() const { return book_; }
+    const PendingBook& pending() const { return pending_; }
+    // Called when a pending request is decided, cancelled or lapses, with its id and the
+    // answer a client waiting for it gets (engine_ops_approval.cpp).
+    void set_on_decided(std::function<void(const std::string&, const nlohmann::json&)> fn) {
+        on_decided_ = std::move(fn);
+    }
+    // Journals and drops the pending requests whose wait is over (expire_due() calls it).
+    std::size_t lapse_due();
     const config::Policy& policy() const { return policy_; }
     const std::string& policy_path() const { return policy_path_; }
 
@@ -112,6 +121,33 @@ class Engine {
     nlohmann::json op_list(const OpCall& call);
     nlohmann::json op_status(const OpCall& call);
     nlohmann::json op_reload(const OpCall& call);
+    // engine_ops_approval.cpp: the two-person rule.
+    nlohmann::json op_pending(const OpCall& call);
+    nlohmann::json op_approve(const OpCall& call);
+    nlohmann::json op_reject(const OpCall& call);
+    nlohmann::json op_cancel(const OpCall& call);
+    // An open of a port that needs approval: checked as any open, then kept pending.
+    nlohmann::json op_request(const OpCall& call);
+    // The last approval is in: the open is decided again, now, for the requester.
+    nlohmann::json grant_approved(PendingRequest p);
+    // engine_pending_store.cpp: a pending request and its approvals in the kernel's `pending`
+    // set, so that they survive a restart; the refusal (internal) when the kernel refuses.
+    std::optional<Refusal> store_pending(const PendingRequest& p);
+    std::optional<Refusal> store_approval(const PendingRequest& p, const Approver& a);
+    void drop_approval(const PendingRequest& p, const Approver& a);
+    void drop_pending(const PendingRequest& p);
+    // At start: the book of pending requests from the kernel's `pending` set (unreadable
+    // elements are removed); and the set's elements for the book now (restore).
+    void rebuild_pending();
+    std::vector<nft::PendingElement> pending_elements() const;
+    // The pending requests the caller may see, for list and pending.
+    nlohmann::json visible_pending(const OpCall& call) const;
+    // Ends a pending request (kernel and book) and tells a waiting client.
+    void end_pending(const PendingRequest& p, const nlohmann::json& answer);
+    // engine_ops_open.cpp: makes the grant of an allowed open (apply, journal `ev` before the
+    // answer or roll back, supersede) and answers it.
+    nlohmann::json make_grant(const OpCall& call, AuditEvent& ev, OpenPlan& plan,
+                              wire::SysSeconds now);
 
     // Journals the refusal (a deny) and builds the error response.
     static nlohmann::json refuse(AuditEvent& ev, const Refusal& refusal);
@@ -147,6 +183,8 @@ class Engine {
     std::function<ClockSample()> clocks_;
     std::unique_ptr<nft::Kernel> kernel_;
     GrantBook book_;
+    PendingBook pending_;
+    std::function<void(const std::string&, const nlohmann::json&)> on_decided_;
     wire::SysSeconds since_;
     std::function<std::vector<Peer>()> live_peers_;
     std::function<nlohmann::json()> remote_status_;

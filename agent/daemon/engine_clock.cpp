@@ -90,6 +90,10 @@ std::optional<Millis> Engine::next_deadline() const {
         const Millis at = clock_.monotonic_at(*end);
         next = std::min(next.value_or(at), at);
     }
+    if (auto lapse = pending_.next_lapse()) {
+        const Millis at = clock_.monotonic_at(*lapse);
+        next = std::min(next.value_or(at), at);
+    }
     return next;
 }
 

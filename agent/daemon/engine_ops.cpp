@@ -80,12 +80,13 @@ json Engine::submit(const Origin& origin, const Request& r) {
     return response;
 }
 
-json Engine::op_list(const OpCall& /*call*/) {
+json Engine::op_list(const OpCall& call) {
     json grants = json::array();
     book_.for_each_by_end(
         [&grants](const LiveGrant& g) { grants.push_back(wire::to_json(g.grant)); });
     json response = wire::ok_response();
     response["grants"] = std::move(grants);
+    response["pending"] = visible_pending(call);
     return response;
 }
 
@@ -104,6 +105,10 @@ json Engine::op_status(const OpCall& call) {
                          {"max_duration", config::format_duration(rule.max_duration)},
                          {"allowed_sources", std::move(sources)},
                          {"active_grants", book_.active_on(rule.port, rule.protocol)}});
+        if (rule.approval)
+            ports.back()["approval"] = {{"required", rule.approval->required},
+                                        {"wait", config::format_duration(rule.approval->wait)},
+                                        {"admins_bypass", rule.approval->admins_bypass}};
     }
     json always = json::array();
     for (const auto& c : policy_.always_allow) always.push_back(c.str_with_len());
@@ -112,6 +117,7 @@ json Engine::op_status(const OpCall& call) {
     response["policy"] = policy_path_;
     response["since"] = wire::format_iso8601(since_);
     response["grants"] = book_.size();
+    response["pending"] = pending_.size();
     response["user"] = call.origin.peer.user;
     response["role"] = std::string(to_string(call.role));
     response["require_reason"] = policy_.require_reason;

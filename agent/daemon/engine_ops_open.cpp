@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/audit_fields.hpp"
+#include "agent/daemon/approval_rules.hpp"
 #include "agent/daemon/engine.hpp"
 #include "agent/daemon/grant_id.hpp"
 #include "agent/daemon/request_audit.hpp"
@@ -22,6 +23,8 @@ Actor actor_of(const Peer& peer, Role role) {
 json Engine::op_open(const OpCall& call) {
     const Peer& peer = call.origin.peer;
     const Request& r = call.request;
+    if (needs_approval(approval_for(policy_, *r.port, r.protocol), call.role))
+        return op_request(call);
     AuditEvent ev(AuditKind::grant);
     note_request(ev, call.origin, true, r);
     const auto now = wall_now();
@@ -31,8 +34,11 @@ json Engine::op_open(const OpCall& call) {
     if (facts.protocol) ev.set("JITD_PROTOCOL", config::to_string(*facts.protocol));
     if (facts.source) ev.set("JITD_SOURCE", *facts.source);
     if (const auto* refusal = std::get_if<Refusal>(&verdict)) return refuse(ev, *refusal);
+    return make_grant(call, ev, std::get<OpenPlan>(verdict), now);
+}
 
-    OpenPlan& plan = std::get<OpenPlan>(verdict);
+json Engine::make_grant(const OpCall& call, AuditEvent& ev, OpenPlan& plan, wire::SysSeconds now) {
+    const Peer& peer = call.origin.peer;
     LiveGrant& grant = plan.grant;
     do grant.grant.id = new_grant_id();
     while (book_.find(grant.grant.id) != nullptr);

@@ -31,7 +31,7 @@ RestoreOutcome Engine::restore_table() {
     out.expired = expire_due();  // ended meanwhile: journaled as expired, not put back
     const auto elements = elements_of(book_, now);
     const auto t0 = std::chrono::steady_clock::now();
-    kernel_->restore(table_spec(policy_), elements);
+    kernel_->restore(table_spec(policy_), elements, pending_elements());
     out.took = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - t0);
     out.grants = book_.size();
@@ -53,7 +53,7 @@ void Engine::apply_restoring(const nft::Change& change) {
                          e.what());
         }
         // No expiry here: the op that called us still holds pointers into the book.
-        kernel_->restore(table_spec(policy_), elements_of(book_, wall_now()));
+        kernel_->restore(table_spec(policy_), elements_of(book_, wall_now()), pending_elements());
     }
 }
 

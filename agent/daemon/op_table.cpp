@@ -14,13 +14,15 @@ using namespace std::string_view_literals;
 constexpr std::array kOpenFields{"port"sv, "protocol"sv, "source"sv, "duration"sv, "reason"sv};
 constexpr std::array kRevokeFields{"id"sv, "kill"sv};
 constexpr std::array kExtendFields{"id"sv, "duration"sv};
+constexpr std::array kDecideFields{"id"sv, "reason"sv};
+constexpr std::array kCancelFields{"id"sv};
 constexpr std::span<const std::string_view> kNoFields{};
 
 }  // namespace
 
 std::span<const OpSpec> op_table() {
     // In the order of enum class Op.
-    static constexpr std::array<OpSpec, 6> kOps{{
+    static constexpr std::array<OpSpec, 10> kOps{{
         {Op::open, "open", Role::requester, false, kOpenFields, parse_open_fields, incomplete_open,
          &Engine::op_open},
         {Op::list, "list", Role::viewer, false, kNoFields, parse_no_fields, incomplete_none,
@@ -33,6 +35,15 @@ std::span<const OpSpec> op_table() {
          incomplete_extend, &Engine::op_extend},
         {Op::reload, "reload", Role::admin, false, kNoFields, parse_no_fields, incomplete_none,
          &Engine::op_reload},
+        // Approvals: open to every peer; the handlers judge approvers, requesters and admins.
+        {Op::pending, "pending", Role::none, false, kNoFields, parse_no_fields, incomplete_none,
+         &Engine::op_pending},
+        {Op::approve, "approve", Role::none, false, kDecideFields, parse_decide_fields,
+         incomplete_id, &Engine::op_approve},
+        {Op::reject, "reject", Role::none, false, kDecideFields, parse_decide_fields, incomplete_id,
+         &Engine::op_reject},
+        {Op::cancel, "cancel", Role::none, false, kCancelFields, parse_cancel_fields, incomplete_id,
+         &Engine::op_cancel},
     }};
     static_assert(
         [] {

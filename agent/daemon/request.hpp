@@ -21,9 +21,9 @@ struct Request {
     std::optional<config::Protocol> protocol;      // open; omitted = the port's protocol
     std::optional<std::string> source;             // open; checked by grant_rules
     std::optional<std::chrono::seconds> duration;  // open (omitted = max_duration), extend
-    std::string reason;                            // open; "" when none
-    std::optional<std::string> id;                 // revoke, extend
-    std::optional<bool> kill;                      // revoke; omitted = the policy's default
+    std::string reason;  // open: the requester's; approve, reject: the decider's. "" when none
+    std::optional<std::string> id;  // revoke, extend; approve, reject, cancel
+    std::optional<bool> kill;       // revoke; omitted = the policy's default
 };
 
 struct RequestParse {
@@ -45,6 +45,8 @@ std::string parse_open_fields(const nlohmann::json& obj, Request& r);
 std::string parse_revoke_fields(const nlohmann::json& obj, Request& r);
 std::string parse_extend_fields(const nlohmann::json& obj, Request& r);
 std::string parse_no_fields(const nlohmann::json& obj, Request& r);
+std::string parse_decide_fields(const nlohmann::json& obj, Request& r);  // request_approval.cpp
+std::string parse_cancel_fields(const nlohmann::json& obj, Request& r);
 
 // The op table's checks for a Request a channel built without a line to parse (submit runs
 // them for every request): the bad_request message for what it lacks, "" when complete.
@@ -52,5 +54,6 @@ std::string incomplete_open(const Request& r);
 std::string incomplete_revoke(const Request& r);
 std::string incomplete_extend(const Request& r);
 std::string incomplete_none(const Request& r);
+std::string incomplete_id(const Request& r);  // request_approval.cpp
 
 }  // namespace jitd::agent

@@ -1,8 +1,16 @@
 #include "agent/daemon/request_audit.hpp"
 
 #include "agent/daemon/grant_id.hpp"
+#include "agent/daemon/pending_book.hpp"
 
 namespace jitd::agent {
+namespace {
+
+bool is_approval_op(Op op) {
+    return op == Op::approve || op == Op::reject || op == Op::cancel;
+}
+
+}  // namespace
 
 void note_origin(AuditEvent& ev, const Origin& origin) {
     ev.set("JITD_CHANNEL", origin.channel);
@@ -16,11 +24,17 @@ void note_request(AuditEvent& ev, const Origin& origin, bool op_known, const Req
     if (r.port) ev.set("JITD_PORT", std::to_string(*r.port));
     if (r.protocol) ev.set("JITD_PROTOCOL", config::to_string(*r.protocol));
     if (r.source) ev.set_client("JITD_SOURCE", *r.source);
-    if (r.id) {
+    if (r.id && is_approval_op(r.op)) {
+        ev.set(audit_fields::kRequestId, is_request_id(*r.id) ? *r.id : "invalid");
+        if (!is_request_id(*r.id)) ev.set("JITD_TRUNCATED", "1");
+    } else if (r.id) {
         ev.set("JITD_GRANT_ID", is_grant_id(*r.id) ? *r.id : "invalid");
         if (!is_grant_id(*r.id)) ev.set("JITD_TRUNCATED", "1");
     }
-    if (!r.reason.empty()) {
+    if (!r.reason.empty() && is_approval_op(r.op)) {
+        // A decider's words are theirs: JITD_REASON is only ever the requester's.
+        ev.set_client(audit_fields::kDecisionReason, r.reason);
+    } else if (!r.reason.empty()) {
         if (check_reason(r.reason).empty())
             ev.set("JITD_REASON", r.reason);
         else

@@ -6,7 +6,7 @@
 namespace jitd::wire {
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 15> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 19> kNames{{
     {ErrorCode::bad_request, "bad_request"},
     {ErrorCode::request_too_large, "request_too_large"},
     {ErrorCode::not_authorized, "not_authorized"},
@@ -22,6 +22,10 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 15> kNames{{
     {ErrorCode::too_many_connections, "too_many_connections"},
     {ErrorCode::audit_unavailable, "audit_unavailable"},
     {ErrorCode::internal, "internal"},
+    {ErrorCode::already_approved, "already_approved"},
+    {ErrorCode::request_rejected, "request_rejected"},
+    {ErrorCode::request_lapsed, "request_lapsed"},
+    {ErrorCode::request_cancelled, "request_cancelled"},
 }};
 
 }  // namespace

@@ -22,6 +22,10 @@ enum class ErrorCode {
     too_many_connections,
     audit_unavailable,
     internal,
+    already_approved,
+    request_rejected,
+    request_lapsed,
+    request_cancelled,
 };
 
 std::string_view to_string(ErrorCode c);

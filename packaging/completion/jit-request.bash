@@ -5,11 +5,16 @@ _jit_request_grant_ids() {
     jit-request list --json 2>/dev/null | grep -o '"id": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
 }
 
+_jit_request_pending_ids() {
+    # The pending requests the caller may see, from the daemon.
+    jit-request pending --json 2>/dev/null | grep -o '"id": *"r-[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
+}
+
 _jit_request() {
     local cur prev words cword
     _init_completion || return
 
-    local commands="open list revoke extend status audit keys"
+    local commands="open list revoke extend status pending approve reject cancel audit keys"
     local command="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
@@ -41,7 +46,9 @@ _jit_request() {
                 opts="22 3389 5985 5986 22/tcp 22/udp"
             fi
             ;;
-        list | status) opts+=" --json" ;;
+        list | status | pending) opts+=" --json" ;;
+        approve | reject) if [[ $cur == -* ]]; then opts+=" --reason"; else opts=$(_jit_request_pending_ids); fi ;;
+        cancel) [[ $cur == -* ]] || opts=$(_jit_request_pending_ids) ;;
         revoke) if [[ $cur == -* ]]; then opts+=" --kill"; else opts=$(_jit_request_grant_ids); fi ;;
         extend) if [[ $cur == -* ]]; then opts+=" --for"; else opts=$(_jit_request_grant_ids); fi ;;
         audit) opts+=" --since --until --user --port --format" ;;

@@ -1,6 +1,7 @@
 #include "tests/fuzz/comment_checks.hpp"
 
 #include "agent/daemon/comment.hpp"
+#include "agent/daemon/pending_elements.hpp"
 
 namespace jitd::fuzz {
 namespace {
@@ -42,6 +43,33 @@ std::string check_comment_input(std::string_view input) {
                            std::to_string(legacy->start.time_since_epoch().count());
         if (back != input) return "legacy format does not print back";
         if (!in_alphabet(input, true)) return "legacy name outside the portable set";
+    }
+    return check_pending_comment(input);
+}
+
+// The pending set's comments (pending_elements.hpp): what is accepted prints back the same,
+// fits the kernel's 127 bytes and stays in the grant comment's alphabet (plus the CIDR's '.'
+// and '/').
+std::string check_pending_comment(std::string_view input) {
+    using namespace jitd::agent;
+    const auto request = parse_pending_comment(input);
+    const auto approval = parse_approval_comment(input);
+    if (request && approval) return "a request and an approval at once";
+    if (request) {
+        if (format_pending_comment(*request) != input) return "a request does not print back";
+        if (input.size() > kMaxKernelComment) return "a request longer than 127 bytes";
+        for (const char c : input)
+            if (c == '"' || c == '\\' || static_cast<unsigned char>(c) <= ' ' ||
+                static_cast<unsigned char>(c) >= 0x7f)
+                return "a request outside the safe alphabet";
+        if (request->required == 0 || request->duration.count() == 0) return "a zero accepted";
+    }
+    if (approval) {
+        auto colon = input.rfind(':');
+        const std::string back = format_approval_comment(
+            {"", *approval}, wire::SysSeconds(std::chrono::seconds(
+                                 std::stoll(std::string(input.substr(colon + 1))))));
+        if (back != input) return "an approval does not print back";
     }
     return {};
 }

@@ -11,6 +11,10 @@ namespace jitd::fuzz {
 // when sound: at most one format accepts, what is accepted prints back to exactly the input (the
 // chain start included, always before the grant's start), and nothing accepted carries a
 // character outside the format's alphabet.
+// Then check_pending_comment.
 std::string check_comment_input(std::string_view input);
+// The pending set's request and approval comments (agent/daemon/pending_elements.hpp): at most
+// one accepts, and what is accepted prints back to exactly the input, within 127 bytes.
+std::string check_pending_comment(std::string_view input);
 
 }  // namespace jitd::fuzz

@@ -45,6 +45,14 @@ void check_add(const nft::Element& e) {
                     "grant element " + e.key.str() + ": comment longer than 127 bytes", e.key);
 }
 
+// As nft/pending.cpp checks before sending anything.
+void check_pending(const nft::PendingElement& e) {
+    if (e.timeout.count() <= 0)
+        throw Error(Error::Kind::kernel, EINVAL, "pending element needs a timeout > 0");
+    if (e.comment.size() > 127)
+        throw Error(Error::Kind::kernel, EINVAL, "pending element: comment longer than 127 bytes");
+}
+
 // The port id handed out per connection, and forwarding to the shared state.
 class Connection final : public nft::Kernel {
   public:
@@ -61,9 +69,13 @@ class Connection final : public nft::Kernel {
     }
     std::vector<nft::Tuple> list_pickups() override { return k_.list_pickups(); }
     void remove_pickups(const std::vector<nft::Tuple>& t) override { k_.remove_pickups(t); }
-    void restore(const nft::TableSpec& s, const std::vector<nft::Element>& g) override {
-        k_.restore(s, g);
+    void restore(const nft::TableSpec& s, const std::vector<nft::Element>& g,
+                 const std::vector<nft::PendingElement>& p) override {
+        k_.restore(s, g, p);
     }
+    std::vector<nft::PendingElement> list_pending() override { return k_.list_pending(); }
+    void add_pending(const std::vector<nft::PendingElement>& e) override { k_.add_pending(e); }
+    void remove_pending(const std::vector<std::uint64_t>& k) override { k_.remove_pending(k); }
     std::uint32_t portid() const override { return portid_; }
     std::size_t input_rule_count() override { return k_.input_rule_count(); }
     std::size_t expected_input_rules(const nft::TableSpec& spec) const override {
@@ -100,6 +112,7 @@ void FakeKernel::purge() {
     const Millis now = clock_.monotonic;
     std::erase_if(elements_, [now](const Stored& s) { return s.expires <= now; });
     std::erase_if(pickups_, [now](const auto& p) { return p.second <= now; });
+    std::erase_if(pending_, [now](const StoredPending& p) { return p.expires <= now; });
 }
 
 const FakeKernel::Stored* FakeKernel::stored(const ElementKey& key) const {
@@ -123,6 +136,7 @@ void FakeKernel::remove_table() {
     table_ = false;
     elements_.clear();
     pickups_.clear();
+    pending_.clear();
 }
 
 void FakeKernel::apply(const nft::Change& change) {
@@ -199,8 +213,10 @@ void FakeKernel::remove_pickups(const std::vector<nft::Tuple>& tuples) {
     for (const auto& t : tuples) std::erase_if(pickups_, [&](auto& p) { return p.first == t; });
 }
 
-void FakeKernel::restore(const nft::TableSpec& spec, const std::vector<nft::Element>& grants) {
+void FakeKernel::restore(const nft::TableSpec& spec, const std::vector<nft::Element>& grants,
+                         const std::vector<nft::PendingElement>& pending) {
     for (const auto& e : grants) check_add(e);
+    for (const auto& p : pending) check_pending(p);
     injected(Call::restore);
     purge();
     std::vector<Stored> next;
@@ -218,7 +234,50 @@ void FakeKernel::restore(const nft::TableSpec& spec, const std::vector<nft::Elem
     spec_ = spec;
     rules_ = nft::Session::expected_rule_count(spec);
     elements_ = std::move(next);
+    pending_.clear();
+    for (const auto& p : pending) pending_.push_back({p, clock_.monotonic + p.timeout});
     ++restores_;
+}
+
+std::vector<nft::PendingElement> FakeKernel::list_pending() {
+    injected(Call::pending);
+    purge();
+    std::vector<nft::PendingElement> out;
+    for (const auto& s : pending_) {
+        nft::PendingElement e = s.element;
+        e.remaining = s.expires - clock_.monotonic;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+void FakeKernel::add_pending(const std::vector<nft::PendingElement>& elements) {
+    if (elements.empty()) return;
+    for (const auto& e : elements) check_pending(e);
+    injected(Call::pending);
+    purge();
+    if (!table_)
+        throw Error(Error::Kind::not_found, ENOENT,
+                    "kernel refused pending element: No such file or directory");
+    for (const auto& e : elements)
+        for (const auto& s : pending_)
+            if (s.element.key == e.key)
+                throw Error(Error::Kind::exists, EEXIST, "kernel refused pending element: exists");
+    for (const auto& e : elements) pending_.push_back({e, clock_.monotonic + e.timeout});
+}
+
+void FakeKernel::remove_pending(const std::vector<std::uint64_t>& keys) {
+    if (keys.empty()) return;
+    injected(Call::pending);
+    if (!table_)
+        throw Error(Error::Kind::not_found, ENOENT,
+                    "kernel refused removal of pending element: No such file or directory");
+    for (const auto k : keys)
+        std::erase_if(pending_, [k](const StoredPending& s) { return s.element.key == k; });
+}
+
+void FakeKernel::foreign_remove_pending(std::uint64_t key) {
+    std::erase_if(pending_, [key](const StoredPending& s) { return s.element.key == key; });
 }
 
 void FakeKernel::foreign_add(const nft::Element& e, Millis timeout) {

@@ -43,7 +43,7 @@ struct FakeClock {
 
 class FakeKernel {
   public:
-    enum class Call { install, apply, list, find, restore, pickups };
+    enum class Call { install, apply, list, find, restore, pickups, pending };
 
     explicit FakeKernel(FakeClock& clock) : clock_(clock) {}
 
@@ -60,12 +60,17 @@ class FakeKernel {
     std::optional<nft::ListedElement> find_element(const nft::ElementKey& key);
     std::vector<nft::Tuple> list_pickups();
     void remove_pickups(const std::vector<nft::Tuple>& tuples);
-    void restore(const nft::TableSpec& spec, const std::vector<nft::Element>& grants);
+    void restore(const nft::TableSpec& spec, const std::vector<nft::Element>& grants,
+                 const std::vector<nft::PendingElement>& pending = {});
+    std::vector<nft::PendingElement> list_pending();
+    void add_pending(const std::vector<nft::PendingElement>& elements);
+    void remove_pending(const std::vector<std::uint64_t>& keys);
     std::size_t input_rule_count() const { return table_ ? rules_ : 0; }
 
     // Another tool at work.
     void foreign_add(const nft::Element& e, Millis timeout);  // any key, no checks
     bool foreign_remove(const nft::ElementKey& key);
+    void foreign_remove_pending(std::uint64_t key);
     void foreign_delete_table() { remove_table(); }
     void foreign_delete_rule() { rules_ = rules_ > 0 ? rules_ - 1 : 0; }
     void set_foreign_drop_chains(std::vector<std::string> chains) {
@@ -97,6 +102,11 @@ class FakeKernel {
     nft::TableSpec spec_;
     std::vector<Stored> elements_;
     std::vector<std::pair<nft::Tuple, Millis>> pickups_;
+    struct StoredPending {
+        nft::PendingElement element;
+        Millis expires{0};  // CLOCK_MONOTONIC
+    };
+    std::vector<StoredPending> pending_;
     std::vector<std::string> drop_chains_;
     std::map<Call, std::pair<nft::Error, int>> faults_;
     std::vector<nft::Change> applied_;

@@ -146,8 +146,16 @@ TEST_P(Contract, RestoreHoldsExactlyTheGrants) {
             {}, {E("203.0.113.9", L4::tcp, kSsh, kLong), E("192.0.2.7", L4::udp, kSsh, kLong)}}),
         "ok");
     k().remove_table();
-    k().restore(default_spec(), {E("192.0.2.7", L4::udp, kSsh, kLong, "jitd:back"),
-                                 E("10.1.0.0/16", L4::tcp, kRdp, 90s)});
+    k().restore(
+        default_spec(),
+        {E("192.0.2.7", L4::udp, kSsh, kLong, "jitd:back"), E("10.1.0.0/16", L4::tcp, kRdp, 90s)},
+        {PendingElement{0x2aULL << 16, kLong, {}, "jitd-a:1:1"}});
+    ASSERT_EQ(k().list_pending().size(), 1u);
+    EXPECT_EQ(k().list_pending()[0].comment, "jitd-a:1:1");
+    // The pending set: an existing key is refused, an absent one removed without error.
+    EXPECT_THROW(k().add_pending({PendingElement{0x2aULL << 16, kLong, {}, "jitd-a:2:2"}}), Error);
+    k().remove_pending({0x2aULL << 16, 0x2bULL << 16});
+    EXPECT_TRUE(k().list_pending().empty());
     EXPECT_TRUE(k().table_exists());
     const auto all = k().list_elements();
     EXPECT_EQ(all.size(), 2u);

@@ -24,7 +24,9 @@ expect() {
     fi
 }
 expect "jit-request o" "open"
-expect "jit-request re" "revoke"
+expect "jit-request re" "revoke reject"
+expect "jit-request ap" "approve"
+expect "jit-request approve r-1 --r" "--reason"
 expect "jit-request open 22 --f" "--for --from --from-packet"
 expect "jit-request open 22 --host bastion --w" "--wait"
 expect "jit-request keys " "add list"

@@ -210,5 +210,66 @@ TEST(FakeDaemon, ClosedConnectionIs69) {
     EXPECT_NE(r.err.find("closed the connection"), std::string::npos) << r.err;
 }
 
+const char* kPending =
+    R"({"id":"r-3b1f0c9d2e4a","user":"alice","uid":1001,"port":22,"protocol":"tcp",)"
+    R"("source":"198.51.100.2/32","duration":"1h","reason":"fix",)"
+    R"("requested":"2026-11-23T14:03:00Z","lapses":"2099-11-23T14:18:00Z","required":2,)"
+    R"("approvals":["bob"],"may_decide":true})";
+
+// The two-person rule: an open that waits says so and exits 0; pending, approve, reject and
+// cancel send what PROTOCOL.md says and print one line.
+TEST(FakeDaemon, AnOpenThatAwaitsApprovalSaysSoAndExitsZero) {
+    FakeDaemon d({std::string(R"({"ok":true,"pending":)") + kPending + "}\n"});
+    auto r = cli({"open", "22", "--from", "198.51.100.2", "--socket", d.path()});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("request r-3b1f0c9d2e4a awaits approval: 22/tcp from 198.51.100.2/32 "
+                         "for 1h; approvals 1 of 2 (bob)"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("nothing is open until it is approved"), std::string::npos) << r.out;
+}
+
+TEST(FakeDaemon, PendingApproveRejectCancel) {
+    {
+        FakeDaemon d({std::string(R"({"ok":true,"pending":[)") + kPending + "]}\n"});
+        auto r = cli({"pending", "--socket", d.path()});
+        EXPECT_EQ(r.code, 0) << r.err;
+        EXPECT_NE(r.out.find("r-3b1f0c9d2e4a  alice  22/tcp"), std::string::npos) << r.out;
+        EXPECT_NE(r.out.find("1 of 2 (bob) *"), std::string::npos) << r.out;
+        EXPECT_EQ(d.requests().at(0), json::parse(R"({"op":"pending"})"));
+    }
+    {
+        FakeDaemon d({std::string(R"({"ok":true,"grant":)") + kGrant +
+                      R"(,"request":"r-3b1f0c9d2e4a"})" + "\n"});
+        auto r = cli({"approve", "r-3b1f0c9d2e4a", "--reason", "ok", "--socket", d.path()});
+        EXPECT_EQ(r.code, 0) << r.err;
+        EXPECT_EQ(r.out, "approved r-3b1f0c9d2e4a: granted g-5f2c9a01b2c3 to alice\n");
+        EXPECT_EQ(d.requests().at(0),
+                  json::parse(R"({"op":"approve","id":"r-3b1f0c9d2e4a","reason":"ok"})"));
+    }
+    {
+        FakeDaemon d(
+            {R"({"ok":false,"error":{"code":"not_authorized","message":"request r-3b1f0c9d2e4a is your own"}})"
+             "\n"});
+        auto r = cli({"approve", "r-3b1f0c9d2e4a", "--socket", d.path()});
+        EXPECT_EQ(r.code, 77);
+        EXPECT_NE(r.err.find("refused (not_authorized)"), std::string::npos) << r.err;
+    }
+    {
+        FakeDaemon d({std::string(R"({"ok":true,"rejected":)") + kPending + "}\n"});
+        auto r = cli({"reject", "r-3b1f0c9d2e4a", "--socket", d.path()});
+        EXPECT_EQ(r.code, 0) << r.err;
+        EXPECT_EQ(r.out, "rejected r-3b1f0c9d2e4a\n");
+        EXPECT_EQ(d.requests().at(0), json::parse(R"({"op":"reject","id":"r-3b1f0c9d2e4a"})"));
+    }
+    {
+        FakeDaemon d({std::string(R"({"ok":true,"cancelled":)") + kPending + "}\n"});
+        auto r = cli({"cancel", "r-3b1f0c9d2e4a", "--socket", d.path()});
+        EXPECT_EQ(r.code, 0) << r.err;
+        EXPECT_EQ(r.out, "cancelled r-3b1f0c9d2e4a\n");
+        EXPECT_EQ(d.requests().at(0), json::parse(R"({"op":"cancel","id":"r-3b1f0c9d2e4a"})"));
+    }
+}
+
 }  // namespace
 }  // namespace jitd::client
