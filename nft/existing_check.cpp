@@ -114,9 +114,8 @@ void dump(Netlink& nl, int msg, const char* what, Reset&& reset, Parse&& on_obje
                     needs + "): remove it, or table inet jitd, and start jitd again");
 }
 
-}  // namespace
-
-void check_existing(Netlink& nl) {
+// jitd's sets, where they exist, have exactly the shape its rules need.
+void check_sets(Netlink& nl) {
     std::vector<std::pair<std::string, SetShape>> sets;
     dump(
         nl, NFT_MSG_GETSET, "sets", [&] { sets.clear(); },
@@ -137,6 +136,10 @@ void check_existing(Netlink& nl) {
         if (has.field_lens.empty()) need.field_lens.clear();
         if (!(has == need)) refuse("set " + name, describe(has), describe(need));
     }
+}
+
+// jitd's input chain, where it exists, is the base chain its rules need.
+void check_chain(Netlink& nl) {
     struct ChainShape {
         bool base = false;
         std::uint32_t hook = 0;
@@ -170,6 +173,13 @@ void check_existing(Netlink& nl) {
                                             : "a regular chain, no hook";
         refuse("chain input", has, "type filter hook input priority 0");
     }
+}
+
+}  // namespace
+
+void check_existing(Netlink& nl) {
+    check_sets(nl);
+    check_chain(nl);
 }
 
 }  // namespace jitd::nft::ops
