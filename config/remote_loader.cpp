@@ -1,6 +1,7 @@
 // The `remote:` section of the policy: strict like the rest of the loader.
 #include "config/remote_loader.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "config/duration.hpp"
@@ -19,7 +20,7 @@ Field named(const Field& f, const std::string& name) {
 }
 
 std::string read_path(const Reader& r, const Field& f) {
-    const std::string text = r.string(f);
+    std::string text = r.string(f);
     if (text.empty() || text.front() != '/') {
         r.fail(f, f.name + ": expected an absolute path, got " + describe(f.value));
     }
@@ -65,6 +66,23 @@ std::chrono::seconds bounded_duration(const Reader& r, const Field& f, std::chro
     return d;
 }
 
+// The remote port is UDP: a protected UDP port of the same number would swallow its packets.
+bool clashes_with_ports(std::uint16_t port, const std::vector<PortRule>& ports) {
+    return std::any_of(ports.begin(), ports.end(), [port](const PortRule& rule) {
+        return rule.port == port && rule.covers(Protocol::udp);
+    });
+}
+
+std::uint16_t read_port(const Reader& r, const Field& f, const std::vector<PortRule>& ports) {
+    const auto port = static_cast<std::uint16_t>(r.integer(f, 1, 65535));
+    if (clashes_with_ports(port, ports)) {
+        r.fail(f, "remote.port: " + std::to_string(port) +
+                      "/udp is also a protected port in `ports`; remote requests "
+                      "need a UDP port of their own");
+    }
+    return port;
+}
+
 }  // namespace
 
 Remote read_remote(const Reader& r, const Field& f, const std::vector<PortRule>& ports) {
@@ -73,16 +91,8 @@ Remote read_remote(const Reader& r, const Field& f, const std::vector<PortRule>&
         const Fields fields = r.mapping(f.value, f.key.Mark(), "remote",
                                         {"port", "max_age", "default_duration", "packet_source",
                                          "user_ca", "keys", "host_names"});
-        if (const Field* p = fields.get("port")) {
-            remote.port = static_cast<std::uint16_t>(r.integer(named(*p, "remote.port"), 1, 65535));
-            for (const auto& rule : ports) {
-                if (rule.port == remote.port && rule.covers(Protocol::udp)) {
-                    r.fail(*p, "remote.port: " + std::to_string(remote.port) +
-                                   "/udp is also a protected port in `ports`; remote requests "
-                                   "need a UDP port of their own");
-                }
-            }
-        }
+        if (const Field* p = fields.get("port"))
+            remote.port = read_port(r, named(*p, "remote.port"), ports);
         if (const Field* a = fields.get("max_age"))
             remote.max_age = bounded_duration(r, named(*a, "remote.max_age"), kMaxMaxAge);
         if (const Field* d = fields.get("default_duration"))
@@ -99,11 +109,9 @@ Remote read_remote(const Reader& r, const Field& f, const std::vector<PortRule>&
         return remote;
     }
     // `remote:` alone: every default, but the default port may still clash.
-    for (const auto& rule : ports) {
-        if (rule.port == remote.port && rule.covers(Protocol::udp)) {
-            r.fail(f, "remote: the default port " + std::to_string(remote.port) +
-                          "/udp is also a protected port in `ports`; set remote.port");
-        }
+    if (clashes_with_ports(remote.port, ports)) {
+        r.fail(f, "remote: the default port " + std::to_string(remote.port) +
+                      "/udp is also a protected port in `ports`; set remote.port");
     }
     return remote;
 }

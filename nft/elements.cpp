@@ -103,56 +103,80 @@ bool in(const std::vector<ElementKey>& keys, const ElementKey& k) {
     return std::find(keys.begin(), keys.end(), k) != keys.end();
 }
 
-}  // namespace
-
-void apply(Netlink& nl, const Features& features, const Change& change) {
-    if (change.empty()) return;
-    for (const auto& e : change.add) check_add(e);
+// The first round: each removal once (a key deleted twice fails the second time, ENOENT), no
+// add replacing anything yet.
+Plan first_plan(const Change& change) {
     Plan plan;
-    // A key deleted twice would fail the second time (ENOENT), so send each one once.
     std::unordered_set<std::string> seen;
     for (const auto& k : change.remove)
         if (seen.insert(k.str()).second) plan.removes.push_back(k);
     plan.replacing.assign(change.add.size(), false);
     plan.absent.assign(change.add.size(), false);
+    return plan;
+}
 
+// What a refused round has learnt for the next: the removals the kernel did not have, and the
+// adds that get a delete in front of them or turned out to have nothing to replace.
+struct Lessons {
+    const Plan& plan;
+    Plan next;
+    std::set<std::size_t> gone;
+};
+
+// Settles one refused message into `l` (true), or leaves it a refusal to report (false).
+bool settle(Netlink& nl, const Features& features, const Change& change, const Failure& f,
+            const MessageTag& tag, Lessons& l) {
+    if (tag.op == MessageTag::Op::delete_element && f.err == ENOENT && !features.destroy_element) {
+        if (tag.index < l.plan.removes.size()) {
+            l.gone.insert(tag.index);
+        } else {  // the key to replace went away meanwhile: just add
+            const std::size_t j = tag.index - l.plan.removes.size();
+            l.next.replacing[j] = false;
+            l.next.absent[j] = true;
+        }
+        return true;
+    }
+    const bool retry_add = tag.op == MessageTag::Op::add_element && f.err == EEXIST &&
+                           change.replace && !l.plan.replacing[tag.index] &&
+                           !l.plan.absent[tag.index] && !l.next.absent[tag.index] &&
+                           !in(l.plan.removes, *tag.key);
+    if (retry_add && holds_exactly(nl, *tag.key, tag)) {
+        l.next.replacing[tag.index] = true;
+        return true;
+    }
+    return false;
+}
+
+// The plan of the round after the refused batch `b`; throws the refusal that cannot be settled.
+Plan next_plan(Netlink& nl, const Features& features, const Change& change, const Plan& plan,
+               const Batch& b, const BatchResult& result) {
+    Lessons l{plan, plan, {}};
+    for (const auto& f : result.failures) {
+        const MessageTag* tag = b.tag(f.seq);
+        if (tag == nullptr) tx::throw_failures(result, b);
+        if (settle(nl, features, change, f, *tag, l)) continue;
+        if (tag->op == MessageTag::Op::add_element && f.err == EEXIST)
+            throw refusal_of(nl, f, *tag);
+        throw tx::error_for(f, tag);
+    }
+    l.next.removes.clear();
+    for (std::size_t i = 0; i < plan.removes.size(); ++i)
+        if (!l.gone.count(i)) l.next.removes.push_back(plan.removes[i]);
+    return std::move(l.next);
+}
+
+}  // namespace
+
+void apply(Netlink& nl, const Features& features, const Change& change) {
+    if (change.empty()) return;
+    for (const auto& e : change.add) check_add(e);
+    Plan plan = first_plan(change);
     while (true) {
         Batch b = build(nl, features, plan, change.add);
         const BatchResult result = nl.transact(b);
         if (result.failures.empty() && !result.overflow) return;
         if (result.overflow) tx::throw_failures(result, b);
-        std::set<std::size_t> gone;  // removes the kernel did not have
-        Plan next = plan;
-        for (const auto& f : result.failures) {
-            const MessageTag* tag = b.tag(f.seq);
-            if (tag == nullptr) tx::throw_failures(result, b);
-            if (tag->op == MessageTag::Op::delete_element && f.err == ENOENT &&
-                !features.destroy_element) {
-                if (tag->index < plan.removes.size()) {
-                    gone.insert(tag->index);
-                } else {  // the key to replace went away meanwhile: just add
-                    const std::size_t j = tag->index - plan.removes.size();
-                    next.replacing[j] = false;
-                    next.absent[j] = true;
-                }
-                continue;
-            }
-            const bool retry_add = tag->op == MessageTag::Op::add_element && f.err == EEXIST &&
-                                   change.replace && !plan.replacing[tag->index] &&
-                                   !plan.absent[tag->index] && !next.absent[tag->index] &&
-                                   !in(plan.removes, *tag->key);
-            if (retry_add && holds_exactly(nl, *tag->key, *tag)) {
-                next.replacing[tag->index] = true;
-                continue;
-            }
-            if (tag->op == MessageTag::Op::add_element && f.err == EEXIST)
-                throw refusal_of(nl, f, *tag);
-            throw tx::error_for(f, tag);
-        }
-        next.removes.clear();
-        for (std::size_t i = 0; i < plan.removes.size(); ++i)
-            if (!gone.count(i)) next.removes.push_back(plan.removes[i]);
-        plan = std::move(next);
+        plan = next_plan(nl, features, change, plan, b, result);
     }
 }
 

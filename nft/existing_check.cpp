@@ -119,9 +119,8 @@ void dump(Netlink& nl, int msg, const char* what, Reset&& reset, Parse&& on_obje
                     needs + "): remove it, or table inet jitd, and start jitd again");
 }
 
-}  // namespace
-
-std::vector<std::string> check_existing(Netlink& nl) {
+// jitd's sets, where they exist, have exactly the shape its rules need; returns their names.
+std::vector<std::string> check_sets(Netlink& nl) {
     std::vector<std::pair<std::string, SetShape>> sets;
     dump(
         nl, NFT_MSG_GETSET, "sets", [&] { sets.clear(); },
@@ -144,6 +143,11 @@ std::vector<std::string> check_existing(Netlink& nl) {
         if (!(has == need)) refuse("set " + name, describe(has), describe(need));
         present.push_back(name);
     }
+    return present;
+}
+
+// jitd's input chain, where it exists, is the base chain its rules need.
+void check_chain(Netlink& nl) {
     struct ChainShape {
         bool base = false;
         std::uint32_t hook = 0;
@@ -177,6 +181,13 @@ std::vector<std::string> check_existing(Netlink& nl) {
                                             : "a regular chain, no hook";
         refuse("chain input", has, "type filter hook input priority 0");
     }
+}
+
+}  // namespace
+
+std::vector<std::string> check_existing(Netlink& nl) {
+    auto present = check_sets(nl);
+    check_chain(nl);
     return present;
 }
 

@@ -7,8 +7,8 @@
 
 namespace jitd::nft {
 
-Error::Error(Kind kind, int err, std::string what, std::optional<ElementKey> key)
-    : std::runtime_error(std::move(what)), kind_(kind), errno_(err), key_(std::move(key)) {}
+Error::Error(Kind kind, int err, const std::string& what, std::optional<ElementKey> key)
+    : std::runtime_error(what), kind_(kind), errno_(err), key_(key) {}
 
 struct Session::Impl {
     Netlink nl;

@@ -17,7 +17,8 @@ namespace jitd::nft {
 class Error : public std::runtime_error {
   public:
     enum class Kind { kernel, overlap, exists, not_found, unsupported, io };
-    Error(Kind kind, int err, std::string what, std::optional<ElementKey> key = std::nullopt);
+    Error(Kind kind, int err, const std::string& what,
+          std::optional<ElementKey> key = std::nullopt);
     Kind kind() const { return kind_; }
     int err() const { return errno_; }  // positive errno from the kernel, 0 if none
     // The element a kernel error was traced back to (for batches of elements).

@@ -82,13 +82,55 @@ std::string check_key_file_access(const std::string& file, gid_t allowed_gid) {
     return check_stat(st, allowed_gid);
 }
 
+namespace {
+
+// Which of the two settings a key file has given so far.
+struct KeySettings {
+    bool have_enc = false;
+    bool have_hmac = false;
+};
+
+// One "name value" line (neither blank nor a comment) into `key`.
+void read_key_line(std::string_view line, const std::string& where, FwknopKey& key,
+                   KeySettings& settings) {
+    const std::size_t sep = line.find_first_of(": \t");
+    if (sep == std::string_view::npos) throw std::invalid_argument(where + "no value");
+    const std::string name = lower(line.substr(0, sep));
+    const std::string_view value = trim(line.substr(sep + 1));
+    bool* seen = name == "key_base64"        ? &settings.have_enc
+                 : name == "hmac_key_base64" ? &settings.have_hmac
+                                             : nullptr;
+    if (!seen)
+        throw std::invalid_argument(where + "unknown setting '" + std::string(line.substr(0, sep)) +
+                                    "' (expected key_base64 or hmac_key_base64)");
+    if (*seen) throw std::invalid_argument(where + name + " given twice");
+    *seen = true;
+    auto bytes = base64_decode(value);
+    if (!bytes) throw std::invalid_argument(where + name + " is not valid base64");
+    (seen == &settings.have_enc ? key.encryption : key.hmac) = std::move(*bytes);
+}
+
+void check_key(const FwknopKey& key, const KeySettings& settings) {
+    if (!settings.have_enc) throw std::invalid_argument("key_base64 missing");
+    if (!settings.have_hmac)
+        throw std::invalid_argument("hmac_key_base64 missing (HMAC is mandatory)");
+    if (key.encryption.empty() || key.encryption.size() > kMaxEncryptionKey)
+        throw std::invalid_argument("key_base64 must decode to 1..32 bytes");
+    if (key.hmac.size() < kMinHmacKey || key.hmac.size() > kMaxHmacKey)
+        throw std::invalid_argument("hmac_key_base64 must decode to 32..128 bytes");
+    if (key.encryption.size() == key.hmac.size() &&
+        CRYPTO_memcmp(key.encryption.data(), key.hmac.data(), key.hmac.size()) == 0)
+        throw std::invalid_argument("key_base64 and hmac_key_base64 are equal");
+}
+
+}  // namespace
+
 // Lines "name: value" or "NAME value" (so access.conf's KEY_BASE64 lines paste as they are);
 // '#' comments and blank lines are ignored. Exactly key_base64 and hmac_key_base64, once each.
 FwknopKey parse_fwknop_key(const std::string& user, const std::string& file,
                            const std::string& text) {
     FwknopKey key{user, file, {}, {}, nullptr};
-    bool have_enc = false;
-    bool have_hmac = false;
+    KeySettings settings;
     std::size_t start = 0;
     int line_no = 0;
     while (start < text.size()) {
@@ -98,33 +140,9 @@ FwknopKey parse_fwknop_key(const std::string& user, const std::string& file,
         start = end + 1;
         ++line_no;
         if (line.empty() || line.front() == '#') continue;
-        const std::string where = "line " + std::to_string(line_no) + ": ";
-        const std::size_t sep = line.find_first_of(": \t");
-        if (sep == std::string_view::npos) throw std::invalid_argument(where + "no value");
-        const std::string name = lower(line.substr(0, sep));
-        const std::string_view value = trim(line.substr(sep + 1));
-        bool* seen = name == "key_base64"        ? &have_enc
-                     : name == "hmac_key_base64" ? &have_hmac
-                                                 : nullptr;
-        if (!seen)
-            throw std::invalid_argument(where + "unknown setting '" +
-                                        std::string(line.substr(0, sep)) +
-                                        "' (expected key_base64 or hmac_key_base64)");
-        if (*seen) throw std::invalid_argument(where + name + " given twice");
-        *seen = true;
-        auto bytes = base64_decode(value);
-        if (!bytes) throw std::invalid_argument(where + name + " is not valid base64");
-        (seen == &have_enc ? key.encryption : key.hmac) = std::move(*bytes);
+        read_key_line(line, "line " + std::to_string(line_no) + ": ", key, settings);
     }
-    if (!have_enc) throw std::invalid_argument("key_base64 missing");
-    if (!have_hmac) throw std::invalid_argument("hmac_key_base64 missing (HMAC is mandatory)");
-    if (key.encryption.empty() || key.encryption.size() > kMaxEncryptionKey)
-        throw std::invalid_argument("key_base64 must decode to 1..32 bytes");
-    if (key.hmac.size() < kMinHmacKey || key.hmac.size() > kMaxHmacKey)
-        throw std::invalid_argument("hmac_key_base64 must decode to 32..128 bytes");
-    if (key.encryption.size() == key.hmac.size() &&
-        CRYPTO_memcmp(key.encryption.data(), key.hmac.data(), key.hmac.size()) == 0)
-        throw std::invalid_argument("key_base64 and hmac_key_base64 are equal");
+    check_key(key, settings);
     prepare_hmac(key);
     return key;
 }

@@ -78,7 +78,7 @@ std::optional<SpaRefusal> decrypt(const std::vector<unsigned char>& raw,
     OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(iv, sizeof iv);
     if (!ok) return SpaRefusal::bad_ciphertext;
-    out.resize(static_cast<std::size_t>(n1 + n2));
+    out.resize(static_cast<std::size_t>(n1) + static_cast<std::size_t>(n2));
     // Strict PKCS#7: 1..16 bytes, all equal to their count (fwknop itself is lenient here).
     const unsigned pad = out.empty() ? 0 : out.back();
     if (pad == 0 || pad > kAesBlock || pad > out.size() ||

@@ -21,7 +21,7 @@ namespace {
 
 constexpr std::int64_t kExpireEvery = 60;    // seconds between sweeps of the in-memory set
 constexpr std::size_t kCompactSlack = 1024;  // never rewrite a file for fewer stale records
-constexpr std::size_t kRecordChars = 2 * 32;
+constexpr std::size_t kRecordChars = 2 * std::size_t{32};
 
 std::runtime_error sys_error(const std::string& what, const std::string& path) {
     return std::runtime_error("replay cache " + path + ": " + what + ": " + std::strerror(errno));

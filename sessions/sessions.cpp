@@ -41,45 +41,54 @@ bool can_destroy_sockets() {
     return SockDiag().can_destroy();
 }
 
-KillReport kill_sessions(const std::vector<nft::ElementKey>& doors) {
-    KillReport r;
-    auto behind = [&](nft::L4 proto, const nft::Tuple& t, bool reverse) {
-        for (const auto& d : doors) {
-            if (d.proto != proto) continue;
-            if (!reverse && t.local_port == d.port && covers(d.source, t.family, t.remote))
-                return true;
-            // A conntrack entry the host's own segment created: local end first.
-            if (reverse && t.remote_port == d.port && covers(d.source, t.family, t.local))
-                return true;
-        }
-        return false;
-    };
+namespace {
+
+// Whether tuple `t` of a `proto` session is behind one of `doors`. `reverse`: a conntrack entry
+// the host's own segment created, local end first.
+bool behind(const std::vector<nft::ElementKey>& doors, nft::L4 proto, const nft::Tuple& t,
+            bool reverse) {
+    return std::any_of(doors.begin(), doors.end(), [&](const nft::ElementKey& d) {
+        if (d.proto != proto) return false;
+        if (!reverse) return t.local_port == d.port && covers(d.source, t.family, t.remote);
+        return t.remote_port == d.port && covers(d.source, t.family, t.local);
+    });
+}
+
+// Destroys the sockets of `proto` behind `doors`, counting them in `r`.
+void destroy_sockets(SockDiag& diag, nft::L4 proto, const std::vector<nft::ElementKey>& doors,
+                     KillReport& r) {
+    const std::uint32_t states = proto == nft::L4::tcp ? connected_tcp_states() : ~0u;
+    for (const auto& s : diag.list(proto, states)) {
+        if (!behind(doors, proto, s.tuple, false)) continue;
+        if (proto == nft::L4::udp && s.tuple.remote_port == 0) continue;  // a server
+        const int err = diag.destroy(s);
+        if (err == 0)
+            ++r.sockets;
+        else if (err == EOPNOTSUPP)
+            r.destroy_unsupported = true;
+        else if (err != ENOENT)
+            note(r.problem, "destroying socket " + s.tuple.str() + ": " + std::strerror(err));
+    }
+}
+
+void destroy_sockets(const std::vector<nft::ElementKey>& doors, KillReport& r) {
     try {
         SockDiag diag;
         for (nft::L4 proto : {nft::L4::tcp, nft::L4::udp}) {
-            if (std::none_of(doors.begin(), doors.end(), [&](auto& d) { return d.proto == proto; }))
-                continue;
-            const std::uint32_t states = proto == nft::L4::tcp ? connected_tcp_states() : ~0u;
-            for (const auto& s : diag.list(proto, states)) {
-                if (!behind(proto, s.tuple, false)) continue;
-                if (proto == nft::L4::udp && s.tuple.remote_port == 0) continue;  // a server
-                const int err = diag.destroy(s);
-                if (err == 0)
-                    ++r.sockets;
-                else if (err == EOPNOTSUPP)
-                    r.destroy_unsupported = true;
-                else if (err != ENOENT)
-                    note(r.problem,
-                         "destroying socket " + s.tuple.str() + ": " + std::strerror(err));
-            }
+            if (std::any_of(doors.begin(), doors.end(), [&](auto& d) { return d.proto == proto; }))
+                destroy_sockets(diag, proto, doors, r);
         }
     } catch (const std::system_error& e) {
         note(r.problem, std::string("sock_diag: ") + e.what());
     }
+}
+
+void delete_conntrack(const std::vector<nft::ElementKey>& doors, KillReport& r) {
     try {
         Conntrack ct;
         for (const auto& e : ct.list()) {
-            if (!behind(e.proto, e.orig, false) && !behind(e.proto, e.orig, true)) continue;
+            if (!behind(doors, e.proto, e.orig, false) && !behind(doors, e.proto, e.orig, true))
+                continue;
             const int err = ct.remove(e);
             if (err == 0)
                 ++r.conntrack;
@@ -90,6 +99,14 @@ KillReport kill_sessions(const std::vector<nft::ElementKey>& doors) {
     } catch (const std::system_error& e) {
         note(r.problem, std::string("conntrack: ") + e.what());
     }
+}
+
+}  // namespace
+
+KillReport kill_sessions(const std::vector<nft::ElementKey>& doors) {
+    KillReport r;
+    destroy_sockets(doors, r);
+    delete_conntrack(doors, r);
     if (r.destroy_unsupported)
         note(r.problem,
              "the kernel cannot destroy sockets (built without CONFIG_INET_DIAG_DESTROY): the "

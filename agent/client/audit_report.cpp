@@ -140,6 +140,7 @@ std::vector<PortSummary> summarize_ports(const std::vector<AuditRecord>& events)
         s.last_user = e.user;
     }
     std::vector<PortSummary> out;
+    out.reserve(by_port.size());
     for (auto& [_, s] : by_port) out.push_back(std::move(s));
     return out;
 }

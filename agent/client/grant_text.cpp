@@ -25,6 +25,48 @@ std::string grants_table(const std::vector<wire::Grant>& grants, wire::SysSecond
     return t.render();
 }
 
+namespace {
+
+// A JSON array of strings as "a, b, c" ("" when empty).
+std::string joined(const nlohmann::json& items) {
+    std::string out;
+    for (const auto& c : items) out += (out.empty() ? "" : ", ") + c.get<std::string>();
+    return out;
+}
+
+std::string ports_table(const nlohmann::json& ports) {
+    TextTable t({"PORT", "PROTOCOL", "MAX DURATION", "ALLOWED SOURCES", "ACTIVE GRANTS"});
+    for (const auto& p : ports) {
+        const auto& allowed = p.at("allowed_sources");
+        const std::string sources =
+            allowed.is_string() ? allowed.get<std::string>() : joined(allowed);
+        t.add_row({std::to_string(p.at("port").get<unsigned>()),
+                   p.at("protocol").get<std::string>(), p.at("max_duration").get<std::string>(),
+                   sources, std::to_string(p.at("active_grants").get<long long>())});
+    }
+    return t.render();
+}
+
+// The remote channel's line, when it is enabled ("" when not).
+std::string remote_line(const nlohmann::json& remote) {
+    if (!remote.value("enabled", false)) return "";
+    std::string out = "remote requests: udp port " + std::to_string(remote.value("port", 0)) +
+                      ", " + std::to_string(remote.value("keys", 0)) + " keys; " +
+                      std::to_string(remote.value("granted", 0ULL)) + " granted, " +
+                      std::to_string(remote.value("refused", 0ULL)) + " refused, " +
+                      std::to_string(remote.value("dropped", 0ULL)) + " dropped unauthenticated";
+    std::string causes;
+    const auto counters = remote.value("counters", nlohmann::json::object());
+    for (const auto& [cause, n] : counters.items())
+        if (n.is_number_unsigned())
+            causes += (causes.empty() ? "" : ", ") + printable(cause) + " " +
+                      std::to_string(n.get<unsigned long long>());
+    out += causes.empty() ? "\n" : " (" + causes + ")\n";
+    return out;
+}
+
+}  // namespace
+
 std::string status_text(const nlohmann::json& st) {
     std::string out = "jitd " + st.at("version").get<std::string>() + ", policy " +
                       st.at("policy").get<std::string>();
@@ -35,22 +77,7 @@ std::string status_text(const nlohmann::json& st) {
            st.at("role").get<std::string>() + "); " + std::to_string(grants) +
            (grants == 1 ? " grant" : " grants") + " active; a reason is " +
            (st.value("require_reason", false) ? "required" : "optional") + "\n";
-
-    TextTable t({"PORT", "PROTOCOL", "MAX DURATION", "ALLOWED SOURCES", "ACTIVE GRANTS"});
-    for (const auto& p : st.at("ports")) {
-        std::string sources;
-        const auto& allowed = p.at("allowed_sources");
-        if (allowed.is_string()) {
-            sources = allowed.get<std::string>();
-        } else {
-            for (const auto& c : allowed)
-                sources += (sources.empty() ? "" : ", ") + c.get<std::string>();
-        }
-        t.add_row({std::to_string(p.at("port").get<unsigned>()),
-                   p.at("protocol").get<std::string>(), p.at("max_duration").get<std::string>(),
-                   sources, std::to_string(p.at("active_grants").get<long long>())});
-    }
-    out += t.render();
+    out += ports_table(st.at("ports"));
     for (const auto& p : st.at("ports"))
         if (const auto a = p.find("approval"); a != p.end() && a->is_object())
             out += "port " + std::to_string(p.at("port").get<unsigned>()) + " needs " +
@@ -59,9 +86,7 @@ std::string status_text(const nlohmann::json& st) {
                    (a->value("admins_bypass", false) ? " (not for admins)" : "") + "\n";
     if (const auto n = st.value("pending", 0LL); n > 0)
         out += std::to_string(n) + " pending requests (jit-request pending)\n";
-    std::string always;
-    for (const auto& c : st.value("always_allow", nlohmann::json::array()))
-        always += (always.empty() ? "" : ", ") + c.get<std::string>();
+    const std::string always = joined(st.value("always_allow", nlohmann::json::array()));
     out += "always allowed: " + (always.empty() ? std::string("none") : always) + "\n";
     // Older daemons do not send the field.
     const auto drops = st.value("other_input_drop_chains", nlohmann::json::array());
@@ -70,21 +95,7 @@ std::string status_text(const nlohmann::json& st) {
             out += "note: chain " + printable(c.get<std::string>()) +
                    " of another table drops by policy on the input hook; a grant cannot "
                    "override it\n";
-    if (const auto remote = st.value("remote", nlohmann::json::object());
-        remote.value("enabled", false)) {
-        out += "remote requests: udp port " + std::to_string(remote.value("port", 0)) + ", " +
-               std::to_string(remote.value("keys", 0)) + " keys; " +
-               std::to_string(remote.value("granted", 0ULL)) + " granted, " +
-               std::to_string(remote.value("refused", 0ULL)) + " refused, " +
-               std::to_string(remote.value("dropped", 0ULL)) + " dropped unauthenticated";
-        std::string causes;
-        const auto counters = remote.value("counters", nlohmann::json::object());
-        for (const auto& [cause, n] : counters.items())
-            if (n.is_number_unsigned())
-                causes += (causes.empty() ? "" : ", ") + printable(cause) + " " +
-                          std::to_string(n.get<unsigned long long>());
-        out += causes.empty() ? "\n" : " (" + causes + ")\n";
-    }
+    out += remote_line(st.value("remote", nlohmann::json::object()));
     out += recommended_text(st);
     if (const auto lost = st.value("audit_dropped", 0LL); lost > 0)
         out += "warning: " + std::to_string(lost) +

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <ostream>
 #include <sstream>
+#include <utility>
 
 #include "agent/client/exit_codes.hpp"
 #include "remote/ssh/ssh_keyring.hpp"
@@ -158,7 +159,10 @@ std::vector<KeyRow> ssh_key_rows(const std::string& dir,
         std::string user = file.substr(file.rfind('/') + 1);
         if (user.size() > 4 && user.ends_with(".pub")) user.resize(user.size() - 4);
         if (user_ca && file == *user_ca) user = "(user CA)";
-        rows.push_back({user, "ssh", file, "refused: " + line + reason});
+        std::string status = "refused: ";
+        status += line;
+        status += reason;
+        rows.push_back({user, "ssh", file, std::move(status)});
     }
     return rows;
 }

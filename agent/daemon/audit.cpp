@@ -105,7 +105,7 @@ AuditEvent& AuditEvent::grant(const wire::Grant& g) {
     return *this;
 }
 
-AuditEvent& AuditEvent::message(std::string text) {
+AuditEvent& AuditEvent::message(const std::string& text) {
     BoundedValue b = bounded_value(text, kMaxFieldValue);
     if (b.truncated) set(field::kTruncated, "1");
     message_ = std::move(b.text);

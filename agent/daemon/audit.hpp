@@ -37,7 +37,7 @@ class AuditEvent {
     // GRANT_ID, USER, UID, PORT, PROTOCOL, SOURCE, START, END, and REASON (the requester's
     // justification) if not empty. Events that end a grant add CAUSE (audit_causes).
     AuditEvent& grant(const wire::Grant& g);
-    AuditEvent& message(std::string text);
+    AuditEvent& message(const std::string& text);
 
     // Turns the event into a deny with this error, then commits it.
     void deny(wire::ErrorCode code, const std::string& message);

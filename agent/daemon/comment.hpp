@@ -30,7 +30,7 @@ inline constexpr std::size_t kMaxNumericComment =
 // The longest comment format_comment writes: the reason takes what the numbers leave, but
 // never the last 21 bytes, kept for one more numeric field.
 inline constexpr std::size_t kMaxComment = kMaxKernelComment - 21;
-static_assert(kMaxNumericComment + kReasonWhole.size() + 4 * 3 <= kMaxComment,
+static_assert(kMaxNumericComment + kReasonWhole.size() + std::size_t{4} * 3 <= kMaxComment,
               "room for at least one character of reason");
 
 struct GrantComment {

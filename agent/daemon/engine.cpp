@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "agent/daemon/comment.hpp"
@@ -179,7 +180,7 @@ std::vector<std::string> Engine::revoke_disallowed(bool judge_owners) {
         auto g = book_.remove(id);
         AuditEvent ev(AuditKind::revoke);
         ev.grant(g->grant).set(audit_fields::kCause, audit_causes::kPolicy);
-        ev.message("grant " + id + " of " + g->grant.user + " revoked: " + why);
+        ev.message(fmt::format("grant {} of {} revoked: {}", id, g->grant.user, why));
         ev.commit();
         spdlog::info("revoked grant {} of {}: {}", id, g->grant.user, why);
         ids.push_back(id);

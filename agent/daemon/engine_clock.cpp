@@ -14,7 +14,7 @@ constexpr std::size_t kMaxLookups = 64;
 
 using Remaining = std::unordered_map<nft::ElementKey, Millis, ElementKeyHash>;
 
-Remaining remaining_of(std::vector<nft::ListedElement> elements) {
+Remaining remaining_of(const std::vector<nft::ListedElement>& elements) {
     Remaining out;
     out.reserve(elements.size());
     for (const auto& e : elements) out[e.key] = e.remaining;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <variant>
 
 #include <spdlog/spdlog.h>
 
@@ -62,6 +63,91 @@ remote::ReplayCache::Digest replay_digest(const std::string& user,
     return out;
 }
 
+// The answer to a request whose signature verified but a later check refused.
+ErrorCode refusal_code(ssh::Refusal r) {
+    if (r == ssh::Refusal::source_not_allowed) return ErrorCode::source_not_allowed;
+    if (r == ssh::Refusal::wrong_user) return ErrorCode::not_authorized;
+    return ErrorCode::bad_request;
+}
+
+// The signer of a request refused after its signature verified: its name and key only.
+Origin refused_signer_origin(const ssh::VerifyResult& v, const std::string& src) {
+    Origin origin{Peer{},
+                  "remote",
+                  "sshsig",
+                  {{"JITD_KEY", v.identity.fingerprint}, {"JITD_PACKET_SOURCE", src}}};
+    origin.peer.user = v.identity.user;
+    origin.peer.uid = uid_t(-1);
+    return origin;
+}
+
+// The signer as the engine and the journal see it; a user unknown here keeps its name only.
+Origin signer_origin(const ssh::VerifyResult& v, const std::optional<Peer>& peer,
+                     const std::string& src) {
+    Origin origin{peer.value_or(Peer{}),
+                  "remote",
+                  "sshsig",
+                  {{"JITD_KEY", v.identity.fingerprint}, {"JITD_PACKET_SOURCE", src}}};
+    if (v.identity.certificate) {
+        origin.audit_fields.emplace_back("JITD_CERT_ID", v.identity.cert_key_id);
+        origin.audit_fields.emplace_back("JITD_CERT_CA", v.identity.ca_fingerprint);
+    }
+    if (!peer) origin.peer.user = v.identity.user, origin.peer.uid = uid_t(-1);
+    return origin;
+}
+
+struct SignedRefusal {
+    ErrorCode code;
+    const char* cause;
+    std::string message;
+};
+
+// The source to open for: the request's own (which must contain the sender) or, with
+// remote.packet_source, the packet's.
+std::variant<config::Cidr, SignedRefusal> requested_source(const ssh::SignedRequest& req,
+                                                           const config::Cidr& sender,
+                                                           bool packet_source,
+                                                           const std::string& src) {
+    if (!req.source) {
+        if (!packet_source)
+            return SignedRefusal{ErrorCode::source_not_allowed, "packet_source",
+                                 "the request asks for the packet's source (--from-packet), "
+                                 "which needs remote.packet_source: true; send --from ADDR"};
+        return sender;
+    }
+    if (!req.source->contains(sender))
+        return SignedRefusal{ErrorCode::source_not_allowed, "source_mismatch",
+                             "the request asks for " + req.source->str() + " but came from " + src};
+    return *req.source;
+}
+
+// The grant's duration: as asked, or our default capped by the port's maximum; never past the
+// certificate's end.
+std::chrono::seconds requested_duration(const ssh::VerifyResult& v, const Request& r,
+                                        RemoteChannel::WallClock::time_point now,
+                                        std::chrono::seconds default_duration,
+                                        const config::Policy& policy) {
+    const ssh::SignedRequest& req = v.request;
+    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+    std::chrono::seconds duration = default_duration;
+    if (req.end == ssh::SignedRequest::End::duration)
+        duration = std::chrono::seconds(static_cast<long long>(req.end_value));
+    else if (req.end == ssh::SignedRequest::End::until)
+        duration = std::chrono::seconds(static_cast<long long>(req.end_value)) - now_s;
+    if (req.end == ssh::SignedRequest::End::default_duration) {
+        // The default is ours, so it is capped rather than refused (as for fwknop).
+        const config::PortRule* rule =
+            r.protocol ? policy.find(req.port, *r.protocol) : policy.find_port(req.port);
+        if (rule != nullptr) duration = std::min(duration, rule->max_duration);
+    }
+    if (v.identity.valid_before) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::seconds>(*v.identity.valid_before - now);
+        duration = std::min(duration, left);
+    }
+    return duration;
+}
+
 }  // namespace
 
 void RemoteChannel::configure_signed() {
@@ -111,30 +197,13 @@ void RemoteChannel::handle_signed(const nft::Datagram& d, WallClock::time_point 
         // Before the signature verified anyone could have sent it: counted only.
         if (!v.authenticated) return count_ssh(v.refusal);
         // The signature verified (the signer is known) but a check after it failed.
-        Origin origin{Peer{},
-                      "remote",
-                      "sshsig",
-                      {{"JITD_KEY", v.identity.fingerprint}, {"JITD_PACKET_SOURCE", src}}};
-        origin.peer.user = v.identity.user;
-        origin.peer.uid = uid_t(-1);
         ++refused_;
-        const ErrorCode code = v.refusal == ssh::Refusal::source_not_allowed
-                                   ? ErrorCode::source_not_allowed
-                               : v.refusal == ssh::Refusal::wrong_user ? ErrorCode::not_authorized
-                                                                       : ErrorCode::bad_request;
-        return refuse_signed(origin, nullptr, code, ssh::refusal_name(v.refusal), v.reason);
+        return refuse_signed(refused_signer_origin(v, src), nullptr, refusal_code(v.refusal),
+                             ssh::refusal_name(v.refusal), v.reason);
     }
     const ssh::SignedRequest& req = v.request;
     const std::optional<Peer> peer = resolve_signer(v.identity.user);
-    Origin origin{peer.value_or(Peer{}),
-                  "remote",
-                  "sshsig",
-                  {{"JITD_KEY", v.identity.fingerprint}, {"JITD_PACKET_SOURCE", src}}};
-    if (v.identity.certificate) {
-        origin.audit_fields.emplace_back("JITD_CERT_ID", v.identity.cert_key_id);
-        origin.audit_fields.emplace_back("JITD_CERT_CA", v.identity.ca_fingerprint);
-    }
-    if (!peer) origin.peer.user = v.identity.user, origin.peer.uid = uid_t(-1);
+    const Origin origin = signer_origin(v, peer, src);
     ++refused_;  // until granted
     if (!peer)
         return refuse_signed(origin, &req, ErrorCode::not_authorized, "unknown_user",
@@ -162,42 +231,18 @@ void RemoteChannel::handle_signed(const nft::Datagram& d, WallClock::time_point 
         return refuse_signed(origin, &req, ErrorCode::internal, "replay_cache",
                              std::string("cannot record the request: ") + e.what());
     }
-    config::Cidr source = sender;
-    if (!req.source) {
-        if (!remote_->packet_source)
-            return refuse_signed(origin, &req, ErrorCode::source_not_allowed, "packet_source",
-                                 "the request asks for the packet's source (--from-packet), "
-                                 "which needs remote.packet_source: true; send --from ADDR");
-    } else if (!req.source->contains(sender)) {
-        return refuse_signed(origin, &req, ErrorCode::source_not_allowed, "source_mismatch",
-                             "the request asks for " + req.source->str() + " but came from " + src);
-    } else {
-        source = *req.source;
-    }
+    const auto source = requested_source(req, sender, remote_->packet_source, src);
+    if (const auto* no = std::get_if<SignedRefusal>(&source))
+        return refuse_signed(origin, &req, no->code, no->cause, no->message);
     Request r;
     r.op = Op::open;
     r.port = req.port;
     r.protocol = req.protocol;
-    r.source = source.str();  // as a local open sends it: hosts without a length
+    // As a local open sends it: hosts without a length.
+    r.source = std::get<config::Cidr>(source).str();
     r.reason = req.reason;
-    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
-    std::chrono::seconds duration = remote_->default_duration;
-    if (req.end == ssh::SignedRequest::End::duration)
-        duration = std::chrono::seconds(static_cast<long long>(req.end_value));
-    else if (req.end == ssh::SignedRequest::End::until)
-        duration = std::chrono::seconds(static_cast<long long>(req.end_value)) - now_s;
-    if (req.end == ssh::SignedRequest::End::default_duration) {
-        // The default is ours, so it is capped rather than refused (as for fwknop).
-        const config::Policy& policy = engine_.policy();
-        const config::PortRule* rule =
-            r.protocol ? policy.find(req.port, *r.protocol) : policy.find_port(req.port);
-        if (rule != nullptr) duration = std::min(duration, rule->max_duration);
-    }
-    if (v.identity.valid_before) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::seconds>(*v.identity.valid_before - now);
-        duration = std::min(duration, left);
-    }
+    const std::chrono::seconds duration =
+        requested_duration(v, r, now, remote_->default_duration, engine_.policy());
     if (duration.count() <= 0)
         return refuse_signed(origin, &req, ErrorCode::bad_request, "ended",
                              "the requested end is not in the future");

@@ -1,6 +1,7 @@
 #include "agent/daemon/restore_journal.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -34,7 +35,7 @@ std::optional<RestoreJournal::Clock::time_point> RestoreJournal::record(RestoreR
     merge_unique(pending_.changed, r.changed, kMaxChanges);
     merge_unique(pending_.changed_by, r.changed_by, kMaxChanges);
     pending_.outcome = r.outcome;
-    pending_.error = r.error;
+    pending_.error = std::move(r.error);
     if (!last_ || now - *last_ >= kInterval) {
         write(now);
         return std::nullopt;

@@ -15,7 +15,7 @@
 namespace jitd::agent {
 namespace {
 
-constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 constexpr int kAcceptsPerWakeup = 64;
 
 std::uint64_t usec(std::chrono::seconds s) {
@@ -343,7 +343,7 @@ bool Server::process_lines(Connection& c) {
     return flush(c);
 }
 
-void Server::queue(Connection& c, std::string line) {
+void Server::queue(Connection& c, const std::string& line) {
     if (c.out_pos == c.out.size()) {
         c.out.clear();
         c.out_pos = 0;

@@ -33,7 +33,8 @@ struct ServerLimits {
     // All connections at once; the last reserve_of(max_connections) are for root and admins.
     unsigned max_connections = 1024;
     std::size_t max_line = wire::kMaxLine;  // bytes, newline included
-    std::size_t max_output = 1024 * 1024;   // pending response bytes before reading pauses
+    // Pending response bytes before reading pauses.
+    std::size_t max_output = std::size_t{1024} * 1024;
 };
 
 // Connections kept for root and admins: an eighth of the cap, at least one.
@@ -78,7 +79,7 @@ class Server {
     bool process_lines(Connection& c);
     bool flush(Connection& c);
     bool update(Connection& c);
-    void queue(Connection& c, std::string line);
+    void queue(Connection& c, const std::string& line);
     void close(Connection& c);
 
     sd_event* event_;

@@ -96,8 +96,9 @@ std::string ecdsa_der(std::string_view rs) {
     EcdsaSig sig(ECDSA_SIG_new());
     if (!br || !bs || !sig || ECDSA_SIG_set0(sig.get(), br.get(), bs.get()) != 1)
         throw WireError("out of memory");
-    br.release();  // now owned by sig
-    bs.release();
+    // Now owned by sig: release, not free.
+    static_cast<void>(br.release());
+    static_cast<void>(bs.release());
     unsigned char* der = nullptr;
     const int n = i2d_ECDSA_SIG(sig.get(), &der);
     if (n <= 0) throw WireError("invalid ECDSA signature");
@@ -122,6 +123,57 @@ std::string sk_signed_data(const PublicKey& key, std::uint8_t flags, std::uint32
     return w.take();
 }
 
+// ed25519 and ECDSA: the signature blob is the signature alone.
+std::string verify_plain(const PublicKey& key, std::string_view sig_type, std::string_view sig,
+                         WireReader& in, std::string_view data) {
+    if (sig_type != key_type_name(key.type))
+        return "signature type " + std::string(sig_type) + " does not match the key";
+    in.expect_end("signature");
+    if (key.type == KeyType::ed25519) {
+        if (sig.size() != 64) return "ed25519 signature is not 64 bytes";
+        return digest_verify(key.pkey, nullptr, sig, data) ? "" : "signature mismatch";
+    }
+    return digest_verify(key.pkey, ecdsa_digest(key.type), ecdsa_der(sig), data)
+               ? ""
+               : "signature mismatch";
+}
+
+std::string verify_rsa(const PublicKey& key, std::string_view sig_type, std::string_view sig,
+                       WireReader& in, std::string_view data) {
+    const EVP_MD* md = sig_type == "rsa-sha2-256"   ? EVP_sha256()
+                       : sig_type == "rsa-sha2-512" ? EVP_sha512()
+                                                    : nullptr;
+    if (md == nullptr)
+        return "RSA signature type " + std::string(sig_type) +
+               " refused (only rsa-sha2-256 and rsa-sha2-512)";
+    in.expect_end("signature");
+    // OpenSSH may send a signature shorter than the modulus: left-pad it with zeros.
+    const auto modulus_len = static_cast<std::size_t>(EVP_PKEY_get_size(key.pkey.get()));
+    if (sig.size() > modulus_len) return "RSA signature longer than the modulus";
+    const std::string padded = std::string(modulus_len - sig.size(), '\0') + std::string(sig);
+    return digest_verify(key.pkey, md, padded, data) ? "" : "signature mismatch";
+}
+
+// Security keys: the authenticator's flags and counter follow the signature, and are signed.
+std::string verify_sk(const PublicKey& key, std::string_view sig_type, std::string_view sig,
+                      WireReader& in, std::string_view data, const SkRequirements& sk,
+                      std::uint8_t* sk_flags) {
+    if (sig_type != key_type_name(key.type))
+        return "signature type " + std::string(sig_type) + " does not match the key";
+    const std::uint8_t flags = in.u8("security key flags");
+    const std::uint32_t counter = in.u32("security key counter");
+    in.expect_end("signature");
+    const std::string signed_data = sk_signed_data(key, flags, counter, data);
+    bool ok = false;
+    if (key.type == KeyType::sk_ed25519)
+        ok = sig.size() == 64 && digest_verify(key.pkey, nullptr, sig, signed_data);
+    else
+        ok = digest_verify(key.pkey, EVP_sha256(), ecdsa_der(sig), signed_data);
+    if (!ok) return "signature mismatch";
+    if (sk_flags != nullptr) *sk_flags = flags;
+    return check_sk_flags(flags, sk);
+}
+
 std::string verify_or_throw(const PublicKey& key, std::string_view sig_blob, std::string_view data,
                             const SkRequirements& sk, std::uint8_t* sk_flags) {
     WireReader in(sig_blob);
@@ -131,50 +183,13 @@ std::string verify_or_throw(const PublicKey& key, std::string_view sig_blob, std
         case KeyType::ed25519:
         case KeyType::ecdsa_p256:
         case KeyType::ecdsa_p384:
-        case KeyType::ecdsa_p521: {
-            if (sig_type != key_type_name(key.type))
-                return "signature type " + std::string(sig_type) + " does not match the key";
-            in.expect_end("signature");
-            if (key.type == KeyType::ed25519) {
-                if (sig.size() != 64) return "ed25519 signature is not 64 bytes";
-                return digest_verify(key.pkey, nullptr, sig, data) ? "" : "signature mismatch";
-            }
-            return digest_verify(key.pkey, ecdsa_digest(key.type), ecdsa_der(sig), data)
-                       ? ""
-                       : "signature mismatch";
-        }
-        case KeyType::rsa: {
-            const EVP_MD* md = sig_type == "rsa-sha2-256"   ? EVP_sha256()
-                               : sig_type == "rsa-sha2-512" ? EVP_sha512()
-                                                            : nullptr;
-            if (md == nullptr)
-                return "RSA signature type " + std::string(sig_type) +
-                       " refused (only rsa-sha2-256 and rsa-sha2-512)";
-            in.expect_end("signature");
-            // OpenSSH may send a signature shorter than the modulus: left-pad it with zeros.
-            const auto modulus_len = static_cast<std::size_t>(EVP_PKEY_get_size(key.pkey.get()));
-            if (sig.size() > modulus_len) return "RSA signature longer than the modulus";
-            const std::string padded =
-                std::string(modulus_len - sig.size(), '\0') + std::string(sig);
-            return digest_verify(key.pkey, md, padded, data) ? "" : "signature mismatch";
-        }
+        case KeyType::ecdsa_p521:
+            return verify_plain(key, sig_type, sig, in, data);
+        case KeyType::rsa:
+            return verify_rsa(key, sig_type, sig, in, data);
         case KeyType::sk_ed25519:
-        case KeyType::sk_ecdsa_p256: {
-            if (sig_type != key_type_name(key.type))
-                return "signature type " + std::string(sig_type) + " does not match the key";
-            const std::uint8_t flags = in.u8("security key flags");
-            const std::uint32_t counter = in.u32("security key counter");
-            in.expect_end("signature");
-            const std::string signed_data = sk_signed_data(key, flags, counter, data);
-            bool ok = false;
-            if (key.type == KeyType::sk_ed25519)
-                ok = sig.size() == 64 && digest_verify(key.pkey, nullptr, sig, signed_data);
-            else
-                ok = digest_verify(key.pkey, EVP_sha256(), ecdsa_der(sig), signed_data);
-            if (!ok) return "signature mismatch";
-            if (sk_flags != nullptr) *sk_flags = flags;
-            return check_sk_flags(flags, sk);
-        }
+        case KeyType::sk_ecdsa_p256:
+            return verify_sk(key, sig_type, sig, in, data, sk, sk_flags);
     }
     return "unknown key type";
 }

@@ -52,6 +52,21 @@ std::string_view options_field(std::string_view& s) {
     return field;
 }
 
+// The "value" of option `name` after its '=' at field[i]; moves i past the closing quote.
+std::string quoted_value(std::string_view field, std::size_t& i, const std::string& name) {
+    ++i;
+    if (i >= field.size() || field[i] != '"')
+        throw LineError{"option " + name + " needs a double-quoted value"};
+    ++i;
+    std::string value;
+    while (i < field.size() && field[i] != '"') {
+        if (field[i] == '\\' && i + 1 < field.size() && field[i + 1] == '"') ++i;
+        value += field[i++];
+    }
+    ++i;  // the closing quote (options_field checked it exists)
+    return value;
+}
+
 // Splits name[="value"] items; values lose their quotes and backslash escapes.
 std::vector<std::pair<std::string, std::optional<std::string>>> split_options(
     std::string_view field) {
@@ -61,18 +76,7 @@ std::vector<std::pair<std::string, std::optional<std::string>>> split_options(
         std::string name;
         while (i < field.size() && field[i] != ',' && field[i] != '=') name += field[i++];
         std::optional<std::string> value;
-        if (i < field.size() && field[i] == '=') {
-            ++i;
-            if (i >= field.size() || field[i] != '"')
-                throw LineError{"option " + name + " needs a double-quoted value"};
-            ++i;
-            value.emplace();
-            while (i < field.size() && field[i] != '"') {
-                if (field[i] == '\\' && i + 1 < field.size() && field[i + 1] == '"') ++i;
-                *value += field[i++];
-            }
-            ++i;  // the closing quote (options_field checked it exists)
-        }
+        if (i < field.size() && field[i] == '=') value = quoted_value(field, i, name);
         if (i < field.size() && field[i] != ',')
             throw LineError{"text after the value of option " + name};
         if (i < field.size()) {

@@ -129,6 +129,73 @@ void check_source(const SourceRule& rule, const char* what, const config::Cidr& 
                                                        r.source->str()};
 }
 
+// The user a certificate signs for, into `id`; returns its source-address rule, if any.
+const SourceRule* identify_by_certificate(const Signer& s, const SignedRequest& r,
+                                          SignerIdentity& id, SkRequirements& sk) {
+    const auto& p = s.cert->principals;
+    if (!r.user.empty()) {
+        if (std::find(p.begin(), p.end(), r.user) == p.end())
+            throw Refused{Refusal::wrong_user, "certificate is not valid for user " + r.user};
+        id.user = r.user;
+    } else if (p.size() == 1) {
+        id.user = p[0];
+    } else {
+        throw Refused{Refusal::wrong_user,
+                      "certificate names several principals and the request names no user"};
+    }
+    if (!valid_user_name(id.user))
+        throw Refused{Refusal::wrong_user, "principal is not a valid user name"};
+    sk.user_verification = s.verify_required;
+    id.key_type = cert_type_name(s.key.type);
+    id.certificate = true;
+    id.cert_key_id = s.cert->key_id;
+    id.cert_serial = s.cert->serial;
+    id.ca_fingerprint = fingerprint(s.cert->signature_key);
+    if (s.cert->valid_before < static_cast<std::uint64_t>(INT64_MAX))
+        id.valid_before = std::chrono::system_clock::time_point(
+            std::chrono::seconds(static_cast<std::int64_t>(s.cert->valid_before)));
+    return s.cert_source ? &*s.cert_source : nullptr;
+}
+
+// The user a listed plain key signs for, into `id`; returns its from= rule, if any.
+const SourceRule* identify_by_key(const Signer& s, const SignedRequest& r, SignerIdentity& id,
+                                  SkRequirements& sk) {
+    const KeyEntry* entry = nullptr;
+    for (const KeyEntry* e : s.entries) {
+        if (!r.user.empty() && e->user != r.user) continue;
+        if (entry != nullptr && entry->user != e->user)
+            throw Refused{Refusal::wrong_user,
+                          "key is listed for several users and the request names none"};
+        if (entry == nullptr) entry = e;
+    }
+    if (entry == nullptr)
+        throw Refused{Refusal::wrong_user, "key is not listed for user " + r.user};
+    id.user = entry->user;
+    id.key_type = key_type_name(s.key.type);
+    id.where = entry->where;
+    sk = entry->sk;
+    return entry->from ? &*entry->from : nullptr;
+}
+
+void check_age(const SignedRequest& r, std::int64_t now_s, const VerifyPolicy& policy) {
+    const auto age = static_cast<std::int64_t>(r.client_time) - now_s;
+    if (r.client_time > static_cast<std::uint64_t>(INT64_MAX) || age > policy.max_age.count() ||
+        -age > policy.max_age.count())
+        throw Refused{Refusal::stale, "request time is " + std::to_string(age) +
+                                          "s from ours (max_age " +
+                                          std::to_string(policy.max_age.count()) + "s)"};
+}
+
+DatagramParts split_or_throw(std::string_view datagram) {
+    if (datagram.size() > kMaxDatagram)
+        throw Refused{Refusal::oversize, "datagram larger than 1232 bytes"};
+    try {
+        return split_datagram(datagram);
+    } catch (const WireError& e) {
+        throw Refused{Refusal::malformed, e.what()};
+    }
+}
+
 // Fills `out` as it goes, so a refusal after the signature still names the signer.
 void verify_or_throw(VerifyResult& out, std::string_view datagram, const Keyring& ring,
                      const std::vector<std::string>& host_names,
@@ -136,14 +203,7 @@ void verify_or_throw(VerifyResult& out, std::string_view datagram, const Keyring
                      const VerifyPolicy& policy) {
     const std::int64_t now_s =
         std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-    if (datagram.size() > kMaxDatagram)
-        throw Refused{Refusal::oversize, "datagram larger than 1232 bytes"};
-    DatagramParts parts;
-    try {
-        parts = split_datagram(datagram);
-    } catch (const WireError& e) {
-        throw Refused{Refusal::malformed, e.what()};
-    }
+    const DatagramParts parts = split_or_throw(datagram);
     std::uint8_t sk_flags = 0;
     Signer s = check_signature(parts.sshsig, parts.request, ring, now_s, sk_flags);
     out.authenticated = true;
@@ -155,50 +215,9 @@ void verify_or_throw(VerifyResult& out, std::string_view datagram, const Keyring
         throw Refused{Refusal::malformed, std::string("request: ") + e.what()};
     }
     const SignedRequest& r = out.request;
-    SignerIdentity& id = out.identity;
     SkRequirements sk;
-    const SourceRule* rule = nullptr;
-    if (s.cert) {
-        const auto& p = s.cert->principals;
-        if (!r.user.empty()) {
-            if (std::find(p.begin(), p.end(), r.user) == p.end())
-                throw Refused{Refusal::wrong_user, "certificate is not valid for user " + r.user};
-            id.user = r.user;
-        } else if (p.size() == 1) {
-            id.user = p[0];
-        } else {
-            throw Refused{Refusal::wrong_user,
-                          "certificate names several principals and the request names no user"};
-        }
-        if (!valid_user_name(id.user))
-            throw Refused{Refusal::wrong_user, "principal is not a valid user name"};
-        sk.user_verification = s.verify_required;
-        id.key_type = cert_type_name(s.key.type);
-        id.certificate = true;
-        id.cert_key_id = s.cert->key_id;
-        id.cert_serial = s.cert->serial;
-        id.ca_fingerprint = fingerprint(s.cert->signature_key);
-        if (s.cert->valid_before < static_cast<std::uint64_t>(INT64_MAX))
-            id.valid_before = std::chrono::system_clock::time_point(
-                std::chrono::seconds(static_cast<std::int64_t>(s.cert->valid_before)));
-        if (s.cert_source) rule = &*s.cert_source;
-    } else {
-        const KeyEntry* entry = nullptr;
-        for (const KeyEntry* e : s.entries) {
-            if (!r.user.empty() && e->user != r.user) continue;
-            if (entry != nullptr && entry->user != e->user)
-                throw Refused{Refusal::wrong_user,
-                              "key is listed for several users and the request names none"};
-            if (entry == nullptr) entry = e;
-        }
-        if (entry == nullptr)
-            throw Refused{Refusal::wrong_user, "key is not listed for user " + r.user};
-        id.user = entry->user;
-        id.key_type = key_type_name(s.key.type);
-        id.where = entry->where;
-        sk = entry->sk;
-        if (entry->from) rule = &*entry->from;
-    }
+    const SourceRule* rule = s.cert ? identify_by_certificate(s, r, out.identity, sk)
+                                    : identify_by_key(s, r, out.identity, sk);
     if (!is_ours(host_names, r.host))
         throw Refused{Refusal::wrong_host, "signed for host '" + r.host + "', not this one"};
     if (is_security_key(s.key.type)) {
@@ -206,12 +225,7 @@ void verify_or_throw(VerifyResult& out, std::string_view datagram, const Keyring
         if (auto err = check_sk_flags(sk_flags, sk); !err.empty())
             throw Refused{Refusal::bad_signature, err};
     }
-    const auto age = static_cast<std::int64_t>(r.client_time) - now_s;
-    if (r.client_time > static_cast<std::uint64_t>(INT64_MAX) || age > policy.max_age.count() ||
-        -age > policy.max_age.count())
-        throw Refused{Refusal::stale, "request time is " + std::to_string(age) +
-                                          "s from ours (max_age " +
-                                          std::to_string(policy.max_age.count()) + "s)"};
+    check_age(r, now_s, policy);
     const config::Cidr sender = unmapped(sender_in);
     if (rule != nullptr)
         check_source(*rule, s.cert ? "certificate source-address" : "from=", sender, r);

@@ -87,8 +87,9 @@ bool bare_ack_answered(const Netns& ns, const std::string& src, std::uint16_t sp
             const ssize_t n = ::recv(recv_fd.get(), buf, sizeof buf, 0);
             if (n < static_cast<ssize_t>(sizeof(iphdr) + sizeof(tcphdr))) continue;
             const auto* rip = reinterpret_cast<const iphdr*>(buf);
-            const auto* rtcp = reinterpret_cast<const tcphdr*>(buf + rip->ihl * 4u);
-            if (static_cast<std::size_t>(n) < rip->ihl * 4u + sizeof(tcphdr)) continue;
+            const std::size_t ip_len = std::size_t{rip->ihl} * 4;
+            const auto* rtcp = reinterpret_cast<const tcphdr*>(buf + ip_len);
+            if (static_cast<std::size_t>(n) < ip_len + sizeof(tcphdr)) continue;
             answered = rip->saddr == d.s_addr && rip->daddr == s.s_addr &&
                        rtcp->source == htons(dport) && rtcp->dest == htons(sport) && rtcp->rst;
         }

@@ -40,7 +40,12 @@ std::vector<nlohmann::json> Journal::entries(const JournalMatch& match) const {
     // field sizes must see.
     std::vector<std::string> argv{"journalctl", "-o", "json", "--all",
                                   "--no-pager", "-q", "-t",   "jitd"};
-    for (const auto& [k, v] : match) argv.push_back(k + "=" + v);
+    for (const auto& [k, v] : match) {
+        std::string term = k;
+        term += '=';
+        term += v;
+        argv.push_back(std::move(term));
+    }
     auto r = run(argv);
     std::vector<nlohmann::json> out;
     std::size_t pos = 0;

@@ -103,6 +103,36 @@ int bound_socket(const Netns& ns, int type, const std::string& src, const Addr& 
     return fd;
 }
 
+// Echoes what each ready connection (fds[2...]) sent; closes and drops those that ended.
+void echo_ready(std::vector<pollfd>& fds) {
+    for (std::size_t i = 2; i < fds.size(); ++i) {
+        if (!fds[i].revents) continue;
+        char buf[4096];
+        ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+        if (n <= 0) {
+            ::close(fds[i].fd);
+            fds.erase(fds.begin() + static_cast<long>(i--));
+        } else if (::write(fds[i].fd, buf, static_cast<std::size_t>(n)) != n) {
+            // a short echo only fails the client's check; nothing to do here
+        }
+    }
+}
+
+// TcpEchoServer's thread: accepts and echoes until a byte arrives on stop_fd.
+void echo_tcp(int stop_fd, int listen_fd) {
+    std::vector<pollfd> fds{{stop_fd, POLLIN, 0}, {listen_fd, POLLIN, 0}};
+    while (true) {
+        if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
+        if (fds[0].revents) break;
+        if (fds[1].revents & POLLIN) {
+            int c = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (c >= 0) fds.push_back({c, POLLIN, 0});
+        }
+        echo_ready(fds);
+    }
+    for (std::size_t i = 2; i < fds.size(); ++i) ::close(fds[i].fd);
+}
+
 }  // namespace
 
 Netns::Netns(std::string name) : name_(std::move(name)) {
@@ -196,29 +226,7 @@ TcpEchoServer::TcpEchoServer(const Netns& ns, std::uint16_t port) {
     ns.run([&] { listen_fd_ = dual_stack_socket(SOCK_STREAM, port); });
     if (::listen(listen_fd_, 64) != 0) throw std::runtime_error("listen failed");
     if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-    thread_ = std::thread([this] {
-        std::vector<pollfd> fds{{stop_pipe_[0], POLLIN, 0}, {listen_fd_, POLLIN, 0}};
-        while (true) {
-            if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
-            if (fds[0].revents) break;
-            if (fds[1].revents & POLLIN) {
-                int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-                if (c >= 0) fds.push_back({c, POLLIN, 0});
-            }
-            for (std::size_t i = 2; i < fds.size(); ++i) {
-                if (!fds[i].revents) continue;
-                char buf[4096];
-                ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-                if (n <= 0) {
-                    ::close(fds[i].fd);
-                    fds.erase(fds.begin() + static_cast<long>(i--));
-                } else if (::write(fds[i].fd, buf, static_cast<std::size_t>(n)) != n) {
-                    // a short echo only fails the client's check; nothing to do here
-                }
-            }
-        }
-        for (std::size_t i = 2; i < fds.size(); ++i) ::close(fds[i].fd);
-    });
+    thread_ = std::thread([this] { echo_tcp(stop_pipe_[0], listen_fd_); });
 }
 
 TcpEchoServer::~TcpEchoServer() {

@@ -50,6 +50,7 @@ std::vector<std::string> merged_env(const std::vector<std::string>& extra) {
 
 std::vector<char*> c_array(std::vector<std::string>& v) {
     std::vector<char*> out;
+    out.reserve(v.size() + 1);
     for (auto& s : v) out.push_back(s.data());
     out.push_back(nullptr);
     return out;
@@ -61,11 +62,9 @@ int decode_status(int status) {
     return -1;
 }
 
-}  // namespace
-
-RunResult run(const std::vector<std::string>& argv, std::string_view input,
-              const std::vector<std::string>& env) {
-    Pipe in, out, err;
+// Starts argv with its stdin, stdout and stderr on the pipes; the child's ends are closed here.
+pid_t spawn_piped(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                  Pipe& in, Pipe& out, Pipe& err) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in.fd[0], 0);
@@ -82,24 +81,31 @@ RunResult run(const std::vector<std::string>& argv, std::string_view input,
     in.close_end(0);
     out.close_end(1);
     err.close_end(1);
+    return pid;
+}
 
-    RunResult r;
+// Reads what is ready of stdout (i 0) or stderr (i 1); closes the pipe at its end.
+void read_ready(const pollfd& p, int i, Pipe& out, Pipe& err, RunResult& r) {
+    if (p.fd < 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR))) return;
+    char buf[65536];
+    ssize_t n = ::read(p.fd, buf, sizeof buf);
+    if (n > 0) {
+        (i == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+        (i == 0 ? out : err).close_end(0);
+    }
+}
+
+// Feeds the input and collects stdout and stderr until the child closes both.
+void pump(Pipe& in, Pipe& out, Pipe& err, std::string_view input, RunResult& r) {
     std::size_t written = 0;
     if (input.empty()) in.close_end(1);
     fcntl(in.fd[1] >= 0 ? in.fd[1] : 0, F_SETFL, O_NONBLOCK);
     while (out.fd[0] >= 0 || err.fd[0] >= 0) {
         pollfd fds[3] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}, {in.fd[1], POLLOUT, 0}};
         if (::poll(fds, 3, -1) < 0 && errno != EINTR) break;
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            char buf[65536];
-            ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-            if (n > 0) {
-                (i == 0 ? r.out : r.err).append(buf, static_cast<std::size_t>(n));
-            } else if (n == 0 || errno != EINTR) {
-                (i == 0 ? out : err).close_end(0);
-            }
-        }
+        read_ready(fds[0], 0, out, err, r);
+        read_ready(fds[1], 1, out, err, r);
         if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
             ssize_t n = ::write(in.fd[1], input.data() + written, input.size() - written);
             if (n > 0) written += static_cast<std::size_t>(n);
@@ -108,6 +114,16 @@ RunResult run(const std::vector<std::string>& argv, std::string_view input,
         }
     }
     in.close_end(1);
+}
+
+}  // namespace
+
+RunResult run(const std::vector<std::string>& argv, std::string_view input,
+              const std::vector<std::string>& env) {
+    Pipe in, out, err;
+    const pid_t pid = spawn_piped(argv, env, in, out, err);
+    RunResult r;
+    pump(in, out, err, input, r);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }

@@ -101,12 +101,12 @@ SocketClient SocketClient::connect_as(const std::string& path, const Identity& w
     }
     if (pid == 0) {
         int err = 0, fd = -1;
+        // Drop to the identity first: the socket is made and connected as it.
         if (::syscall(SYS_setgroups, groups.size(), groups.data()) != 0 ||
             ::syscall(SYS_setresgid, who.gid, who.gid, who.gid) != 0 ||
-            ::syscall(SYS_setresuid, who.uid, who.uid, who.uid) != 0) {
-            err = errno;
-        } else if ((fd = ::socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
-                   ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+            ::syscall(SYS_setresuid, who.uid, who.uid, who.uid) != 0 ||
+            (fd = ::socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+            ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
             err = errno;
         }
         iovec iov{&err, sizeof err};

@@ -125,7 +125,7 @@ std::string DaemonTest::default_policy() const {
 }
 
 DaemonFixture& DaemonTest::start(std::optional<std::string> policy, DaemonOptions opts) {
-    daemon_ = std::make_unique<DaemonFixture>(policy ? *policy : default_policy(), opts);
+    daemon_ = std::make_unique<DaemonFixture>(policy ? *policy : default_policy(), std::move(opts));
     return *daemon_;
 }
 

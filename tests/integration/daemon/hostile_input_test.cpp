@@ -58,6 +58,7 @@ TEST_F(HostileInput, MalformedRequestsAreBadRequest) {
         "{\"op\":\"open\",\"port\":22,\"source\":[\"198.51.100.9\"],\"duration\":\"1h\"}",
         "{\"op\":\"open\",\"port\":22,\"source\":\"198.51.100.9\",\"duration\":3600}",
         "{\"op\":\"open\",\"port\":22,\"source\":\"198.51.100.9\",\"duration\":null}",
+        // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): these requests span two lines
         "{\"op\":\"open\",\"port\":22,\"source\":\"198.51.100.9\",\"duration\":\"1h\","
         "\"protocol\":\"icmp\"}",
         "{\"op\":\"open\",\"port\":22,\"source\":\"198.51.100.9\",\"duration\":\"1h\","
@@ -114,7 +115,8 @@ TEST_F(HostileInput, LineOverTheLimitIsRefusedAndClosed) {
 
     Journal mark;
     auto big = daemon().connect_as(users().viewer.id);
-    big.send_raw(std::string(70 * 1024, 'a') + "\n");  // may fail half-way once jitd closes
+    big.send_raw(std::string(std::size_t{70} * 1024, 'a') +
+                 "\n");  // may fail half-way once jitd closes
     auto refused = big.read_line();
     ASSERT_TRUE(refused) << "no answer to an oversized line";
     EXPECT_TRUE(is_error(json::parse(*refused), "request_too_large"));
@@ -138,6 +140,7 @@ TEST_F(HostileInput, SilentAndPartialClientsAreDroppedAfterTheIdleTimeout) {
 TEST_F(HostileInput, ConnectionCapPerUidDoesNotStarveOthers) {
     Journal mark;
     std::vector<SocketClient> held;
+    held.reserve(200);
     int refused = 0;
     for (int i = 0; i < 200; ++i) {
         held.push_back(daemon().connect_as(users().stranger.id));

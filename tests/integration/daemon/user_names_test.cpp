@@ -53,6 +53,7 @@ TEST_F(UserNames, HostileNamesWorkSurviveARestartAndTheRulesetLoadsBack) {
                                             p + ";q",  p + "#q",       p + " q",
                                             p + "é€",  p + "'q$(id)`", inject};
     std::vector<TestUser> odd_users;
+    odd_users.reserve(names.size());
     for (const auto& n : names) odd_users.push_back(odd.add(n));
     ASSERT_GE(odd_users.back().name.size(), 96u);
 

@@ -59,6 +59,7 @@ class ConntrackPickup : public NftTest {
     }
     static std::vector<std::string> sorted(const std::vector<Tuple>& v) {
         std::vector<std::string> out;
+        out.reserve(v.size());
         for (const auto& t : v) out.push_back(t.str());
         std::sort(out.begin(), out.end());
         return out;

@@ -59,7 +59,9 @@ TEST(Comment, RefusesAnythingElse) {
                             "manual entry by ops"}) {
         EXPECT_FALSE(parse_comment(bad)) << bad;
     }
-    EXPECT_FALSE(parse_comment(std::string_view("jitd:g-5f2c9a01b2c3:1\0:5", 25)));
+    // An embedded NUL: the sv literal keeps it, and ends where the text does.
+    using namespace std::string_view_literals;
+    EXPECT_FALSE(parse_comment("jitd:g-5f2c9a01b2c3:1\0:5"sv));
 }
 
 TEST(Comment, PreviousReleaseFormatWithPortableNames) {

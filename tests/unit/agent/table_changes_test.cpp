@@ -48,8 +48,7 @@ TEST(TableChanges, OwnBurstsByPortidOrPidAreIgnored) {
 
 TEST(TableChanges, ATableDeleteStandsForEverythingInIt) {
     EventRead r;
-    std::vector<TableEvent> evs;
-    for (int i = 0; i < 11; ++i) evs.push_back(event(Object::rule, false, 77, "input"));
+    std::vector<TableEvent> evs(11, event(Object::rule, false, 77, "input"));
     evs.push_back(event(Object::set, false, 77, "grant4_host"));
     evs.push_back(event(Object::table, false, 77));
     r.bursts.push_back(burst(evs, gen(4242, "nft", 77)));

@@ -25,6 +25,7 @@ inline Outcome cli(std::vector<std::string> args, std::map<std::string, std::str
           }};
     args.insert(args.begin(), "jit-request");
     std::vector<const char*> argv;
+    argv.reserve(args.size());
     for (const auto& a : args) argv.push_back(a.c_str());
     const int code = run_cli(static_cast<int>(argv.size()), argv.data(), io);
     return {code, out.str(), err.str()};

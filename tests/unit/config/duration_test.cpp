@@ -51,13 +51,13 @@ TEST(Duration, FormatsTheHumanWay) {
 
 TEST(Duration, RoundTrips) {
     // Every value in the first two days, then a sparse walk up to a year.
-    for (long s = 1; s <= 2 * 86400; ++s) {
+    for (long s = 1; s <= 2L * 86400; ++s) {
         const std::string text = format_duration(seconds{s});
         const auto back = parse_duration(text);
         ASSERT_TRUE(back) << s << " -> " << text << ": " << back.error;
         ASSERT_EQ(back.value.count(), s) << text;
     }
-    for (long s = 2 * 86400; s <= 365L * 86400; s += 7919) {
+    for (long s = 2L * 86400; s <= 365L * 86400; s += 7919) {
         ASSERT_EQ(parse_duration(format_duration(seconds{s})).value.count(), s);
     }
     // And text -> seconds -> text normalises.

@@ -131,7 +131,7 @@ TEST(SpaRefusals, BadCiphertext) {
 
 TEST(SpaRefusals, StrictPadding) {
     const std::string pt = good_plaintext();
-    auto padded_with = [&](std::string tail) {
+    auto padded_with = [&](const std::string& tail) {
         std::string p = pt;
         const std::size_t room = 16 - (p.size() + tail.size()) % 16;
         p.append(room % 16, 'x');

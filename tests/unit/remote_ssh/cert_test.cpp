@@ -16,7 +16,7 @@ class Certificates : public ::testing::Test {
     // A fresh key per test, so each certificate file belongs to one test.
     void SetUp() override { key_ = make_key(dir_, "user", "ed25519"); }
 
-    VerifyResult sign_and_verify(const std::string& cert, SignedRequest r = sample_request(),
+    VerifyResult sign_and_verify(const std::string& cert, const SignedRequest& r = sample_request(),
                                  const config::Cidr& sender = kSender) {
         const std::string req = encode_request(r);
         const std::string d = encode_datagram(req, keygen_sign(dir_, cert, req));

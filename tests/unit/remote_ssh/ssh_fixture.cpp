@@ -38,7 +38,7 @@ void write_file(const std::string& path, std::string_view bytes) {
 
 std::string make_key(const TempDir& dir, const std::string& name, const std::string& type,
                      int bits) {
-    const std::string path = dir.file(name);
+    std::string path = dir.file(name);
     std::vector<std::string> argv{"ssh-keygen", "-q", "-t",           type, "-N",
                                   "",           "-C", name + "@test", "-f", path};
     if (bits != 0) {
