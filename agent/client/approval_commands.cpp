@@ -44,7 +44,7 @@ std::string approvals_text(const json& p) {
 
 // "in 14m (14:18 UTC)".
 std::string lapses_in(const json& p, Io& io) {
-    const std::string at = p.at("lapses").get<std::string>();
+    std::string at = p.at("lapses").get<std::string>();
     const auto t = wire::parse_iso8601(at);
     if (!t) return at;
     const auto now = io.now();

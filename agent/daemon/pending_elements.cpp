@@ -102,8 +102,8 @@ std::optional<PendingRequest> parse_pending_comment(std::string_view text) {
                required = next_field(text), channel = next_field(text);
     if (!channel) return std::nullopt;
     const auto u = decimal(*uid, kMaxUid), po = decimal(*port, 65535),
-               d = decimal(*duration, 7 * 24 * 3600), t = decimal(*requested, kMaxTime),
-               n = decimal(*required, kMaxApprovalSlots);
+               d = decimal(*duration, std::uint64_t{7} * 24 * 3600),
+               t = decimal(*requested, kMaxTime), n = decimal(*required, kMaxApprovalSlots);
     const auto pr = proto_of(*proto);
     if (!u || !po || *po == 0 || !d || *d == 0 || !t || !n || *n == 0 || !pr) return std::nullopt;
     if (*channel != "s" && *channel != "r") return std::nullopt;
