@@ -4,6 +4,7 @@
 // between request and approval, and a reload that drops the port; `jit-request open --wait`
 // (the real client as the requester) ending with the decision or its own time limit.
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <string>
