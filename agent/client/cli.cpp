@@ -197,6 +197,15 @@ int run_open(const DaemonTarget& target, const Parsed& p, const Commands& c, Io&
     args.source = resolve_source(p.from, c.open_from->count() > 0, io);
     if (args.source.empty()) return kExitUsage;
     args.reason = p.reason;
+    if (const auto wait = c.remote->wait_text()) {
+        args.wait = std::chrono::seconds(0);  // until the request lapses
+        if (!wait->empty()) {
+            const auto d = config::parse_duration(*wait);
+            if (!d) return usage(io, "--wait: " + d.error);
+            if (d.value < std::chrono::seconds(1)) return usage(io, "--wait must be at least 1s");
+            args.wait = d.value;
+        }
+    }
     return open_grant(target, args, io);
 }
 

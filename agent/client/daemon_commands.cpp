@@ -8,6 +8,7 @@
 #include "agent/client/exit_codes.hpp"
 #include "agent/client/grant_text.hpp"
 #include "agent/client/time_text.hpp"
+#include "agent/wire/timefmt.hpp"
 #include "config/duration.hpp"
 
 namespace jitd::client {
@@ -42,6 +43,41 @@ int refused(const json& answer, Io& io) {
     return exit_code_for_error(code);
 }
 
+int print_grant(const json& answer, Io& io) {
+    const auto g = wire::grant_from_json(answer.at("grant"));
+    io.out << "granted " << g.id << ": " << port_text(g) << " from " << source_text(g.source)
+           << " for " << config::format_duration(g.end - g.start) << ", "
+           << ends_in_text(g.end, io.now());
+    if (answer.contains("superseded"))
+        io.out << "; replaces " << answer.at("superseded").get<std::string>();
+    io.out << "\n";
+    return int{kExitOk};
+}
+
+// The daemon keeps the connection after a pending answer to an open with wait and writes the
+// decision as a second line: the grant, or the refusal that ended the request.
+int await_decision(DaemonConnection& conn, const json& pending, std::chrono::seconds wait, Io& io) {
+    const auto id = pending.at("id").get<std::string>();
+    if (wait.count() == 0) {  // until the request lapses (the daemon then says so)
+        const auto lapses = wire::parse_iso8601(pending.at("lapses").get<std::string>());
+        if (!lapses) throw std::invalid_argument("the pending request has no valid lapses");
+        const auto left = *lapses - io.now();
+        wait = (left.count() > 0 ? left : std::chrono::seconds(0)) + std::chrono::seconds(30);
+    }
+    io.out << "waiting up to " << config::format_duration(wait) << " for the decision\n";
+    io.out.flush();
+    const auto decision = conn.next_answer(wait);
+    if (!decision) {
+        io.err << "jit-request: no decision on " << printable(id) << " within "
+               << config::format_duration(wait)
+               << "; it stays pending (see jit-request pending, or jit-request cancel "
+               << printable(id) << ")\n";
+        return int{kExitTempFail};
+    }
+    if (!decision->at("ok").get<bool>()) return refused(*decision, io);
+    return print_grant(*decision, io);
+}
+
 }  // namespace
 
 int open_grant(const DaemonTarget& s, const OpenArgs& req, Io& io) {
@@ -51,21 +87,16 @@ int open_grant(const DaemonTarget& s, const OpenArgs& req, Io& io) {
         if (req.duration) r["duration"] = config::format_duration(*req.duration);
         if (req.port.protocol) r["protocol"] = config::to_string(*req.port.protocol);
         if (!req.reason.empty()) r["reason"] = req.reason;
+        if (req.wait) r["wait"] = true;
         const json answer = conn.request(r);
         if (!answer.at("ok").get<bool>()) return refused(answer, io);
         if (answer.contains("pending")) {  // the port needs approval: nothing is open yet
-            io.out << pending_text(answer.at("pending"), io)
-                   << "nothing is open until it is approved; see jit-request pending\n";
+            io.out << pending_text(answer.at("pending"), io);
+            if (req.wait) return await_decision(conn, answer.at("pending"), *req.wait, io);
+            io.out << "nothing is open until it is approved; see jit-request pending\n";
             return int{kExitOk};
         }
-        const auto g = wire::grant_from_json(answer.at("grant"));
-        io.out << "granted " << g.id << ": " << port_text(g) << " from " << source_text(g.source)
-               << " for " << config::format_duration(g.end - g.start) << ", "
-               << ends_in_text(g.end, io.now());
-        if (answer.contains("superseded"))
-            io.out << "; replaces " << answer.at("superseded").get<std::string>();
-        io.out << "\n";
-        return int{kExitOk};
+        return print_grant(answer, io);
     });
 }
 

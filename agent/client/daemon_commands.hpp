@@ -16,6 +16,9 @@ struct OpenArgs {
     std::optional<std::chrono::seconds> duration;  // none: the daemon grants max_duration
     std::string source;                            // address or CIDR, already checked
     std::string reason;
+    // open --wait: keep the connection for the decision on a pending answer, this long at most
+    // (zero: until the request lapses).
+    std::optional<std::chrono::seconds> wait;
 };
 
 int open_grant(const DaemonTarget& s, const OpenArgs& req, Io& io);

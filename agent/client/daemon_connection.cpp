@@ -67,19 +67,22 @@ DaemonConnection::DaemonConnection(std::string path, std::chrono::milliseconds t
     }
 }
 
-void DaemonConnection::wait_for(short events, Clock::time_point deadline, const char* what) const {
+bool DaemonConnection::ready_by(short events, Clock::time_point deadline) const {
     for (;;) {
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0) {
-            fail("no answer within " + std::to_string(timeout_.count()) + " ms while " + what);
-        }
+        if (left.count() <= 0) return false;
         pollfd p{fd_.get(), events, 0};
         const int n = ::poll(&p, 1, static_cast<int>(left.count()) + 1);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) fail(errno_text(errno));
-        if (n > 0) return;
+        if (n > 0) return true;
     }
+}
+
+void DaemonConnection::wait_for(short events, Clock::time_point deadline, const char* what) const {
+    if (!ready_by(events, deadline))
+        fail("no answer within " + std::to_string(timeout_.count()) + " ms while " + what);
 }
 
 void DaemonConnection::send_line(const std::string& line, Clock::time_point deadline) {
@@ -93,11 +96,11 @@ void DaemonConnection::send_line(const std::string& line, Clock::time_point dead
     }
 }
 
-std::string DaemonConnection::read_line(Clock::time_point deadline) {
+std::optional<std::string> DaemonConnection::read_line(Clock::time_point deadline) {
     std::size_t newline = 0;
     while ((newline = pending_.find('\n')) == std::string::npos) {
         if (pending_.size() > kMaxResponse) fail("the answer is too long");
-        wait_for(POLLIN, deadline, "waiting for the answer");
+        if (!ready_by(POLLIN, deadline)) return std::nullopt;
         std::array<char, 8192> buf{};
         const ssize_t n = ::recv(fd_.get(), buf.data(), buf.size(), 0);
         if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
@@ -113,7 +116,20 @@ std::string DaemonConnection::read_line(Clock::time_point deadline) {
 nlohmann::json DaemonConnection::request(const nlohmann::json& req) {
     const auto deadline = Clock::now() + timeout_;
     send_line(req.dump() + "\n", deadline);
-    auto j = nlohmann::json::parse(read_line(deadline), nullptr, /*allow_exceptions=*/false);
+    const auto line = read_line(deadline);
+    if (!line)
+        fail("no answer within " + std::to_string(timeout_.count()) +
+             " ms while waiting for the answer");
+    auto j = nlohmann::json::parse(*line, nullptr, /*allow_exceptions=*/false);
+    if (const char* wrong = malformed_answer(j)) fail(wrong);
+    return j;
+}
+
+std::optional<nlohmann::json> DaemonConnection::next_answer(std::chrono::milliseconds within) {
+    // One poll() for the whole wait: the client sleeps in the kernel until the line comes.
+    const auto line = read_line(Clock::now() + within);
+    if (!line) return std::nullopt;
+    auto j = nlohmann::json::parse(*line, nullptr, /*allow_exceptions=*/false);
     if (const char* wrong = malformed_answer(j)) fail(wrong);
     return j;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -30,15 +31,21 @@ class DaemonConnection {
     // a timeout, a closed connection, or an answer that is not such an object.
     nlohmann::json request(const nlohmann::json& req);
 
+    // The next answer line without sending anything (the decision after a pending answer to
+    // `open` with wait), or none when `within` passes first. Throws like request().
+    std::optional<nlohmann::json> next_answer(std::chrono::milliseconds within);
+
     const std::string& path() const { return path_; }
 
   private:
     [[noreturn]] void fail(const std::string& what) const;
+    // Whether `events` came before `deadline`.
+    bool ready_by(short events, std::chrono::steady_clock::time_point deadline) const;
     void wait_for(short events, std::chrono::steady_clock::time_point deadline,
                   const char* what) const;
     void send_line(const std::string& line, std::chrono::steady_clock::time_point deadline);
-    // The next line of the answer, without its newline.
-    std::string read_line(std::chrono::steady_clock::time_point deadline);
+    // The next line of the answer, without its newline; none at the deadline.
+    std::optional<std::string> read_line(std::chrono::steady_clock::time_point deadline);
 
     std::string path_;
     std::chrono::milliseconds timeout_;

@@ -12,6 +12,7 @@ enum ExitCode : int {
     kExitUnavailable = 69,    // EX_UNAVAILABLE: cannot reach the daemon, a bad answer, or
                               // audit_unavailable (the journal cannot record the change)
     kExitSoftware = 70,       // EX_SOFTWARE: an unexpected exception (a bug in jit-request)
+    kExitTempFail = 75,       // EX_TEMPFAIL: open --wait ran out before the decision
     kExitNotAuthorized = 77,  // EX_NOPERM: not_authorized, or the journal is unreadable
 };
 

@@ -23,7 +23,8 @@ RemoteOpenFlags::RemoteOpenFlags(CLI::App& open) {
                            "key of the ssh-agent)");
     wait_ = open.add_option("--wait", wait_text_,
                             "with --host: wait until PORT accepts a TCP connection (default "
-                            "30s); exit 75 when it does not")
+                            "30s); exit 75 when it does not. Local, on a port that needs "
+                            "approval: wait for the decision (default: until it lapses)")
                 ->expected(0, 1)
                 ->default_str("30s");
     quiet_ = open.add_flag("--quiet", quiet_flag_, "with --host: print nothing on success");
@@ -32,13 +33,18 @@ RemoteOpenFlags::RemoteOpenFlags(CLI::App& open) {
                             "names several");
 }
 
+std::optional<std::string> RemoteOpenFlags::wait_text() const {
+    if (wait_->count() == 0) return std::nullopt;
+    return wait_text_;
+}
+
 bool RemoteOpenFlags::requested() const {
     return host_->count() > 0;
 }
 
 int RemoteOpenFlags::run(const OpenCommon& common, Io& io) const {
     if (!requested()) {
-        for (const CLI::Option* o : {from_packet_, key_, wait_, quiet_, user_})
+        for (const CLI::Option* o : {from_packet_, key_, quiet_, user_})
             if (o->count() > 0) {
                 io.err << "jit-request: " << o->get_name() << " needs --host\n";
                 return kExitUsage;

@@ -30,6 +30,8 @@ class RemoteOpenFlags {
     RemoteOpenFlags(const RemoteOpenFlags&) = delete;  // the options point into it
     RemoteOpenFlags& operator=(const RemoteOpenFlags&) = delete;
     bool requested() const;  // --host given
+    // --wait as given ("" without a value), for a local open too.
+    std::optional<std::string> wait_text() const;
     // With --host: the whole remote open (exit 0/64/69/75). Without: 64 when a remote-only
     // option was given, else -1 (go on with a local open).
     int run(const OpenCommon& common, Io& io) const;

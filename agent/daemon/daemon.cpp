@@ -79,12 +79,20 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance
     limits.max_age = std::chrono::seconds(options.max_connection_age_s);
     limits.max_connections_per_uid = options.max_connections_per_uid;
     limits.max_connections = options.max_connections;
-    server_ = std::make_unique<Server>(e, std::move(listen_fd), limits,
-                                       [this](const Peer& peer, std::string_view line) {
-                                           std::string response = engine_.handle(peer, line);
-                                           arm_expiry();
-                                           return response;
-                                       });
+    waiters_ = std::make_unique<DecisionWaiters>(e);
+    engine_.set_on_decided([this](const std::string& id, const nlohmann::json& answer) {
+        waiters_->decided(id, answer);
+    });
+    server_ = std::make_unique<Server>(
+        e, std::move(listen_fd), limits, [this](const Peer& peer, std::string_view line) {
+            std::string response = engine_.handle(peer, line);
+            arm_expiry();
+            if (auto id = engine_.take_waiting())  // open --wait: the answer is pending
+                server_->hand_over_after_answer([this, id = *id](Fd fd, const Peer& p) {
+                    waiters_->add(id, std::move(fd), p);
+                });
+            return response;
+        });
     // The reserved connections are for admins by the policy in force (root always).
     server_->set_privileged(
         [this](const Peer& peer) { return role_of(engine_.policy().access, peer) == Role::admin; });
@@ -105,6 +113,8 @@ Daemon::~Daemon() {
     remote_.reset();
     engine_.set_live_peers(nullptr);
     server_.reset();
+    engine_.set_on_decided(nullptr);
+    waiters_.reset();
     deny_summary_.reset();
     install_deny_limiter(nullptr);
     try {

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "agent/daemon/clock_watch.hpp"
+#include "agent/daemon/decision_waiters.hpp"
 #include "agent/daemon/deny_limiter.hpp"
 #include "agent/daemon/engine.hpp"
 #include "agent/daemon/handles.hpp"
@@ -47,6 +48,7 @@ class Daemon {
     Engine& engine_;
     DenyLimiter deny_limiter_;
     EventPtr event_;
+    std::unique_ptr<DecisionWaiters> waiters_;  // clients of `open --wait`
     std::unique_ptr<Server> server_;
     SourcePtr sigterm_, sigint_, sighup_, expiry_, deny_summary_, wake_;
     std::unique_ptr<ClockWatch> clock_watch_;

@@ -106,6 +106,9 @@ class Engine {
     void set_on_decided(std::function<void(const std::string&, const nlohmann::json&)> fn) {
         on_decided_ = std::move(fn);
     }
+    // The request id when the last handle() answered an `open` with wait as pending: the
+    // connection then waits for its decision (decision_waiters.hpp). Cleared by the call.
+    std::optional<std::string> take_waiting() { return std::exchange(waiting_, std::nullopt); }
     // Journals and drops the pending requests whose wait is over (expire_due() calls it).
     std::size_t lapse_due();
     const config::Policy& policy() const { return policy_; }
@@ -185,6 +188,7 @@ class Engine {
     GrantBook book_;
     PendingBook pending_;
     std::function<void(const std::string&, const nlohmann::json&)> on_decided_;
+    std::optional<std::string> waiting_;  // see take_waiting()
     wire::SysSeconds since_;
     std::function<std::vector<Peer>()> live_peers_;
     std::function<nlohmann::json()> remote_status_;

@@ -39,6 +39,7 @@ json Engine::refuse(AuditEvent& ev, const Refusal& refusal) {
 
 std::string Engine::handle(const Peer& peer, std::string_view line) {
     const Origin origin = socket_origin(peer);
+    waiting_.reset();
     RequestParse parsed = parse_request(line);
     if (parsed) return wire::to_line(submit(origin, parsed.request));
     check_clocks();

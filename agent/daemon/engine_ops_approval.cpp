@@ -100,6 +100,7 @@ json Engine::op_request(const OpCall& call) {
     }
     json response = wire::ok_response();
     response["pending"] = to_json(p);
+    if (r.wait) waiting_ = p.id;
     pending_.add(std::move(p));
     return response;
 }

@@ -11,7 +11,8 @@ namespace {
 
 using namespace std::string_view_literals;
 
-constexpr std::array kOpenFields{"port"sv, "protocol"sv, "source"sv, "duration"sv, "reason"sv};
+constexpr std::array kOpenFields{"port"sv,     "protocol"sv, "source"sv,
+                                 "duration"sv, "reason"sv,   "wait"sv};
 constexpr std::array kRevokeFields{"id"sv, "kill"sv};
 constexpr std::array kExtendFields{"id"sv, "duration"sv};
 constexpr std::array kDecideFields{"id"sv, "reason"sv};

@@ -66,6 +66,10 @@ std::string parse_open_fields(const json& obj, Request& r) {
         r.reason = reason->get<std::string>();
         if (auto err = check_reason(r.reason); !err.empty()) return err;
     }
+    if (auto wait = obj.find("wait"); wait != obj.end()) {
+        if (!wait->is_boolean()) return "wait must be true or false";
+        r.wait = wait->get<bool>();
+    }
     return {};
 }
 

@@ -24,6 +24,7 @@ struct Request {
     std::string reason;  // open: the requester's; approve, reject: the decider's. "" when none
     std::optional<std::string> id;  // revoke, extend; approve, reject, cancel
     std::optional<bool> kill;       // revoke; omitted = the policy's default
+    bool wait = false;              // open: a pending answer keeps the connection for the decision
 };
 
 struct RequestParse {

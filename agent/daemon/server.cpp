@@ -6,11 +6,11 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
-#include "agent/daemon/audit.hpp"
-#include "agent/wire/response.hpp"
+#include "agent/daemon/server_refusal.hpp"
 
 namespace jitd::agent {
 namespace {
@@ -24,24 +24,6 @@ std::uint64_t usec(std::chrono::seconds s) {
 
 void check(int rc, const char* what) {
     if (rc < 0) throw std::runtime_error(std::string(what) + ": " + std::strerror(-rc));
-}
-
-// Refusals made by the connection layer are decisions too: journaled like the others.
-std::string refuse(const Peer& peer, wire::ErrorCode code, const std::string& message) {
-    AuditEvent(AuditKind::deny).user(peer.user, peer.uid).deny(code, message);
-    return wire::to_line(wire::error_response(code, message));
-}
-
-// Answers a refused connection with its one line; a fresh socket's buffer has room for it, and
-// if not, the close says enough.
-void send_refusal(int fd, std::string line) {
-    line += '\n';
-    (void)::send(fd, line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-}
-
-std::string too_large(const Peer& peer, std::size_t max_line) {
-    return refuse(peer, wire::ErrorCode::request_too_large,
-                  "a request line may hold at most " + std::to_string(max_line) + " bytes");
 }
 
 }  // namespace
@@ -142,10 +124,10 @@ void Server::open_connection(Fd fd) {
         peer.user = std::to_string(creds->uid);
     }
     if (conns_.size() >= limits_.max_connections) {
-        send_refusal(fd.get(),
-                     refuse(peer, wire::ErrorCode::too_many_connections,
-                            "jitd already holds " + std::to_string(limits_.max_connections) +
-                                " connections"));
+        send_refusal(fd.get(), refuse_connection(peer, wire::ErrorCode::too_many_connections,
+                                                 "jitd already holds " +
+                                                     std::to_string(limits_.max_connections) +
+                                                     " connections"));
         spdlog::warn("refused a connection of uid {}: the global connection cap is reached",
                      creds->uid);
         return;
@@ -154,9 +136,10 @@ void Server::open_connection(Fd fd) {
     if (held >= limits_.max_connections_per_uid) {
         if (held == 0) per_uid_.erase(peer.uid);
         send_refusal(fd.get(),
-                     refuse(peer, wire::ErrorCode::too_many_connections,
-                            "uid " + std::to_string(peer.uid) + " already holds " +
-                                std::to_string(limits_.max_connections_per_uid) + " connections"));
+                     refuse_connection(peer, wire::ErrorCode::too_many_connections,
+                                       "uid " + std::to_string(peer.uid) + " already holds " +
+                                           std::to_string(limits_.max_connections_per_uid) +
+                                           " connections"));
         spdlog::warn("refused a connection of {} (uid {}): too many connections", peer.user,
                      peer.uid);
         return;
@@ -204,10 +187,11 @@ void Server::admit(Connection& c, std::optional<Peer> peer) {
     const unsigned open_to_all =
         limits_.max_connections > reserve ? limits_.max_connections - reserve : 0;
     if (!c.privileged && unprivileged_ >= open_to_all) {
-        send_refusal(c.fd.get(), refuse(c.peer, wire::ErrorCode::too_many_connections,
-                                        "jitd already holds " + std::to_string(open_to_all) +
-                                            " connections; the last " + std::to_string(reserve) +
-                                            " are kept for root and admins"));
+        send_refusal(c.fd.get(),
+                     refuse_connection(c.peer, wire::ErrorCode::too_many_connections,
+                                       "jitd already holds " + std::to_string(open_to_all) +
+                                           " connections; the last " + std::to_string(reserve) +
+                                           " are kept for root and admins"));
         spdlog::warn("refused a connection of {} (uid {}): the connection cap is reached",
                      c.peer.user, c.peer.uid);
         close(c);
@@ -337,10 +321,26 @@ bool Server::process_lines(Connection& c) {
         std::string_view line(start, len);
         pos += len + 1;
         queue(c, handler_(c.peer, line));
+        if (handover_) return hand_over(c);
     }
     c.in.erase(0, pos);
     c.scanned = c.scanned > pos ? c.scanned - pos : 0;
     return flush(c);
+}
+
+bool Server::hand_over(Connection& c) {
+    Handover to = std::exchange(handover_, nullptr);
+    c.in.clear();  // a waiting client sends nothing more
+    if (!flush(c)) return false;
+    if (c.out_pos < c.out.size()) {  // it does not even read its answer: it cannot wait
+        close(c);
+        return false;
+    }
+    Fd fd = std::move(c.fd);
+    const Peer peer = c.peer;
+    close(c);
+    to(std::move(fd), peer);
+    return false;
 }
 
 void Server::queue(Connection& c, const std::string& line) {

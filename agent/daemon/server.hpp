@@ -55,6 +55,10 @@ class Server {
     Server& operator=(const Server&) = delete;
 
     std::size_t connections() const { return conns_.size(); }
+    // Called by the handler: once the answer it returns is sent, the connection leaves the
+    // server and its socket goes to `to` (a client waiting for a decision, decision_waiters.hpp).
+    using Handover = std::function<void(Fd, const Peer&)>;
+    void hand_over_after_answer(Handover to) { handover_ = std::move(to); }
     void set_privileged(Privileged privileged) { privileged_ = std::move(privileged); }
     // The peers of the open connections (one entry per connection).
     std::vector<Peer> peers() const;
@@ -80,6 +84,7 @@ class Server {
     bool flush(Connection& c);
     bool update(Connection& c);
     void queue(Connection& c, const std::string& line);
+    bool hand_over(Connection& c);
     void close(Connection& c);
 
     sd_event* event_;
@@ -94,6 +99,7 @@ class Server {
     std::uint64_t next_token_ = 1;
     unsigned unprivileged_ = 0;  // admitted connections of peers outside the reserve
     Privileged privileged_;
+    Handover handover_;  // set by the handler for the answer it is giving
     std::unique_ptr<IdentityResolver> resolver_;
 };
 

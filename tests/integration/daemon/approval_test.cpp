@@ -1,8 +1,12 @@
 // The two-person rule against the real daemon, kernel and journald: real users (a requester,
 // approvers in a supplementary group), real packets in private namespaces. The door opens only
 // when the last approval is in; own approvals, one of two, reject, cancel, lapse, a kill -9
-// between request and approval, and a reload that drops the port.
+// between request and approval, and a reload that drops the port; `jit-request open --wait`
+// (the real client as the requester) ending with the decision or its own time limit.
+#include <fstream>
+#include <iterator>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "tests/integration/daemon/daemon_test.hpp"
@@ -49,9 +53,66 @@ class Approval : public DaemonTest {
         return daemon().request({{"op", op}, {"id", id}}, who);
     }
 
+    // `jit-request open PORT --wait=T` as the requester, in the background.
+    Child open_waiting(std::uint16_t port, const std::string& wait) {
+        const auto& u = users().requester;
+        return Child::spawn(
+            {"setpriv", "--reuid=" + std::to_string(u.id.uid),
+             "--regid=" + std::to_string(u.id.gid), "--init-groups", "--", JIT_REQUEST_BINARY,
+             "--socket", daemon().socket_path(), "open", std::to_string(port), "--from",
+             TestAddrs::client4, "--for", "10m", "--wait=" + wait},
+            {}, client_log());
+    }
+    std::string client_log() { return daemon().dir() + "/client.log"; }
+    // Until the client says it waits; the pending request's id then.
+    std::string waiting_id() {
+        EXPECT_TRUE(poll_until(
+            [&] { return read_file(client_log()).find("waiting up to") != std::string::npos; },
+            std::chrono::seconds(30)))
+            << read_file(client_log());
+        const json list = daemon().request({{"op", "pending"}}, users().admin.id);
+        return list.value("pending", json::array()).empty() ? ""
+                                                            : list["pending"][0].value("id", "");
+    }
+
   private:
     std::optional<TcpEchoServer> ssh_, other_;
 };
+
+// utime + stime of a process in clock ticks, and whether it has exited (a zombie: not reaped).
+struct CpuTicks {
+    long ticks = 0;
+    bool exited = false;
+};
+std::optional<CpuTicks> cpu_ticks(pid_t pid) {
+    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const auto paren = text.rfind(')');
+    if (paren == std::string::npos) return std::nullopt;
+    std::istringstream rest(text.substr(paren + 2));
+    std::string field;
+    CpuTicks out;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {  // field 3 state, 14 utime, 15 stime
+        if (i == 3) out.exited = field == "Z";
+        if (i == 14 || i == 15) out.ticks += std::stol(field);
+    }
+    return out;
+}
+
+// The ticks the client used from now until it exits (read before it is reaped).
+long ticks_until_exit(pid_t pid) {
+    const auto start = cpu_ticks(pid);
+    long last = start ? start->ticks : 0;
+    EXPECT_TRUE(poll_until(
+        [&] {
+            const auto now = cpu_ticks(pid);
+            if (!now) return true;
+            last = now->ticks;
+            return now->exited;
+        },
+        std::chrono::seconds(120)));
+    return last - (start ? start->ticks : 0);
+}
 
 TEST_F(Approval, TheDoorOpensOnlyWhenAnApproverApproves) {
     start_with_servers();
@@ -166,6 +227,54 @@ TEST_F(Approval, AReloadThatDropsThePortRefusesTheApproval) {
     EXPECT_TRUE(journal_.wait_for(
         {{"JITD_EVENT", "deny"}, {"JITD_REQUEST_ID", id}, {"JITD_ERROR", "port_not_protected"}}))
         << journal_.dump();
+}
+
+TEST_F(Approval, OpenWaitEndsWithTheApproval) {
+    start_with_servers();
+    Child client = open_waiting(22, "60s");
+    const std::string id = waiting_id();
+    ASSERT_FALSE(id.empty());
+    EXPECT_TRUE(client.running()) << "it waits for the decision";
+    ASSERT_TRUE(is_ok(decide("approve", id, users().viewer.id)));
+    int status = -1;
+    ASSERT_TRUE(client.wait_exit(std::chrono::seconds(60), &status));
+    EXPECT_EQ(status, 0) << read_file(client_log());
+    EXPECT_NE(read_file(client_log()).find("granted g-"), std::string::npos)
+        << read_file(client_log());
+    EXPECT_TRUE(tcp_open(TestAddrs::client4, 22));
+}
+
+TEST_F(Approval, OpenWaitEndsWithTheRejection) {
+    start_with_servers();
+    Child client = open_waiting(22, "60s");
+    const std::string id = waiting_id();
+    ASSERT_FALSE(id.empty());
+    ASSERT_TRUE(is_ok(decide("reject", id, users().viewer.id)));
+    int status = -1;
+    ASSERT_TRUE(client.wait_exit(std::chrono::seconds(60), &status));
+    EXPECT_EQ(status, 1) << read_file(client_log());
+    EXPECT_NE(read_file(client_log()).find("request_rejected"), std::string::npos)
+        << read_file(client_log());
+    EXPECT_FALSE(tcp_open(TestAddrs::client4, 22));
+}
+
+TEST_F(Approval, OpenWaitRunsOutIdleAndTheRequestStaysPending) {
+    start_with_servers();
+    Child client = open_waiting(22, "2s");
+    const std::string id = waiting_id();
+    ASSERT_FALSE(id.empty());
+    // A client that polled would burn ~200 ticks in 2 s; one blocked in poll() next to none.
+    EXPECT_LE(ticks_until_exit(client.pid()), 5);
+    int status = -1;
+    ASSERT_TRUE(client.wait_exit(std::chrono::seconds(10), &status));
+    EXPECT_EQ(status, 75) << read_file(client_log());
+    EXPECT_NE(read_file(client_log()).find("stays pending"), std::string::npos)
+        << read_file(client_log());
+    const json list = daemon().request({{"op", "pending"}}, users().admin.id);
+    ASSERT_EQ(list.value("pending", json::array()).size(), 1u) << list.dump();
+    EXPECT_EQ(list["pending"][0]["id"], id);
+    // The daemon dropped the gone client: the request can still be decided.
+    EXPECT_TRUE(is_ok(decide("approve", id, users().viewer.id)));
 }
 
 }  // namespace

@@ -90,6 +90,36 @@ TEST(EngineApproval, OpenOfAnApprovalPortIsPendingAndOpensNothing) {
     EXPECT_TRUE(h.events("grant").empty());
 }
 
+TEST(EngineApproval, AnOpenWithWaitNamesTheRequestItsConnectionWaitsFor) {
+    ApprovalHarness h;
+    std::vector<std::pair<std::string, json>> decided;
+    h.engine().set_on_decided(
+        [&](const std::string& id, const json& answer) { decided.emplace_back(id, answer); });
+    const json r = json::parse(h.engine().handle(
+        kAlice, R"({"op":"open","port":22,"source":"203.0.113.7","duration":"10m","wait":true})"));
+    ASSERT_EQ(code(r), "ok") << r.dump();
+    const auto id = h.engine().take_waiting();
+    ASSERT_TRUE(id);
+    EXPECT_EQ(*id, r["pending"]["id"]);
+    EXPECT_FALSE(h.engine().take_waiting()) << "taken once";
+    // Without wait, or answered at once: no connection waits.
+    (void)h.engine().handle(kBob, R"({"op":"open","port":22,"source":"203.0.113.8"})");
+    EXPECT_FALSE(h.engine().take_waiting());
+    (void)h.engine().handle(kAlice,
+                            R"({"op":"open","port":80,"source":"203.0.113.7","wait":true})");
+    EXPECT_FALSE(h.engine().take_waiting());
+    const json bad = json::parse(
+        h.engine().handle(kAlice, R"({"op":"open","port":22,"source":"203.0.113.7","wait":1})"));
+    EXPECT_EQ(code(bad), "bad_request") << bad.dump();
+    EXPECT_FALSE(h.engine().take_waiting());
+    // The decision reaches the waiter's hook with the grant.
+    ASSERT_EQ(code(h.approve(kViewer, *id)), "ok");
+    ASSERT_EQ(decided.size(), 1u);
+    EXPECT_EQ(decided[0].first, *id);
+    EXPECT_TRUE(decided[0].second.contains("grant")) << decided[0].second.dump();
+    h.engine().set_on_decided(nullptr);
+}
+
 TEST(EngineApproval, OneApprovalGrantsFromThatMomentWithItsRecord) {
     ApprovalHarness h;
     const std::string id = h.ask(kAlice, 22);

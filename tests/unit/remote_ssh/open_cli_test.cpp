@@ -70,12 +70,16 @@ TEST(OpenHostCli, FromPacketAndUntilReachTheRequest) {
 }
 
 TEST(OpenHostCli, RemoteOnlyOptionsNeedHostAndBadValuesAreUsageErrors) {
-    for (const auto& opt : {"--from-packet", "--quiet", "--wait"}) {
+    for (const auto& opt : {"--from-packet", "--quiet"}) {
         const auto r = cli({"open", "22", opt, "--from", "192.0.2.1"});
         EXPECT_EQ(r.code, kExitUsage) << opt;
         EXPECT_NE(r.err.find("needs --host"), std::string::npos) << r.err;
     }
     EXPECT_EQ(cli({"open", "22", "--key", "k", "--from", "192.0.2.1"}).code, kExitUsage);
+    // --wait is local too (the decision on a pending request): a bad value is a usage error.
+    const auto bad_local_wait = cli({"open", "22", "--from", "192.0.2.1", "--wait=soon"});
+    EXPECT_EQ(bad_local_wait.code, kExitUsage);
+    EXPECT_NE(bad_local_wait.err.find("--wait"), std::string::npos) << bad_local_wait.err;
     const auto bad_wait =
         cli({"open", "22", "--host", "127.0.0.1", "--from-packet", "--wait=soon"});
     EXPECT_EQ(bad_wait.code, kExitUsage);
