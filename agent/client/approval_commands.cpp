@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "agent/client/daemon_call.hpp"
 #include "agent/client/daemon_connection.hpp"
 #include "agent/client/display_text.hpp"
 #include "agent/client/exit_codes.hpp"
@@ -12,28 +13,6 @@ namespace jitd::client {
 namespace {
 
 using nlohmann::json;
-
-template <typename Body>
-int guarded(const DaemonTarget& s, Io& io, Body&& body) {
-    try {
-        DaemonConnection conn(s.socket, s.timeout);
-        return body(conn);
-    } catch (const DaemonUnavailable& e) {
-        io.err << "jit-request: " << e.what() << "\n";
-    } catch (const json::exception& e) {
-        io.err << "jit-request: jitd at " << s.socket << " gave a malformed answer (" << e.what()
-               << ")\n";
-    }
-    return kExitUnavailable;
-}
-
-int refused(const json& answer, Io& io) {
-    const auto& err = answer.at("error");
-    const auto code = err.at("code").get<std::string>();
-    io.err << "jit-request: refused (" << printable(code)
-           << "): " << printable(err.at("message").get<std::string>()) << "\n";
-    return exit_code_for_error(code);
-}
 
 std::string approvals_text(const json& p) {
     std::string who;

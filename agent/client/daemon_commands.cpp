@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "agent/client/approval_commands.hpp"
+#include "agent/client/daemon_call.hpp"
 #include "agent/client/daemon_connection.hpp"
 #include "agent/client/display_text.hpp"
 #include "agent/client/exit_codes.hpp"
@@ -15,33 +16,6 @@ namespace jitd::client {
 namespace {
 
 using nlohmann::json;
-
-// Runs `body` and turns the ways talking to the daemon can fail into exit codes.
-template <typename Body>
-int guarded(const DaemonTarget& s, Io& io, Body&& body) {
-    try {
-        DaemonConnection conn(s.socket, s.timeout);
-        return body(conn);
-    } catch (const DaemonUnavailable& e) {
-        io.err << "jit-request: " << e.what() << "\n";
-    } catch (const json::exception& e) {
-        io.err << "jit-request: jitd at " << s.socket << " gave a malformed answer (" << e.what()
-               << ")\n";
-    } catch (const std::invalid_argument& e) {
-        io.err << "jit-request: jitd at " << s.socket << " gave a malformed answer (" << e.what()
-               << ")\n";
-    }
-    return kExitUnavailable;
-}
-
-// Prints a refusal as one sentence with its code; returns the exit code for it.
-int refused(const json& answer, Io& io) {
-    const auto& err = answer.at("error");
-    const auto code = err.at("code").get<std::string>();
-    io.err << "jit-request: refused (" << printable(code)
-           << "): " << printable(err.at("message").get<std::string>()) << "\n";
-    return exit_code_for_error(code);
-}
 
 int print_grant(const json& answer, Io& io) {
     const auto g = wire::grant_from_json(answer.at("grant"));
