@@ -7,7 +7,7 @@
 (function () {
     const api = jitdApi;
     const $ = id => document.getElementById(id);
-    const state = { status: null, grants: [], pending: [], audit: null };
+    const state = { status: null, grants: [], pending: [], audit: null, shown: "" };
     const VIEWS = ["ports", "request", "grants", "pending", "activity"];
 
     /* A table cell or element with text (never HTML: every value may come from a user). */
@@ -165,8 +165,13 @@
                 actions.append(button("Approve", "pf-m-primary", () => decide("approve", r)),
                                button("Reject", "pf-m-danger", () => decide("reject", r)));
             return row([el("code", r.id), r.user, r.port + "/" + r.protocol, r.source, r.duration,
-                        api.utc(r.lapses), (r.approvals || []).join(", ") + " (" + r.required + " needed)", actions]);
+                        api.utc(r.lapses), approvals(r), actions]);
         }));
+    }
+
+    function approvals(r) {
+        const by = r.approvals || [];
+        return by.length + " of " + r.required + (by.length ? ": " + by.join(", ") : "");
     }
 
     /* status, then list (with pending): one round each, as jit-request does. */
@@ -186,6 +191,11 @@
                 }
                 state.grants = list.grants;
                 state.pending = list.pending || [];
+                // Unchanged rows stay as they are: a refresh must not wipe an extend time being
+                // typed or move a button under the pointer.
+                const shown = JSON.stringify([status.user, status.role, list.grants, state.pending]);
+                if (shown === state.shown) return;
+                state.shown = shown;
                 renderGrants();
                 renderPending();
             });
