@@ -2,6 +2,7 @@
 #   jitd         the daemon, its unit, users, policy and state; Depends on jit-request (= version)
 #   jit-request  the client alone (binary, jit-request(1), completion): what a laptop installs
 #                for `jit-request open --host`, with no daemon that would close its ports
+#   jitd-cockpit the Cockpit page (packaging/cockpit_package.cmake)
 #   cpack -G DEB (or RPM) --config BUILD/CPackConfig.cmake     (scripts/package runs both)
 set(CPACK_PACKAGE_NAME jitd)
 set(CPACK_PACKAGE_VENDOR "jitd developers")
@@ -19,7 +20,7 @@ set(CPACK_PACKAGE_RELOCATABLE OFF)
 set(CPACK_SOURCE_IGNORE_FILES "/build.*/" "/\\\\.git/")
 set(CPACK_GENERATOR DEB RPM)
 
-set(CPACK_COMPONENTS_ALL jitd client)
+set(CPACK_COMPONENTS_ALL jitd client cockpit)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_RPM_COMPONENT_INSTALL ON)
 set(jitd_summary "just-in-time access to management ports with nftables")
@@ -104,6 +105,7 @@ set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /usr/lib/systemd /usr/lib/systemd/system /usr/lib/systemd/catalog /usr/lib/sysusers.d
     /usr/sbin /usr/share/man /usr/share/man/man1 /usr/share/man/man5 /usr/share/man/man8 /usr/share/bash-completion
     /usr/share/bash-completion/completions /usr/share/doc /var /var/lib)
+include(${CMAKE_CURRENT_SOURCE_DIR}/cockpit_package.cmake)
 set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_CURRENT_SOURCE_DIR}/cpack_project_config.cmake)
 set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none\n%define packager ${CPACK_PACKAGE_CONTACT}")
 

@@ -1,4 +1,4 @@
-# /usr/share/doc/PACKAGE for each package (jitd, jit-request): the machine-readable copyright
+# /usr/share/doc/PACKAGE for each package (jitd, jit-request, jitd-cockpit): the machine-readable copyright
 # file and the changelog (Debian's name and format, gzipped -9n; the rpms carry their own
 # %changelog and leave this one out). Debian wants both in every binary package.
 set(changelog_gz ${CMAKE_CURRENT_BINARY_DIR}/changelog.Debian.gz)
@@ -9,7 +9,7 @@ add_custom_command(
   COMMENT "changelog.Debian.gz"
   VERBATIM)
 add_custom_target(jitd_changelog ALL DEPENDS ${changelog_gz})
-foreach(package_component jitd:jitd jit-request:client)
+foreach(package_component jitd:jitd jit-request:client jitd-cockpit:cockpit)
   string(REPLACE ":" ";" pair ${package_component})
   list(GET pair 0 package)
   list(GET pair 1 component)

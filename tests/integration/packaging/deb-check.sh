@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the two .debs from BUILD_DIR with cpack and checks them: each one's file list
+# Builds the three .debs from BUILD_DIR with cpack and checks them: each one's file list
 # (expected-files-PACKAGE.txt plus the Debian changelog), that jitd no longer holds the client
 # and depends on jit-request of the same version, jitd's conffile and maintainer scripts, that
 # jit-request has neither, the metadata, dependencies from dpkg-shlibdeps, and that lintian
-# reports no error for either.
+# reports no error for either; jitd-cockpit: its files, architecture all, its dependencies.
 #   deb-check.sh BUILD_DIR        (exit 77 when cpack, dpkg-deb or lintian is missing)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +18,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 cpack -G DEB --config "$build/CPackConfig.cmake" -B "$scratch" >"$scratch/cpack.log" 2>&1 ||
     { cat "$scratch/cpack.log" >&2; exit 1; }
 debs=("$scratch"/*.deb)
-[[ ${#debs[@]} -eq 2 ]] || fail "cpack made ${#debs[@]} .debs, not 2: ${debs[*]##*/}"
+[[ ${#debs[@]} -eq 3 ]] || fail "cpack made ${#debs[@]} .debs, not 3: ${debs[*]##*/}"
 deb=$(ls "$scratch"/jitd_*_*.deb)
 client=$(ls "$scratch"/jit-request_*_*.deb)
 echo "packages: $(basename "$deb") $(basename "$client")"
@@ -90,4 +90,24 @@ extra=$(cd "$scratch/control-client" && ls | grep -vx -e control -e md5sums || t
     fail "jit-request does not recommend openssh-client: $(field "$client" Recommends)"
 [[ $(field "$client" Description) == "client for jitd: "* ]] || fail "jit-request: Description"
 [[ $(field "$client" Description) != "$(field "$deb" Description)" ]] || fail "both packages have one description"
+
+# jitd-cockpit: plain files for Cockpit, no binary (architecture all, no shlibdeps), no
+# maintainer script; it needs cockpit-bridge and the client of the same version.
+page=$(ls "$scratch"/jitd-cockpit_*_all.deb) || fail "no architecture-all jitd-cockpit .deb"
+{ cat "$here/expected-files-jitd-cockpit.txt"; echo /usr/share/doc/jitd-cockpit/changelog.Debian.gz; } |
+    sort >"$scratch/want-cockpit"
+dpkg-deb -c "$page" | awk '$1 !~ /^d/ {print substr($6, 2)}' | sort >"$scratch/have-cockpit"
+diff -u "$scratch/want-cockpit" "$scratch/have-cockpit" || fail "jitd-cockpit: file list differs"
+dpkg-deb -c "$page" | awk '$2 != "root/root" {print; bad=1} END {exit bad}' || fail "jitd-cockpit: owners"
+[[ $(field "$page" Version) == "$version" ]] || fail "jitd-cockpit: Version $(field "$page" Version)"
+[[ ", $(field "$page" Depends), " == *", cockpit-bridge, "* && ", $(field "$page" Depends), " == *", jit-request (= $version), "* ]] ||
+    fail "jitd-cockpit Depends: $(field "$page" Depends)"
+dpkg-deb -e "$page" "$scratch/control-page"
+extra=$(cd "$scratch/control-page" && ls | grep -vx -e control -e md5sums || true)
+[[ -z $extra ]] || fail "jitd-cockpit has control files beyond control and md5sums: $extra"
+dpkg-deb -x "$page" "$scratch/root-page"
+python3 -m json.tool "$scratch/root-page/usr/share/cockpit/jitd/manifest.json" >/dev/null ||
+    fail "jitd-cockpit: manifest.json is not JSON"
+lintian --fail-on none "$page" | tee "$scratch/lintian-page.txt"
+grep -q '^E:' "$scratch/lintian-page.txt" && fail "lintian reports errors for jitd-cockpit"
 echo "deb-check: ok"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the two .rpms from BUILD_DIR with cpack and checks them: each one's file list, that
+# Builds the three .rpms from BUILD_DIR with cpack and checks them: each one's file list, that
 # neither claims a system directory, that jitd Requires jit-request of the same version and no
 # longer holds the client, jitd's %config(noreplace) policy and scriptlets, that jit-request
 # has no scriptlet at all, the metadata, requirements found by rpm's dependency generator, and
@@ -18,7 +18,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 cpack -G RPM --config "$build/CPackConfig.cmake" -B "$scratch" >"$scratch/cpack.log" 2>&1 ||
     { cat "$scratch/cpack.log" >&2; exit 1; }
 rpms=("$scratch"/*.rpm)
-[[ ${#rpms[@]} -eq 2 ]] || fail "cpack made ${#rpms[@]} .rpms, not 2: ${rpms[*]##*/}"
+[[ ${#rpms[@]} -eq 3 ]] || fail "cpack made ${#rpms[@]} .rpms, not 3: ${rpms[*]##*/}"
 rpm=$(ls "$scratch"/jitd-[0-9]*.rpm)
 client=$(ls "$scratch"/jit-request-[0-9]*.rpm)
 echo "packages: $(basename "$rpm") $(basename "$client")"
@@ -40,6 +40,9 @@ files_and_dirs() {
 }
 files_and_dirs jitd "/etc/jitd /usr/share/doc/jitd /var/lib/jitd " q
 files_and_dirs jit-request "/usr/share/doc/jit-request " qc
+page=$(ls "$scratch"/jitd-cockpit-[0-9]*.noarch.rpm) || fail "no noarch jitd-cockpit .rpm"
+qp() { rpm -qp "$@" "$page" 2>/dev/null; }
+files_and_dirs jitd-cockpit "/usr/share/cockpit/jitd /usr/share/doc/jitd-cockpit " qp
 
 [[ $(q -c) == /etc/jitd/policy.yaml ]] || fail "config files: $(q -c)"
 flags=$'\n'$(q --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]')$'\n'
@@ -82,7 +85,12 @@ done
 
 # rpmlint: the packages are not signed; nothing else may be an error (packaging/rpm/jitd.rpmlintrc
 # filters the policy's deliberate mode 0640).
-rpmlint -r "$here/../../../packaging/rpm/jitd.rpmlintrc" "$rpm" "$client" | tee "$scratch/rpmlint.txt" || true
+# jitd-cockpit: no scriptlet, the bridge and the client of the same version.
+[[ -z $(qp --scripts) ]] || fail "jitd-cockpit has scriptlets"
+grep -qx cockpit-bridge <<<"$(qp -R)" || fail "jitd-cockpit does not Require cockpit-bridge: $(qp -R)"
+grep -qx "jit-request = $version" <<<"$(qp -R)" || fail "jitd-cockpit does not Require jit-request = $version"
+[[ $(qp --qf '%{VERSION}-%{RELEASE}') == "$version" ]] || fail "jitd-cockpit: version"
+rpmlint -r "$here/../../../packaging/rpm/jitd.rpmlintrc" "$rpm" "$client" "$page" | tee "$scratch/rpmlint.txt" || true
 errors=$(grep ': E: ' "$scratch/rpmlint.txt" | grep -v ': E: no-signature' || true)
 [[ -z $errors ]] || fail "rpmlint errors: $errors"
 echo "rpm-check: ok"
