@@ -204,6 +204,7 @@
 
     function request(event) {
         event.preventDefault();
+        $("request-result").replaceChildren();  // the answer shown is always this request's
         const port = currentPort();
         const source = $("req-source").value.trim();
         if (!port) return say("request-result", "Choose a port.");

@@ -4,6 +4,7 @@ checks it against jit-request run as the same users in the container. Run by coc
 inside the container's network namespace only (the browser reaches the container's 127.0.0.1).
   browser_test.py BASE_URL ARTIFACT_DIR   (environment: JITD_CONTAINER_PID, the users' passwords)
 A failed check, a page that does not load, or any error in the browser console exits 1."""
+import datetime
 import json
 import os
 import subprocess
@@ -158,6 +159,12 @@ def run(b, d, downloads):
     if [r[:3] for r in b.rows("recommended-table")] != rec:
         fail(f"recommended table {b.rows('recommended-table')} is not {rec}")
     b.shot("ports-1280x800")
+    # The tabs take the arrow keys (WAI-ARIA tabs).
+    d.find_element(By.ID, "tab-ports").send_keys(Keys.ARROW_RIGHT)
+    b.wait.until(lambda drv: drv.switch_to.active_element.get_attribute("id") == "tab-request" and
+                 drv.find_element(By.ID, "view-request").is_displayed())
+    d.switch_to.active_element.send_keys(Keys.ARROW_LEFT)
+    b.wait.until(lambda drv: drv.find_element(By.ID, "view-ports").is_displayed())
 
     step("request access")
     b.tab("request")
@@ -208,6 +215,34 @@ def run(b, d, downloads):
     if any(g["id"] == grant_id for g in client_json(requester, "list", "--json")):
         fail(f"{grant_id} is still listed after the page revoked it")
     b.wait.until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, f'tr[data-grant="{grant_id}"]'))
+
+    step("request until an end time")
+    b.tab("request")
+    Select(d.find_element(By.ID, "req-port")).select_by_value("22/tcp")
+    d.find_element(By.ID, "req-mode-until").click()
+    # 20 minutes from now on the browser's clock, in the field's local form, and that time in UTC.
+    local, end = d.execute_script("""
+        const t = new Date(Date.now() + 20 * 60000);
+        t.setSeconds(0, 0);
+        const two = n => String(n).padStart(2, "0");
+        const local = t.getFullYear() + "-" + two(t.getMonth() + 1) + "-" + two(t.getDate()) + "T" +
+            two(t.getHours()) + ":" + two(t.getMinutes());
+        const field = document.getElementById("req-until");
+        field.value = local;
+        return [local, t.toISOString().replace(/\.000Z$/, "Z")];
+    """)
+    d.find_element(By.ID, "req-submit").click()
+    b.wait.until(lambda drv: "Granted" in drv.find_element(By.ID, "request-result").text)
+    until_id = b.text("request-result").split()[1].rstrip(":")
+    until_grant = [g for g in client_json(requester, "list", "--json") if g["id"] == until_id]
+    # The page sends the whole seconds left until the end: the grant ends then, less the time
+    # the request took to reach jitd (a minute's slack: a time-zone slip is hours, the port's
+    # default 40 minutes more).
+    parse = lambda t: datetime.datetime.fromisoformat(t.replace("Z", "+00:00"))
+    early = (parse(end) - parse(until_grant[0]["end"])).total_seconds() if until_grant else None
+    if early is None or not 0 <= early <= 60:
+        fail(f"until {local} (local) = {end} UTC made {until_grant}")
+    d.find_element(By.ID, "req-mode-for").click()
 
     step("pending approval")
     b.tab("request")
