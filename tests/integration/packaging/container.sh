@@ -27,7 +27,7 @@ container_start() {
     [[ -n $container_netns ]] && netns=(nsenter --net="$container_netns")
     "${netns[@]}" systemd-nspawn --quiet --register=no --keep-unit --private-network \
         --console=passive --machine="$name" "$@" -D "$root" --boot >"$log" 2>&1 &
-    local nspawn=$! init= i
+    local nspawn=$! init='' i
     container_nspawn_pids[$name]=$nspawn
     # The container's init is nspawn's child named systemd; other children come and go first
     # (a loaded machine catches them).
