@@ -56,8 +56,13 @@ container_wait() {
     return 1
 }
 
+# container_init_pid: the one container's init, for callers that enter some of its
+# namespaces only (the browser test runs Chromium in its network namespace).
+container_init_pid=
 container_boot() {
-    container_start "$container_name" "$@" && container_wait "$container_name"
+    container_start "$container_name" "$@" || return 1
+    container_init_pid=${container_init_pids[$container_name]}
+    container_wait "$container_name"
 }
 
 in_machine() {
