@@ -68,10 +68,7 @@ void warn_untrusted(const AuditOptions& opt, const AuditRead& read, Io& io) {
            << "\n";
 }
 
-void print_events(const AuditOptions& opt, const AuditQuery& q, const AuditRead& read, Io& io) {
-    HostNames names;
-    for (const auto& e : read.events) names.add(e);
-    const HostNames* hosts = q.source.collection() ? &names : nullptr;
+void print_events(const AuditOptions& opt, const AuditRead& read, const HostNames* hosts, Io& io) {
     switch (opt.format) {
         case AuditFormat::csv:
             io.out << audit_csv(read.events, hosts);
@@ -135,9 +132,14 @@ int run_audit(const AuditOptions& opt, Io& io) {
     try {
         const AuditRead read = read_audit_events(q);
         // Read before anything is printed, so that an error leaves standard output empty.
+        // Which hosts share a name: from the whole source, so that no filter changes a label.
+        HostNames names;
+        if (q.source.collection())
+            for (const auto& [id, name] : read_host_names(q.source)) names.add(name, id);
+        for (const auto& e : read.events) names.add(e);
         std::vector<HostSummary> hosts;
         if (opt.by == AuditBy::host)
-            hosts = summarize_hosts(read.events, read_port_configurations(q));
+            hosts = summarize_hosts(read.events, read_port_configurations(q), names);
         if (!read.unreadable.empty()) {
             io.err << "jit-request: warning: " << read.unreadable
                    << " is unreadable to you, so this view may be incomplete"
@@ -155,7 +157,7 @@ int run_audit(const AuditOptions& opt, Io& io) {
         }
         switch (opt.by) {
             case AuditBy::events:
-                print_events(opt, q, read, io);
+                print_events(opt, read, q.source.collection() ? &names : nullptr, io);
                 break;
             case AuditBy::port:
                 print_ports(opt, read, io);

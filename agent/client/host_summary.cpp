@@ -75,7 +75,7 @@ HostFilter parse_host_filter(std::string_view text) {
 }
 
 std::vector<HostSummary> summarize_hosts(const std::vector<AuditRecord>& events,
-                                         const std::vector<AuditRecord>& configs) {
+                                         const std::vector<AuditRecord>& configs, HostNames names) {
     struct Row {
         HostSummary s;
         std::string hostname;
@@ -84,7 +84,6 @@ std::vector<HostSummary> summarize_hosts(const std::vector<AuditRecord>& events,
         std::set<std::string, decltype(&port_less)> granted{&port_less};
     };
     std::map<std::string, Row> rows;
-    HostNames names;
     auto row_of = [&](const AuditRecord& e) -> Row& {
         names.add(e);
         Row& r = rows[host_key(e)];

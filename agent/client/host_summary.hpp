@@ -15,11 +15,13 @@
 namespace jitd::client {
 
 // The name a host is shown by: its _HOSTNAME, or "NAME (first 8 hex digits of its machine id)"
-// when entries of two machine ids among those read share that hostname; its machine id when
-// it has no _HOSTNAME.
+// when two machine ids added share that hostname; its machine id when it has no _HOSTNAME.
 class HostNames {
   public:
-    void add(const AuditRecord& e) { ids_by_name_[e.hostname].insert(e.machine_id); }
+    void add(const AuditRecord& e) { add(e.hostname, e.machine_id); }
+    void add(const std::string& hostname, const std::string& machine_id) {
+        ids_by_name_[hostname].insert(machine_id);
+    }
     std::string label(const AuditRecord& e) const { return label(e.hostname, e.machine_id); }
     std::string label(const std::string& hostname, const std::string& machine_id) const;
 
@@ -48,9 +50,11 @@ struct HostSummary {
 };
 
 // `events` the window's grant and deny events, `configs` read_port_configurations(); a host
-// appears when it has either. Sorted by host.
+// appears when it has either. `names` knows the source's hosts (read_host_names()). Sorted by
+// host.
 std::vector<HostSummary> summarize_hosts(const std::vector<AuditRecord>& events,
-                                         const std::vector<AuditRecord>& configs);
+                                         const std::vector<AuditRecord>& configs,
+                                         HostNames names = {});
 std::string host_summary_table(const std::vector<HostSummary>& summary);
 std::string host_summary_csv(const std::vector<HostSummary>& summary);  // header + one row each
 // Keys in the documented order (host first).

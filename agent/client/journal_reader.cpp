@@ -123,28 +123,45 @@ struct Stamped {
     AuditRecord event;
 };
 
-// The entries from `from` to q.until that are jitd's or claim to be, ANDed with the query's
-// user, port, host and kinds, oldest first. `keep` sees each event with its trust filled in.
-template <class Keep>
-std::vector<Stamped> read_window(const AuditQuery& q, std::uint64_t from,
-                                 const std::vector<std::string>& kinds, Keep keep) {
-    JournalHandle j = open_journal(q.source);
+// The query's matches: (jitd's OR claims to be) AND user, port, host and kinds.
+void add_query_matches(sd_journal* j, const AuditQuery& q, const std::vector<std::string>& kinds) {
     // With kinds of jitd's own, (writer OR claims) AND kinds is just the kinds (the claims
     // name every kind): fewer terms for sd_journal to evaluate at each entry.
     const bool known = !kinds.empty() && std::all_of(kinds.begin(), kinds.end(), [](const auto& k) {
         return agent::audit_kind_from_name(k).has_value();
     });
     if (!known) {
-        add_trusted_writer_matches(j.get(), q);
-        add_disjunction(j.get());
-        add_claim_matches(j.get());
-        add_conjunction(j.get());
+        add_trusted_writer_matches(j, q);
+        add_disjunction(j);
+        add_claim_matches(j);
+        add_conjunction(j);
     }
     // Matches on different fields are ANDed by sd_journal, on the same field ORed.
-    if (q.user) add_match(j.get(), match_of(field::kUser, *q.user));
-    if (q.port) add_match(j.get(), match_of(field::kPort, std::to_string(*q.port)));
-    if (q.host) add_match(j.get(), match_of(field::kHostname, *q.host));
-    for (const auto& k : kinds) add_match(j.get(), match_of(field::kEvent, k));
+    if (q.user) add_match(j, match_of(field::kUser, *q.user));
+    if (q.port) add_match(j, match_of(field::kPort, std::to_string(*q.port)));
+    if (q.host) add_match(j, match_of(field::kHostname, *q.host));
+    for (const auto& k : kinds) add_match(j, match_of(field::kEvent, k));
+}
+
+// The current entry as an event with its trust, or none when it is no audit event of the query.
+std::optional<AuditRecord> current_event(sd_journal* j, const AuditQuery& q) {
+    AuditRecord e;
+    Fields f;
+    read_fields(j, e, f);
+    if (e.event.empty()) return std::nullopt;  // the daemon's operational log, not an event
+    if (!e.machine_id.starts_with(q.machine_prefix)) return std::nullopt;
+    e.trust = q.source.collection() ? classify_remote_writer(f.unit, f.uid, f.comm)
+                                    : classify_writer(f.unit, f.uid, f.comm, q.service_uid);
+    return e;
+}
+
+// The entries from `from` to q.until that add_query_matches() selects, oldest first. `keep`
+// sees each event with its trust filled in.
+template <class Keep>
+std::vector<Stamped> read_window(const AuditQuery& q, std::uint64_t from,
+                                 const std::vector<std::string>& kinds, Keep keep) {
+    JournalHandle j = open_journal(q.source);
+    add_query_matches(j.get(), q, kinds);
     if (const int r = sd_journal_seek_realtime_usec(j.get(), from); r < 0)
         journal_error("seeking", r);
 
@@ -157,24 +174,15 @@ std::vector<Stamped> read_window(const AuditQuery& q, std::uint64_t from,
         if (r < 0) journal_error("reading the next entry", r);
         if (r == 0) break;
         std::uint64_t t = 0;
-        if (sd_journal_get_realtime_usec(j.get(), &t) < 0) continue;
-        if (t < from) continue;
+        if (sd_journal_get_realtime_usec(j.get(), &t) < 0 || t < from) continue;
         // Several hosts' files interleave by time only roughly (each file keeps its own
         // order), so a collection is read to its end; this host's journal stops at `until`.
-        if (t > until) {
-            if (q.source.collection()) continue;
-            break;
-        }
-        AuditRecord e;
-        Fields f;
-        read_fields(j.get(), e, f);
-        if (e.event.empty()) continue;  // the daemon's operational log, not an audit event
-        if (!e.machine_id.starts_with(q.machine_prefix)) continue;
-        e.trust = q.source.collection() ? classify_remote_writer(f.unit, f.uid, f.comm)
-                                        : classify_writer(f.unit, f.uid, f.comm, q.service_uid);
-        if (!keep(e)) continue;
-        e.time = wire::SysSeconds{std::chrono::seconds{t / 1000000u}};
-        out.push_back({t, std::move(e)});
+        if (t > until && !q.source.collection()) break;
+        if (t > until) continue;
+        auto e = current_event(j.get(), q);
+        if (!e || !keep(*e)) continue;
+        e->time = wire::SysSeconds{std::chrono::seconds{t / 1000000u}};
+        out.push_back({t, std::move(*e)});
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const Stamped& a, const Stamped& b) { return a.usec < b.usec; });
@@ -246,6 +254,31 @@ AuditRead read_audit_events(const AuditQuery& q) {
             out.unreadable +
             ": permission denied); ask an administrator to add you to the systemd-journal "
             "group (or adm), then log in again");
+    }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> read_host_names(const JournalSource& source) {
+    JournalHandle j = open_journal(source);
+    std::vector<std::string> ids;
+    const void* data = nullptr;
+    std::size_t len = 0;
+    if (const int r = sd_journal_query_unique(j.get(), field::kMachineId); r < 0)
+        journal_error("listing machine ids", r);
+    SD_JOURNAL_FOREACH_UNIQUE(j.get(), data, len) {
+        const std::string_view all(static_cast<const char*>(data), len);
+        if (const auto eq = all.find('='); eq != std::string_view::npos)
+            ids.emplace_back(all.substr(eq + 1));
+    }
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& id : ids) {
+        sd_journal_flush_matches(j.get());
+        add_match(j.get(), match_of(field::kMachineId, id));
+        add_match(j.get(), match_of(field::kSyslogIdentifier, "jitd"));
+        if (sd_journal_seek_tail(j.get()) < 0 || sd_journal_previous(j.get()) <= 0) continue;
+        if (sd_journal_get_data(j.get(), field::kHostname, &data, &len) < 0) continue;
+        const std::string_view all(static_cast<const char*>(data), len);
+        out.emplace_back(id, std::string(all.substr(all.find('=') + 1)));
     }
     return out;
 }

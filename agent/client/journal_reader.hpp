@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "agent/client/journal_source.hpp"
@@ -83,6 +84,10 @@ struct AuditRead {
 // --directory/--file, and JournalAccessDenied when nothing could be read because journal files
 // are unreadable to the caller.
 AuditRead read_audit_events(const AuditQuery& q);
+
+// Each machine's latest _HOSTNAME in the source's entries that claim to be jitd's, as
+// (machine id, hostname) pairs: the collisions HostNames marks, whatever the filters.
+std::vector<std::pair<std::string, std::string>> read_host_names(const JournalSource& source);
 
 // jitd's own start and reload entries that carry JITD_PORTS, from the beginning of the journal
 // to q.until (q.since, user, port, kinds are not applied; host is), oldest first: each host's
