@@ -20,6 +20,17 @@ bool journal_file_name(const fs::path& p) {
     return name.ends_with(".journal") || name.ends_with(".journal~");
 }
 
+// The status of a --directory or --file: JournalAccessDenied when a directory on the way may
+// not be searched (else the path would look missing).
+fs::file_status source_status(const std::string& option, const std::string& path) {
+    std::error_code ec;
+    const auto st = fs::status(path, ec);
+    if (ec == std::errc::permission_denied)
+        throw JournalAccessDenied("you may not read " + option + " " + path +
+                                  " (permission denied on the way to it)");
+    return st;
+}
+
 bool unreadable(const fs::path& p) {
     return ::access(p.c_str(), R_OK) != 0 && errno == EACCES;
 }
@@ -49,11 +60,11 @@ JournalHandle open_journal(const JournalSource& source) {
                 open_error("", r);
             break;
         case JournalSource::Kind::directory: {
-            std::error_code ec;
-            if (!fs::is_directory(source.directory, ec))
+            const auto st = source_status("--directory", source.directory);
+            if (!fs::is_directory(st))
                 throw JournalSourceError(
                     "--directory " + source.directory + ": " +
-                    (fs::exists(source.directory, ec) ? "not a directory" : "no such directory"));
+                    (fs::exists(st) ? "not a directory" : "no such directory"));
             if (const int r = sd_journal_open_directory(&raw, source.directory.c_str(), 0); r < 0)
                 open_error(" in " + source.directory, r);
             break;
@@ -61,11 +72,11 @@ JournalHandle open_journal(const JournalSource& source) {
         case JournalSource::Kind::files: {
             std::vector<const char*> paths;
             for (const auto& f : source.files) {
-                std::error_code ec;
-                if (!fs::is_regular_file(f, ec))
+                const auto st = source_status("--file", f);
+                if (!fs::is_regular_file(st))
                     throw JournalSourceError(
                         "--file " + f + ": " +
-                        (fs::exists(f, ec) ? "not a regular file" : "no such file"));
+                        (fs::exists(st) ? "not a regular file" : "no such file"));
                 if (unreadable(f))
                     throw JournalAccessDenied("you may not read " + f +
                                               " (permission denied); its owner or group can");

@@ -16,6 +16,7 @@
 #include "tests/integration/client/client_test_support.hpp"
 #include "tests/integration/client/collection_writer.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/users.hpp"
 
 namespace jitd::test {
 namespace {
@@ -211,6 +212,23 @@ TEST_F(AuditCollection, FilesReadOnlyThoseFilesAndNamesNeedNoMachineId) {
     EXPECT_EQ(ports[0]["grants"], 1);
     EXPECT_EQ(ports[0]["last_user"], "alice");
     EXPECT_EQ(ports[1]["port"], 3389);
+}
+
+TEST_F(AuditCollection, FilesTheCallerMayNotReadExit77) {
+    if (!is_root()) GTEST_SKIP() << "needs root (test users)";
+    TestUsers users;
+    // The collection's directory is 0700 root: not even the files' names are visible.
+    auto r = jit_request_as(users.stranger, {"audit", "--file", file("db1")});
+    EXPECT_EQ(r.exit_code, 77) << describe(r);
+    EXPECT_NE(r.err.find("permission denied"), std::string::npos) << r.err;
+    // A directory they may list, files (0640 root) they may not read.
+    fs::permissions(dir_, fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+    r = jit_request_as(users.stranger, {"audit", "--directory", dir_, "--by", "host"});
+    EXPECT_EQ(r.exit_code, 77) << describe(r);
+    EXPECT_NE(r.err.find("permission denied"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+    r = jit_request_as(users.stranger, {"audit", "--file", file("db1")});
+    EXPECT_EQ(r.exit_code, 77) << describe(r);
 }
 
 TEST_F(AuditCollection, BadSourcesAreUsageErrors) {
