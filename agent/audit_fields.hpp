@@ -57,6 +57,11 @@ inline constexpr char kRestoreCount[] = "JITD_RESTORE_COUNT";
 inline constexpr char kSuppressed[] = "JITD_SUPPRESSED";
 inline constexpr char kWindowStart[] = "JITD_WINDOW_START";
 inline constexpr char kWindowEnd[] = "JITD_WINDOW_END";
+// Start and (accepted) reload: the protected ports ("22/tcp 3389/any"), their settings as one
+// line of JSON, and the listening management ports no rule protects ("5900/tcp").
+inline constexpr char kPorts[] = "JITD_PORTS";
+inline constexpr char kPortPolicy[] = "JITD_PORT_POLICY";
+inline constexpr char kRecommended[] = "JITD_RECOMMENDED";
 
 // The remote channel's summary of dropped datagrams (JITD_EVENT=dropped): the total, and one
 // field per cause, JITD_DROPPED_ + the cause in upper case (JITD_DROPPED_NO_KEY_MATCHED=3).
@@ -67,6 +72,9 @@ inline constexpr char kDroppedCausePrefix[] = "JITD_DROPPED_";
 inline constexpr char kSystemdUnit[] = "_SYSTEMD_UNIT";
 inline constexpr char kSenderUid[] = "_UID";
 inline constexpr char kSenderComm[] = "_COMM";
+// ... and the sender's host, which tells the hosts of a collection apart.
+inline constexpr char kHostname[] = "_HOSTNAME";
+inline constexpr char kMachineId[] = "_MACHINE_ID";
 
 }  // namespace jitd::audit_fields
 

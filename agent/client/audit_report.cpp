@@ -31,40 +31,43 @@ bool port_less(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-const std::vector<std::string>& audit_columns() {
-    static const std::vector<std::string> kColumns{
-        "time", "event",  "user",  "port",  "protocol", "source", "grant_id",
-        "end",  "reason", "cause", "error", "message",  "trust"};
-    return kColumns;
+std::vector<std::string> audit_columns(const HostNames* hosts) {
+    std::vector<std::string> columns{"time",   "event",    "user", "port",   "protocol",
+                                     "source", "grant_id", "end",  "reason", "cause",
+                                     "error",  "message",  "trust"};
+    if (hosts) columns.insert(columns.begin(), "host");
+    return columns;
 }
 
-std::vector<std::string> audit_values(const AuditRecord& e) {
-    return {wire::format_iso8601(e.time),
-            e.event,
-            e.user,
-            e.port,
-            e.protocol,
-            e.source,
-            e.grant_id,
-            e.end,
-            e.reason,
-            e.cause,
-            e.error,
-            e.message,
-            trust_name(e.trust)};
+std::vector<std::string> audit_values(const AuditRecord& e, const HostNames* hosts) {
+    std::vector<std::string> values{wire::format_iso8601(e.time),
+                                    e.event,
+                                    e.user,
+                                    e.port,
+                                    e.protocol,
+                                    e.source,
+                                    e.grant_id,
+                                    e.end,
+                                    e.reason,
+                                    e.cause,
+                                    e.error,
+                                    e.message,
+                                    trust_name(e.trust)};
+    if (hosts) values.insert(values.begin(), hosts->label(e));
+    return values;
 }
 
-std::string audit_csv(const std::vector<AuditRecord>& events) {
-    std::string out = csv_record(audit_columns());
-    for (const auto& e : events) out += csv_record(audit_values(e));
+std::string audit_csv(const std::vector<AuditRecord>& events, const HostNames* hosts) {
+    std::string out = csv_record(audit_columns(hosts));
+    for (const auto& e : events) out += csv_record(audit_values(e, hosts));
     return out;
 }
 
-nlohmann::json audit_json(const std::vector<AuditRecord>& events) {
+nlohmann::json audit_json(const std::vector<AuditRecord>& events, const HostNames* hosts) {
     auto arr = nlohmann::json::array();
-    const auto& cols = audit_columns();
+    const auto cols = audit_columns(hosts);
     for (const auto& e : events) {
-        const auto values = audit_values(e);
+        const auto values = audit_values(e, hosts);
         nlohmann::json obj = nlohmann::json::object();
         for (std::size_t i = 0; i < cols.size(); ++i) obj[cols[i]] = values[i];
         // A port is a number, as on the wire; null when the event has none.
@@ -79,9 +82,10 @@ nlohmann::json audit_json(const std::vector<AuditRecord>& events) {
     return arr;
 }
 
-std::string audit_table(const std::vector<AuditRecord>& events) {
+std::string audit_table(const std::vector<AuditRecord>& events, const HostNames* hosts) {
     std::vector<std::string> headers{"TIME (UTC)", "EVENT", "USER",   "PORT",  "PROTO", "SOURCE",
                                      "GRANT",      "END",   "REASON", "CAUSE", "ERROR"};
+    if (hosts) headers.insert(headers.begin(), "HOST");
     // Entries not written by jitd are only here on request; each says so in a first column.
     const bool flag = std::any_of(events.begin(), events.end(),
                                   [](const AuditRecord& e) { return e.trust == Trust::untrusted; });
@@ -95,13 +99,14 @@ std::string audit_table(const std::vector<AuditRecord>& events) {
             or_dash(e.grant_id), e.end.empty() ? "-" : short_end(e.end, e.time),
             or_dash(e.reason),   or_dash(e.cause),
             or_dash(e.error)};
+        if (hosts) row.insert(row.begin(), or_dash(hosts->label(e)));
         if (flag) row.insert(row.begin(), e.trust == Trust::untrusted ? "NOT-JITD" : "jitd");
         t.add_row(std::move(row));
     }
     return t.render();
 }
 
-std::string trust_text(const AuditRead& read, std::optional<uid_t> service_uid) {
+std::string trust_text(const AuditRead& read, std::optional<uid_t> service_uid, bool collection) {
     std::size_t by_service = 0, by_root = 0, shown_untrusted = 0;
     for (const auto& e : read.events) {
         if (e.trust == Trust::service) ++by_service;
@@ -109,7 +114,10 @@ std::string trust_text(const AuditRead& read, std::optional<uid_t> service_uid) 
         if (e.trust == Trust::untrusted) ++shown_untrusted;
     }
     std::string out = "written by jitd (by journald's own fields of the sender): ";
-    if (service_uid) {
+    if (collection) {
+        out = "written by jitd (by the sending host's journald's own fields): " +
+              std::to_string(by_service) + " from jitd.service, ";
+    } else if (service_uid) {
         out += std::to_string(by_service) + " from jitd.service as user jitd (uid " +
                std::to_string(*service_uid) + "), ";
     } else {
@@ -155,4 +163,29 @@ std::string port_summary_table(const std::vector<PortSummary>& summary) {
     return t.render();
 }
 
+std::string port_summary_csv(const std::vector<PortSummary>& summary) {
+    std::string out = csv_record({"port", "grants", "last_access", "last_user"});
+    for (const auto& s : summary)
+        out += csv_record({s.port, std::to_string(s.grants), s.last_access, s.last_user});
+    return out;
+}
+
+nlohmann::json port_summary_json(const std::vector<PortSummary>& summary) {
+    auto arr = nlohmann::json::array();
+    auto or_null = [](const std::string& v) {
+        return v.empty() ? nlohmann::json(nullptr) : nlohmann::json(v);
+    };
+    for (const auto& s : summary) {
+        unsigned port = 0;
+        const auto [p, ec] = std::from_chars(s.port.data(), s.port.data() + s.port.size(), port);
+        nlohmann::json number = ec == std::errc{} && p == s.port.data() + s.port.size()
+                                    ? nlohmann::json(port)
+                                    : nlohmann::json(s.port);
+        arr.push_back({{"port", std::move(number)},
+                       {"grants", s.grants},
+                       {"last_access", or_null(s.last_access)},
+                       {"last_user", or_null(s.last_user)}});
+    }
+    return arr;
+}
 }  // namespace jitd::client

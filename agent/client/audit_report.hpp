@@ -7,22 +7,29 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/client/host_summary.hpp"
 #include "agent/client/journal_reader.hpp"
 
 namespace jitd::client {
 
-// The columns every format carries, in order.
-const std::vector<std::string>& audit_columns();
+// The columns every format carries, in order; reading a collection (`hosts` given), a first
+// column `host` (HostNames::label()).
+std::vector<std::string> audit_columns(const HostNames* hosts = nullptr);
 
 // One event's values in audit_columns() order; times in ISO 8601; `trust` is trust_name().
-std::vector<std::string> audit_values(const AuditRecord& e);
+std::vector<std::string> audit_values(const AuditRecord& e, const HostNames* hosts = nullptr);
 
-std::string audit_csv(const std::vector<AuditRecord>& events);      // header + one record each
-nlohmann::json audit_json(const std::vector<AuditRecord>& events);  // array of objects
-// A first column WRITER (jitd / NOT-JITD) appears when an untrusted event is among them.
-std::string audit_table(const std::vector<AuditRecord>& events);
+// header + one record each
+std::string audit_csv(const std::vector<AuditRecord>& events, const HostNames* hosts = nullptr);
+// array of objects
+nlohmann::json audit_json(const std::vector<AuditRecord>& events, const HostNames* hosts = nullptr);
+// A first column WRITER (jitd / NOT-JITD) appears when an untrusted event is among them, then
+// HOST when reading a collection.
+std::string audit_table(const std::vector<AuditRecord>& events, const HostNames* hosts = nullptr);
 // Which trust rule vouched for how many events, and how many claims were ignored (lines).
-std::string trust_text(const AuditRead& read, std::optional<uid_t> service_uid);
+// `collection`: the rules as they apply to other hosts' journals (journal_reader.hpp).
+std::string trust_text(const AuditRead& read, std::optional<uid_t> service_uid,
+                       bool collection = false);
 
 // Per port, from jitd's own events only (never an untrusted one): grants in the window, last access
 // (time of the last grant), last user — like the portal's "Configured" tab.
@@ -34,5 +41,8 @@ struct PortSummary {
 };
 std::vector<PortSummary> summarize_ports(const std::vector<AuditRecord>& events);
 std::string port_summary_table(const std::vector<PortSummary>& summary);
+std::string port_summary_csv(const std::vector<PortSummary>& summary);  // port,grants,...
+// [{"port": 22, "grants": N, "last_access": ISO or null, "last_user": name or null}]
+nlohmann::json port_summary_json(const std::vector<PortSummary>& summary);
 
 }  // namespace jitd::client

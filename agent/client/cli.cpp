@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -44,7 +45,8 @@ struct Parsed {
     bool json = false;
     // audit
     AuditOptions audit;
-    std::string until, user, format = "table";
+    std::string until, user, format = "table", host, by, directory;
+    std::vector<std::string> files;
     int audit_port = 0;
 };
 
@@ -96,6 +98,9 @@ struct Commands {
     CLI::Option* until = nullptr;
     CLI::Option* user = nullptr;
     CLI::Option* port = nullptr;
+    CLI::Option* host = nullptr;
+    CLI::Option* directory = nullptr;
+    CLI::Option* files = nullptr;
     std::unique_ptr<RemoteOpenFlags> remote;  // open --host (signed remote requests)
 };
 
@@ -158,6 +163,19 @@ void add_audit_command(CLI::App& app, Parsed& p, Commands& c) {
     c.audit->add_flag("--include-untrusted", p.audit.include_untrusted,
                       "also show entries that claim to be jitd's but were not written by it, "
                       "marked (never counted in the per-port summary)");
+    c.directory = c.audit->add_option(
+        "--directory", p.directory,
+        "read the journal files in DIR (a systemd-journal-remote collection, one file per "
+        "host) instead of this host's journal");
+    c.files =
+        c.audit->add_option("--file", p.files, "read these journal files instead (repeatable)")
+            ->excludes(c.directory);
+    c.host = c.audit->add_option("--host", p.host, "only this host's events (its _HOSTNAME)");
+    c.audit
+        ->add_option("--by", p.by,
+                     "only a summary: port (grants per port) or host (the per-host table: "
+                     "grants, refusals, last access, ports, last user)")
+        ->check(CLI::IsMember({"port", "host"}));
 }
 
 // --socket, else $JITD_SOCKET, else the default; and --timeout.
@@ -213,6 +231,15 @@ int run_audit_command(Parsed& p, const Commands& c, Io& io) {
     if (c.until->count() > 0) p.audit.until = p.until;
     if (c.user->count() > 0) p.audit.user = p.user;
     if (c.port->count() > 0) p.audit.port = static_cast<std::uint16_t>(p.audit_port);
+    if (c.host->count() > 0) p.audit.host = p.host;
+    if (c.directory->count() > 0) {
+        p.audit.source.kind = JournalSource::Kind::directory;
+        p.audit.source.directory = p.directory;
+    } else if (c.files->count() > 0) {
+        p.audit.source.kind = JournalSource::Kind::files;
+        p.audit.source.files = p.files;
+    }
+    p.audit.by = p.by == "port" ? AuditBy::port : p.by == "host" ? AuditBy::host : AuditBy::events;
     p.audit.format = p.format == "csv"    ? AuditFormat::csv
                      : p.format == "json" ? AuditFormat::json
                                           : AuditFormat::table;

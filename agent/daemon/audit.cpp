@@ -82,6 +82,18 @@ AuditEvent& AuditEvent::set(std::string_view name, std::string value) {
     return *this;
 }
 
+AuditEvent& AuditEvent::set_config(std::string_view name, std::string_view value) {
+    BoundedValue b = bounded_value(value, kMaxConfigValue);
+    if (b.truncated) set(field::kTruncated, "1");
+    for (auto& [n, v] : fields_)
+        if (n == name) {
+            v = std::move(b.text);
+            return *this;
+        }
+    fields_.emplace_back(std::string(name), std::move(b.text));
+    return *this;
+}
+
 AuditEvent& AuditEvent::set_client(std::string_view name, std::string_view value) {
     BoundedValue b = bounded_value(value, kMaxClientValue);
     if (b.truncated) set(field::kTruncated, "1");

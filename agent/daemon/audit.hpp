@@ -31,6 +31,8 @@ class AuditEvent {
     // replaces it.
     // Values are escaped and bounded (audit_value.hpp); a cut one adds JITD_TRUNCATED=1.
     AuditEvent& set(std::string_view name, std::string value);
+    // A value from the policy (policy_summary.hpp): at most kMaxConfigValue bytes.
+    AuditEvent& set_config(std::string_view name, std::string_view value);
     // A value the client chose: at most kMaxClientValue bytes.
     AuditEvent& set_client(std::string_view name, std::string_view value);
     AuditEvent& user(const std::string& name, uid_t uid);

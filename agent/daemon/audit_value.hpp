@@ -12,6 +12,9 @@ namespace jitd::agent {
 inline constexpr std::size_t kMaxClientValue = 64;
 // Any other field, and MESSAGE: generous for policy errors and paths, still bounded.
 inline constexpr std::size_t kMaxFieldValue = 1024;
+// The policy's picture on start and reload (policy_summary.hpp): what the administrator wrote,
+// so larger, still bounded.
+inline constexpr std::size_t kMaxConfigValue = 16384;
 
 struct BoundedValue {
     std::string text;

@@ -10,6 +10,7 @@
 
 #include "agent/daemon/instance_socket.hpp"
 #include "agent/daemon/notify.hpp"
+#include "agent/daemon/policy_summary.hpp"
 
 namespace jitd::agent {
 namespace {
@@ -136,6 +137,7 @@ Daemon::~Daemon() {
 int Daemon::run() {
     AuditEvent started(AuditKind::start);
     started.set("JITD_POLICY", engine_.policy_path());
+    note_policy(started, engine_.policy());
     started.message("jitd " JITD_VERSION " started with policy " + engine_.policy_path() + "; " +
                     std::to_string(engine_.book().size()) + " live grants");
     started.commit();

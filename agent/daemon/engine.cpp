@@ -12,6 +12,7 @@
 #include "agent/daemon/notify.hpp"
 #include "agent/daemon/owner_role.hpp"
 #include "agent/daemon/policy_bridge.hpp"
+#include "agent/daemon/policy_summary.hpp"
 #include "agent/daemon/request_audit.hpp"
 #include "config/policy_loader.hpp"
 
@@ -136,6 +137,7 @@ ReloadOutcome Engine::reload(const std::string& actor, uid_t actor_uid, const Or
     save_policy_copy();
     out.revoked = revoke_disallowed(true);
     if (after_reload_) after_reload_();  // the remote channel reloads its keys
+    note_policy(ev, policy_);
     ev.message("policy reloaded from " + policy_path_ + " by " + actor + "; " +
                std::to_string(out.revoked.size()) + " grants revoked");
     ev.commit();

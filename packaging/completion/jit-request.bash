@@ -18,7 +18,7 @@ _jit_request() {
     local command="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --socket | --timeout | --for | --from | --reason | --since | --until | --user | --port | --format | --host | --key | --dir | --pub | --user-ca | --server | --access) ((i++)) ;;
+            --socket | --timeout | --for | --from | --reason | --since | --until | --user | --port | --format | --host | --key | --dir | --pub | --user-ca | --server | --access | --directory | --file | --by) ((i++)) ;;
             -*) ;;
             *) command=${words[i]}; break ;;
         esac
@@ -26,7 +26,9 @@ _jit_request() {
 
     case $prev in
         --socket | --key | --pub | --user-ca) _filedir; return ;;
-        --dir) _filedir -d; return ;;
+        --dir | --directory) _filedir -d; return ;;
+        --file) _filedir journal; return ;;
+        --by) COMPREPLY=($(compgen -W "port host" -- "$cur")); return ;;
         --host | --server) _known_hosts_real -- "$cur"; return ;;
         --access) COMPREPLY=($(compgen -W "tcp/22 tcp/3389" -- "$cur")); return ;;
         --for | --since | --until) COMPREPLY=($(compgen -W "15m 30m 1h 3h 7d" -- "$cur")); return ;;
@@ -51,7 +53,7 @@ _jit_request() {
         cancel) [[ $cur == -* ]] || opts=$(_jit_request_pending_ids) ;;
         revoke) if [[ $cur == -* ]]; then opts+=" --kill"; else opts=$(_jit_request_grant_ids); fi ;;
         extend) if [[ $cur == -* ]]; then opts+=" --for"; else opts=$(_jit_request_grant_ids); fi ;;
-        audit) opts+=" --since --until --user --port --format" ;;
+        audit) opts+=" --since --until --user --port --format --include-untrusted --host --directory --file --by" ;;
         keys)
             case " ${words[*]} " in
                 *" add "*) opts+=" --fwknop --pub --dir --force --server --access" ;;
