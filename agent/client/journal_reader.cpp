@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "agent/audit_events.hpp"
@@ -155,6 +157,30 @@ std::optional<AuditRecord> current_event(sd_journal* j, const AuditQuery& q) {
     return e;
 }
 
+// systemd-journal-upload (systemd 252) sends the entry at its saved cursor again each time it
+// starts, so a collector's file can hold an entry twice; the copy keeps the original's boot id
+// and both timestamps, which no two entries of one journald share.
+class ResentCopies {
+  public:
+    // True when the current entry was seen before.
+    bool seen(sd_journal* j) {
+        sd_id128_t boot{};
+        std::uint64_t mono = 0;
+        std::uint64_t real = 0;
+        if (sd_journal_get_monotonic_usec(j, &mono, &boot) < 0 ||
+            sd_journal_get_realtime_usec(j, &real) < 0)
+            return false;
+        std::uint64_t hi = 0;
+        std::uint64_t lo = 0;
+        std::memcpy(&hi, boot.bytes, sizeof hi);
+        std::memcpy(&lo, boot.bytes + sizeof hi, sizeof lo);
+        return !keys_.emplace(hi, lo, mono, real).second;
+    }
+
+  private:
+    std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t>> keys_;
+};
+
 // The entries from `from` to q.until that add_query_matches() selects, oldest first. `keep`
 // sees each event with its trust filled in.
 template <class Keep>
@@ -166,6 +192,7 @@ std::vector<Stamped> read_window(const AuditQuery& q, std::uint64_t from,
         journal_error("seeking", r);
 
     std::vector<Stamped> out;
+    ResentCopies copies;
     // Bounds are whole seconds: the window holds all of its last one (an entry written a moment
     // ago, in the current second, is in a window that ends now).
     const std::uint64_t until = usec(q.until) + 999999u;
@@ -179,6 +206,7 @@ std::vector<Stamped> read_window(const AuditQuery& q, std::uint64_t from,
         // order), so a collection is read to its end; this host's journal stops at `until`.
         if (t > until && !q.source.collection()) break;
         if (t > until) continue;
+        if (q.source.collection() && copies.seen(j.get())) continue;
         auto e = current_event(j.get(), q);
         if (!e || !keep(*e)) continue;
         e->time = wire::SysSeconds{std::chrono::seconds{t / 1000000u}};

@@ -214,6 +214,25 @@ TEST_F(AuditCollection, FilesReadOnlyThoseFilesAndNamesNeedNoMachineId) {
     EXPECT_EQ(ports[1]["port"], 3389);
 }
 
+// systemd-journal-upload sends the entry at its saved cursor again when it restarts (after a
+// collector outage): the copy has the original's boot id and timestamps and counts once.
+TEST_F(AuditCollection, AnEntryTheUploadSentTwiceCountsOnce) {
+    const SendingHost host{"web9", "99999999999999999999999999999999", "991"};
+    CollectedEntry first = grant(ago(std::chrono::minutes(40)), "alice", "22");
+    first.monotonic_usec = 5000000;
+    CollectedEntry copy = first;
+    const std::string path = file("web9");
+    write_remote_journal(path, host,
+                         {first, deny(ago(std::chrono::minutes(39)), "bob"), copy,
+                          grant(ago(std::chrono::minutes(30)), "carol", "22")});
+    const json hosts = run_json({"audit", "--file", path, "--by", "host", "--format", "json"});
+    ASSERT_EQ(hosts.size(), 1u) << hosts.dump(2);
+    EXPECT_EQ(hosts[0]["grants"], 2) << hosts.dump(2);
+    EXPECT_EQ(hosts[0]["refusals"], 1) << hosts.dump(2);
+    const json events = run_json({"audit", "--file", path, "--format", "json"});
+    EXPECT_EQ(events.size(), 3u) << events.dump(2);
+}
+
 TEST_F(AuditCollection, FilesTheCallerMayNotReadExit77) {
     if (!is_root()) GTEST_SKIP() << "needs root (test users)";
     TestUsers users;

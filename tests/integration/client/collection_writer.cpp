@@ -21,7 +21,8 @@ std::string export_text(const SendingHost& host, const std::vector<CollectedEntr
     };
     for (const auto& e : entries) {
         line("__REALTIME_TIMESTAMP", std::to_string(e.realtime_usec));
-        line("__MONOTONIC_TIMESTAMP", std::to_string(monotonic += 1000));
+        monotonic = e.monotonic_usec != 0 ? e.monotonic_usec : monotonic + 1000;
+        line("__MONOTONIC_TIMESTAMP", std::to_string(monotonic));
         // One boot per host: the machine id reversed is as good a boot id as any.
         line("_BOOT_ID", std::string(host.machine_id.rbegin(), host.machine_id.rend()));
         line("_HOSTNAME", host.hostname);

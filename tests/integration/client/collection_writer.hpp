@@ -30,6 +30,7 @@ struct CollectedEntry {
     std::string event;  // JITD_EVENT (MESSAGE_ID follows from it)
     std::vector<std::pair<std::string, std::string>> fields;  // JITD_USER, JITD_PORT, ...
     Writer writer = Writer::service;
+    std::uint64_t monotonic_usec = 0;  // 0: the next after the previous entry's
 };
 
 // The export-format text of `entries` from `host` (values must not hold a newline).

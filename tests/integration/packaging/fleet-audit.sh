@@ -98,15 +98,14 @@ step "per-host report on the collector"
 # The files: one per sending host (SplitMode=host).
 files=$(in_machine "$collector" ls "$remote_dir")
 [[ $(grep -c '\.journal$' <<<"$files") -ge ${#hosts[@]} ]] || fail "collector files: $files"
-if has "$(in_machine "$collector" jit-request audit --help 2>&1)" "--directory"; then
-    report=$(in_machine "$collector" jit-request audit --directory "$remote_dir" --by host --format json) ||
-        fail "audit --directory --by host failed"
-    echo "$report"
-    for name in "${hosts[@]}"; do
-        all="${before[$name]} ${during[$name]}"
-        last_time=$(entries "$name" | awk '$4 == "grant" { t = $3 } END { print t }')
-        python3 - "$report" "$name" "$(wc -w <<<"$all")" "${refusals[$name]}" "${all##* }" \
-            "$last_time" "$(in_machine "$name" cat /etc/machine-id)" <<'EOF' || fail "report for $name"
+report=$(in_machine "$collector" jit-request audit --directory "$remote_dir" --by host --format json) ||
+    fail "audit --directory --by host failed"
+echo "$report"
+for name in "${hosts[@]}"; do
+    all="${before[$name]} ${during[$name]}"
+    last_time=$(entries "$name" | awk '$4 == "grant" { t = $3 } END { print t }')
+    python3 - "$report" "$name" "$(wc -w <<<"$all")" "${refusals[$name]}" "${all##* }" \
+        "$last_time" "$(in_machine "$name" cat /etc/machine-id)" <<'EOF' || fail "report for $name"
 import datetime, json, sys
 report, host, grants, refusals, last_user, last_us, machine_id = sys.argv[1:]
 rows = [r for r in json.loads(report) if r["host"] == host]
@@ -120,7 +119,4 @@ assert "22/tcp" in r["ports"], f"{host}: ports {r['ports']}"
 got = datetime.datetime.fromisoformat(r["last_access"].replace("Z", "+00:00")).timestamp()
 assert abs(got - int(last_us) / 1e6) < 1, f"{host}: last access {r['last_access']}, want {last_us}"
 EOF
-    done
-else
-    echo "NOTE: this jit-request has no audit --directory; the per-host report is not checked"
-fi
+done
