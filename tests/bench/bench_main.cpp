@@ -53,9 +53,7 @@ void phase(json& doc, const char* name, const std::function<json()>& fn) {
     }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     BenchConfig cfg;
     std::string jitd_path = kDefaultJitd;
     std::string json_path = "bench-results.json";
@@ -148,4 +146,18 @@ int main(int argc, char** argv) {
     std::ofstream(json_path) << doc.dump(2) << "\n";
     std::cout << "\nJSON: " << json_path << "\n";
     return doc.contains("error") ? 1 : 0;
+}
+
+}  // namespace
+
+// What escapes (writing the table or the JSON, CLI11's own errors) ends the run with a message.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "jitd_bench: " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "jitd_bench: unknown exception\n";
+    }
+    return 1;
 }

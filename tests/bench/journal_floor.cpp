@@ -29,6 +29,7 @@ double journal_send_grant_like(unsigned n) {
         "JITD_START=2026-11-23T15:00:00Z",
         "JITD_END=2026-11-23T16:00:00Z"};
     std::vector<iovec> iov;
+    iov.reserve(lines.size());
     for (auto& l : lines) iov.push_back({l.data(), l.size()});
     auto t0 = Clock::now();
     int rc = sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));

@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "nft/session.hpp"
 #include "tests/bench/journal_floor.hpp"
@@ -55,6 +57,58 @@ nlohmann::json summary(const Samples& s) {
             {"mean_us", s.mean()}};
 }
 
+// A jitd open of port 22 for each address base + [done, end): over `client`, or over a fresh
+// connection per request (as jit-request does) when it is null.
+void time_opens(test::SocketClient* client, const std::string& socket, std::uint32_t base,
+                std::size_t done, std::size_t end, Samples& out) {
+    for (std::size_t i = done; i < end; ++i) {
+        nlohmann::json req{{"op", "open"},
+                           {"port", 22},
+                           {"protocol", "tcp"},
+                           {"source", host4_text(base + static_cast<std::uint32_t>(i))},
+                           {"duration", "1h"}};
+        auto t0 = Clock::now();
+        auto r = client
+                     ? client->request(req, std::chrono::seconds(30))
+                     : test::SocketClient::connect(socket).request(req, std::chrono::seconds(30));
+        out.add(micros_since(t0));
+        if (!r.value("ok", false)) throw std::runtime_error("jitd refused open: " + r.dump());
+    }
+}
+
+// The libnftnl floor: one element per transaction, and kGathered per transaction.
+void time_floor(RawFloor& floor, CommentMaker& comments, std::size_t done, std::size_t end,
+                Samples& raw, Samples& gathered) {
+    for (std::size_t i = done; i < end; ++i) {
+        std::string c = comments.next(0, now_unix());
+        auto t0 = Clock::now();
+        floor.add_host4(kRawBase + static_cast<std::uint32_t>(i), std::chrono::hours(1), c);
+        raw.add(micros_since(t0));
+    }
+    for (std::size_t i = done; i < end; i += kGathered) {
+        std::vector<std::string> batch;
+        for (std::size_t k = i; k < std::min(end, i + kGathered); ++k)
+            batch.push_back(comments.next(0, now_unix()));
+        auto t0 = Clock::now();
+        floor.add_hosts4(kGatheredBase + static_cast<std::uint32_t>(i), batch,
+                         std::chrono::hours(1));
+        gathered.add(micros_since(t0) / static_cast<double>(batch.size()));
+    }
+}
+
+// nft::Session::apply, the daemon's own kernel path, one element per change.
+void time_session(nft::Session& sess, CommentMaker& comments, std::size_t done, std::size_t end,
+                  Samples& out) {
+    for (std::size_t i = done; i < end; ++i) {
+        nft::Change change;
+        change.add.push_back(host4_element(kSessionBase + static_cast<std::uint32_t>(i),
+                                           comments.next(0, now_unix())));
+        auto t0 = Clock::now();
+        sess.apply(change);
+        out.add(micros_since(t0));
+    }
+}
+
 }  // namespace
 
 nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
@@ -67,29 +121,9 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
 
     for (std::size_t done = 0; done < cfg.grants; done += kChunk) {
         const std::size_t end = std::min(cfg.grants, done + kChunk);
-        for (std::size_t i = done; i < end; ++i) {
-            nlohmann::json req{{"op", "open"},
-                               {"port", 22},
-                               {"protocol", "tcp"},
-                               {"source", host4_text(kJitdBase + static_cast<std::uint32_t>(i))},
-                               {"duration", "1h"}};
-            auto t0 = Clock::now();
-            auto r = client.request(req, std::chrono::seconds(30));
-            jitd.add(micros_since(t0));
-            if (!r.value("ok", false)) throw std::runtime_error("jitd refused open: " + r.dump());
-        }
+        time_opens(&client, d.socket(), kJitdBase, done, end, jitd);
         // A client that connects per request, as jit-request does; and jit-request itself.
-        for (std::size_t i = done; i < end; ++i) {
-            nlohmann::json req{{"op", "open"},
-                               {"port", 22},
-                               {"protocol", "tcp"},
-                               {"source", host4_text(kFreshBase + static_cast<std::uint32_t>(i))},
-                               {"duration", "1h"}};
-            auto t0 = Clock::now();
-            auto r = test::SocketClient::connect(d.socket()).request(req, std::chrono::seconds(30));
-            fresh.add(micros_since(t0));
-            if (!r.value("ok", false)) throw std::runtime_error("jitd refused open: " + r.dump());
-        }
+        time_opens(nullptr, d.socket(), kFreshBase, done, end, fresh);
         if (!cfg.jit_request.empty()) {
             for (std::size_t i = done; i < end; ++i)
                 cli.add(jit_request_open(cfg.jit_request, d.socket(),
@@ -108,29 +142,8 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
         for (std::size_t i = done; i < end; ++i)
             nft_cli.add(nft_add_element(host4_text(kNftBase + static_cast<std::uint32_t>(i)),
                                         comments.next(0, now_unix())));
-        for (std::size_t i = done; i < end; ++i) {
-            std::string c = comments.next(0, now_unix());
-            auto t0 = Clock::now();
-            floor.add_host4(kRawBase + static_cast<std::uint32_t>(i), std::chrono::hours(1), c);
-            raw.add(micros_since(t0));
-        }
-        for (std::size_t i = done; i < end; i += kGathered) {
-            std::vector<std::string> batch;
-            for (std::size_t k = i; k < std::min(end, i + kGathered); ++k)
-                batch.push_back(comments.next(0, now_unix()));
-            auto t0 = Clock::now();
-            floor.add_hosts4(kGatheredBase + static_cast<std::uint32_t>(i), batch,
-                             std::chrono::hours(1));
-            gathered.add(micros_since(t0) / static_cast<double>(batch.size()));
-        }
-        for (std::size_t i = done; i < end; ++i) {
-            nft::Change change;
-            change.add.push_back(host4_element(kSessionBase + static_cast<std::uint32_t>(i),
-                                               comments.next(0, now_unix())));
-            auto t0 = Clock::now();
-            sess.apply(change);
-            session.add(micros_since(t0));
-        }
+        time_floor(floor, comments, done, end, raw, gathered);
+        time_session(sess, comments, done, end, session);
     }
     const auto listed = sess.list_elements();
     nlohmann::json in_kernel{

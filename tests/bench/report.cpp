@@ -145,13 +145,10 @@ void evaluate_targets(json& doc) {
     doc["targets"] = std::move(list);
 }
 
-void print_table(std::ostream& os, const json& doc) {
-    const json& m = doc["machine"];
-    const json& c = doc["config"];
-    os << "jitd benchmark: " << m["nproc"] << " cores, " << m["cpu"].get<std::string>() << ", "
-       << m["kernel"].get<std::string>() << ", " << m["date"].get<std::string>()
-       << (c.value("quick", false) ? "  (--quick: reduced sizes)" : "") << "\n\n";
+namespace {
 
+// 1. Grant latency per method.
+void print_latency(std::ostream& os, const json& doc) {
     if (doc.contains("latency") && !doc["latency"].contains("error")) {
         const json& l = doc["latency"];
         os << "1. Grant latency, " << l["grants"] << " sequential grants per method\n   "
@@ -180,9 +177,13 @@ void print_table(std::ostream& os, const json& doc) {
         os << "1. Grant latency: not measured: " << doc["latency"]["error"].get<std::string>()
            << "\n\n";
     }
+}
 
+// 2. Throughput with the CPU share of each party.
+void print_throughput(std::ostream& os, const json& doc) {
     if (doc.contains("throughput") && !doc["throughput"].contains("error")) {
         const json& t = doc["throughput"];
+        const json& m = doc["machine"];
         os << "2. Throughput, " << t["clients"] << " clients, " << fixed(t["window_s"], 1) + " s"
            << (t.value("stopped_at_limit", false) ? " (ended at max_grants_per_user)" : "") << ": "
            << fixed(t["grants_per_s"], 0) + " grants/s"
@@ -210,7 +211,10 @@ void print_table(std::ostream& os, const json& doc) {
         os << "2. Throughput: not measured: " << doc["throughput"]["error"].get<std::string>()
            << "\n\n";
     }
+}
 
+// 3. Start, reload and restart with many live grants.
+void print_scale(std::ostream& os, const json& doc) {
     if (doc.contains("scale") && !doc["scale"].contains("error")) {
         const json& s = doc["scale"];
         os << "3. Scale, " << s["grants"] << " live grants (hosts and prefixes, IPv4 and IPv6)\n"
@@ -227,7 +231,10 @@ void print_table(std::ostream& os, const json& doc) {
     } else if (doc.contains("scale")) {
         os << "3. Scale: not measured: " << doc["scale"]["error"].get<std::string>() << "\n\n";
     }
+}
 
+// 5. Exposure after `nft flush ruleset`.
+void print_restore(std::ostream& os, const json& doc) {
     if (doc.contains("restore") && !doc["restore"].contains("error")) {
         const json& r = doc["restore"];
         const json& w = r["no_grants"];
@@ -245,7 +252,10 @@ void print_table(std::ostream& os, const json& doc) {
     } else if (doc.contains("restore")) {
         os << "5. Restore: not measured: " << doc["restore"]["error"].get<std::string>() << "\n\n";
     }
+}
 
+// 4. Memory and wake-ups.
+void print_memory(std::ostream& os, const json& doc) {
     os << "4. Memory and wake-ups\n";
     if (doc.contains("idle") && !doc["idle"].contains("error"))
         os << "   idle, no grants        RSS " << mib(doc["idle"]["rss_kib"]) << ", "
@@ -257,7 +267,10 @@ void print_table(std::ostream& os, const json& doc) {
            << "   with " << pad(s["grants"].dump() + " grants", 18) << "RSS " << mib(s["rss_kib"])
            << ", " << s["wakeups"] << " wake-ups in " << s["idle_window_s"] << " s idle\n";
     }
+}
 
+// Each target with its verdict.
+void print_targets(std::ostream& os, const json& doc) {
     os << "\nTargets\n";
     for (const auto& t : doc["targets"]) {
         std::string verdict =
@@ -265,6 +278,23 @@ void print_table(std::ostream& os, const json& doc) {
         os << "   " << pad(verdict, 6) << pad(t["name"].get<std::string>(), 50)
            << pad(measured_text(t), 16) << "target " << t["target"].get<std::string>() << "\n";
     }
+}
+
+}  // namespace
+
+void print_table(std::ostream& os, const json& doc) {
+    const json& m = doc["machine"];
+    const json& c = doc["config"];
+    os << "jitd benchmark: " << m["nproc"] << " cores, " << m["cpu"].get<std::string>() << ", "
+       << m["kernel"].get<std::string>() << ", " << m["date"].get<std::string>()
+       << (c.value("quick", false) ? "  (--quick: reduced sizes)" : "") << "\n\n";
+
+    print_latency(os, doc);
+    print_throughput(os, doc);
+    print_scale(os, doc);
+    print_restore(os, doc);
+    print_memory(os, doc);
+    print_targets(os, doc);
 }
 
 }  // namespace jitd::bench

@@ -23,7 +23,7 @@ nft::Prefix v6(std::uint16_t group, std::uint16_t subnet, std::uint32_t host, st
     p.family = Family::ipv6;
     p.len = len;
     const std::uint16_t words[4] = {0x2001, 0x0db8, group, subnet};
-    for (int i = 0; i < 4; ++i) {
+    for (std::size_t i = 0; i < 4; ++i) {
         p.bytes[2 * i] = static_cast<std::uint8_t>(words[i] >> 8);
         p.bytes[2 * i + 1] = static_cast<std::uint8_t>(words[i] & 0xff);
     }

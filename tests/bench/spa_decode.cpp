@@ -72,6 +72,7 @@ double rate(const std::vector<std::string>& packets, const std::vector<FwknopKey
 int main(int argc, char** argv) {
     const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
     std::vector<std::string> forgeries;
+    forgeries.reserve(4096);
     for (int i = 0; i < 4096; ++i) forgeries.push_back(forged(204));
 
     std::printf("fwknop SPA decoder, one core (thread CPU time), %.1f s per row\n", seconds);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -31,66 +32,77 @@ double per_grant(long events, std::size_t grants) {
     return grants == 0 ? 0.0 : static_cast<double>(events) / static_cast<double>(grants);
 }
 
+// What the clients of one window share: the start signal, the stop flag, the window, and how
+// many addresses each client has.
+struct Window {
+    std::atomic<bool> go{false}, stop{false}, hit_limit{false};
+    Clock::time_point start{};  // written before go
+    Clock::duration length{};
+    std::uint32_t stride = 0;
+};
+
+// Client t: opens until the window ends, the per-user cap refuses it, or a request fails.
+void run_client(Window& w, unsigned t, test::SocketClient& conn, ClientResult& res) {
+    while (!w.go.load()) std::this_thread::yield();
+    const auto deadline = w.start + w.length;
+    for (std::uint32_t k = 0; k < w.stride && !w.stop.load(); ++k) {
+        if (Clock::now() >= deadline) break;
+        nlohmann::json req{{"op", "open"},
+                           {"port", 22},
+                           {"protocol", "tcp"},
+                           {"source", host4_text(kBase + t * w.stride + k)},
+                           {"duration", "1h"}};
+        auto t0 = Clock::now();
+        nlohmann::json r;
+        try {
+            r = conn.request(req, std::chrono::seconds(30));
+        } catch (const std::exception& e) {
+            res.first_error = e.what();
+            w.stop = true;
+            break;
+        }
+        const double us = micros_since(t0);
+        if (r.value("ok", false)) {
+            res.latency.add(us);
+            res.last_ok = Clock::now();
+            continue;
+        }
+        ++res.refused;
+        if (res.first_error.empty()) res.first_error = r.dump();
+        // The per-user cap ends the window early: past it every open is refused.
+        if (r["error"].value("code", "") == "limit_reached") {
+            w.hit_limit = true;
+            w.stop = true;
+        }
+    }
+}
+
 }  // namespace
 
 nlohmann::json run_throughput(Daemon& d, const BenchConfig& cfg) {
-    const std::uint32_t stride = (0x1000000u - kBase) / std::max(1u, cfg.clients);
+    Window w;
+    w.stride = (0x1000000u - kBase) / std::max(1u, cfg.clients);
+    w.length =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(cfg.seconds));
     std::vector<ClientResult> results(cfg.clients);
     std::vector<test::SocketClient> conns;
+    conns.reserve(cfg.clients);
     for (unsigned t = 0; t < cfg.clients; ++t)
         conns.push_back(test::SocketClient::connect(d.socket()));
 
-    std::atomic<bool> go{false}, stop{false};
-    std::atomic<bool> hit_limit{false};
-    const auto window =
-        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(cfg.seconds));
-    Clock::time_point t_start{};
     std::vector<std::thread> threads;
-    for (unsigned t = 0; t < cfg.clients; ++t) {
-        threads.emplace_back([&, t] {
-            ClientResult& res = results[t];
-            while (!go.load()) std::this_thread::yield();
-            const auto deadline = t_start + window;
-            for (std::uint32_t k = 0; k < stride && !stop.load(); ++k) {
-                if (Clock::now() >= deadline) break;
-                nlohmann::json req{{"op", "open"},
-                                   {"port", 22},
-                                   {"protocol", "tcp"},
-                                   {"source", host4_text(kBase + t * stride + k)},
-                                   {"duration", "1h"}};
-                auto t0 = Clock::now();
-                nlohmann::json r;
-                try {
-                    r = conns[t].request(req, std::chrono::seconds(30));
-                } catch (const std::exception& e) {
-                    res.first_error = e.what();
-                    stop = true;
-                    break;
-                }
-                const double us = micros_since(t0);
-                if (r.value("ok", false)) {
-                    res.latency.add(us);
-                    res.last_ok = Clock::now();
-                    continue;
-                }
-                ++res.refused;
-                if (res.first_error.empty()) res.first_error = r.dump();
-                // The per-user cap ends the window early: past it every open is refused.
-                if (r["error"].value("code", "") == "limit_reached") {
-                    hit_limit = true;
-                    stop = true;
-                }
-            }
-        });
-    }
+    threads.reserve(cfg.clients);
+    for (unsigned t = 0; t < cfg.clients; ++t)
+        threads.emplace_back([&, t] { run_client(w, t, conns[t], results[t]); });
     // CPU time of the three parties over the window: who saturates the cores.
     const pid_t journald = private_journald();
     const double jitd_cpu0 = cpu_seconds(d.pid()), journald_cpu0 = cpu_seconds(journald),
                  self_cpu0 = cpu_seconds(::getpid());
     const auto jitd_switches0 = d.context_switches();
     const MachineCpu machine0 = machine_cpu();
-    t_start = Clock::now();
-    go = true;
+    const auto t_start = Clock::now();
+    w.start = t_start;
+    w.go = true;
     for (auto& th : threads) th.join();
     const auto t_end = Clock::now();
     const double wall = std::chrono::duration<double>(t_end - t_start).count();
@@ -114,7 +126,7 @@ nlohmann::json run_throughput(Daemon& d, const BenchConfig& cfg) {
         last_ok = std::max(last_ok, r.last_ok);
     }
     // Grants per second over the window in which grants were being made.
-    const auto measured_end = hit_limit ? last_ok : t_end;
+    const auto measured_end = w.hit_limit ? last_ok : t_end;
     const double secs = std::chrono::duration<double>(measured_end - t_start).count();
     nlohmann::json out{
         {"clients", cfg.clients},
@@ -124,7 +136,7 @@ nlohmann::json run_throughput(Daemon& d, const BenchConfig& cfg) {
         {"p50_us", all.median()},
         {"p99_us", all.percentile(99)},
         {"refused", refused},
-        {"stopped_at_limit", hit_limit.load()},
+        {"stopped_at_limit", w.hit_limit.load()},
         {"cpu_share", cpu_share},
         {"jitd_sleeps_per_grant",
          per_grant(jitd_switches1.voluntary - jitd_switches0.voluntary, all.size())},

@@ -2,6 +2,8 @@
 #include "tests/fuzz/config_checks.hpp"
 
 #include <exception>
+#include <string>
+#include <vector>
 
 #include "config/duration.hpp"
 #include "config/policy_loader.hpp"
@@ -35,8 +37,8 @@ std::string check_rule(const PortRule& r) {
     return {};
 }
 
-std::string check_policy(const Policy& p) {
-    if (p.ports.empty()) return "a policy without ports was accepted";
+// Each rule sound, no two overlapping, and find() returning the rule that covers a protocol.
+std::string check_ports(const Policy& p) {
     for (std::size_t i = 0; i < p.ports.size(); ++i) {
         if (auto e = check_rule(p.ports[i]); !e.empty()) return e;
         for (std::size_t j = 0; j < i; ++j) {
@@ -52,14 +54,26 @@ std::string check_policy(const Policy& p) {
             if (p.ports[i].covers(proto) && found != &p.ports[i]) return "find() disagrees";
         }
     }
+    return {};
+}
+
+// No empty name and none twice in one list of a role.
+std::string check_names(const std::vector<std::string>& names) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i].empty()) return "empty name accepted";
+        for (std::size_t j = 0; j < i; ++j) {
+            if (names[i] == names[j]) return "name listed twice accepted";
+        }
+    }
+    return {};
+}
+
+std::string check_policy(const Policy& p) {
+    if (p.ports.empty()) return "a policy without ports was accepted";
+    if (auto e = check_ports(p); !e.empty()) return e;
     for (const auto* role : {&p.access.admins, &p.access.requesters, &p.access.viewers}) {
         for (const auto* names : {&role->users, &role->groups}) {
-            for (std::size_t i = 0; i < names->size(); ++i) {
-                if ((*names)[i].empty()) return "empty name accepted";
-                for (std::size_t j = 0; j < i; ++j) {
-                    if ((*names)[i] == (*names)[j]) return "name listed twice accepted";
-                }
-            }
+            if (auto e = check_names(*names); !e.empty()) return e;
         }
     }
     for (const auto& c : p.always_allow) {

@@ -5,10 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "agent/audit_events.hpp"
+#include "agent/wire/timefmt.hpp"
 #include "tests/integration/client/client_test_support.hpp"
 #include "tests/integration/client/journal_writer.hpp"
 #include "tests/support/process.hpp"
@@ -25,10 +28,11 @@ std::string unique_user(const std::string& what) {
 }
 
 // Writes an entry as jitd does, from a root process named jitd (the trust rule for a jitd
-// started by hand).
+// started by hand). `writer` gets journald's fields of the sender and the entry's time.
 void send_event(const std::string& event, const std::string& user, int port, const std::string& id,
                 const std::string& reason = "", const std::string& error = "",
-                const std::string& cause = "") {
+                const std::string& cause = "",
+                std::map<std::string, std::string>* writer_out = nullptr) {
     const auto kind = agent::audit_kind_from_name(event);
     ASSERT_TRUE(kind) << event;
     const auto writer = journal_send_from(
@@ -41,6 +45,7 @@ void send_event(const std::string& event, const std::string& user, int port, con
         "jitd");
     ASSERT_EQ(writer.at("_UID"), "0");
     ASSERT_EQ(writer.at("_COMM"), "jitd");
+    if (writer_out) *writer_out = writer;
 }
 
 // Polls `audit --user U --format json` until it lists `n` events; returns them.
@@ -154,6 +159,31 @@ TEST_F(AuditJournal, FiltersByPortAndTime) {
     // A window entirely in the future is a usage error.
     r = jit_request({"audit", "--since", "2999-01-01"});
     EXPECT_EQ(r.exit_code, 64) << describe(r);
+}
+
+// Issue 12 B2: the window's end was cut to whole seconds, so an entry journald already held
+// was missing until the next second began. A window ending in an entry's second holds it.
+TEST_F(AuditJournal, AWindowHoldsAllOfItsLastSecond) {
+    const std::string u = unique_user("s");
+    std::map<std::string, std::string> writer;
+    send_event("grant", u, 22, "g-000000000012", "", "", "", &writer);
+    ASSERT_FALSE(HasFatalFailure());
+    // Stored already (journal_send_from waits for it): the default end, now, includes it.
+    auto r = jit_request({"audit", "--user", u, "--format", "json"});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_EQ(json::parse(r.out).size(), 1u) << r.out;
+    // An explicit end at the entry's own whole second includes it; the second before does not.
+    const auto at = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::microseconds(std::stoull(writer.at("__REALTIME_TIMESTAMP"))));
+    const wire::SysSeconds second{at};
+    r = jit_request({"audit", "--user", u, "--since", "2000-01-01", "--until",
+                     wire::format_iso8601(second), "--format", "json"});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_EQ(json::parse(r.out).size(), 1u) << r.out;
+    r = jit_request({"audit", "--user", u, "--since", "2000-01-01", "--until",
+                     wire::format_iso8601(second - std::chrono::seconds(1)), "--format", "json"});
+    ASSERT_EQ(r.exit_code, 0) << describe(r);
+    EXPECT_EQ(json::parse(r.out).size(), 0u) << r.out;
 }
 
 TEST_F(AuditJournal, UserWithoutJournalAccessIsToldWhichGroupToJoin) {

@@ -36,7 +36,11 @@ std::map<std::string, std::string> find_entry(const std::string& match) {
     std::unique_ptr<sd_journal, JournalCloser> j(raw);
     if (sd_journal_add_match(j.get(), match.data(), match.size()) < 0) return {};
     if (sd_journal_next(j.get()) <= 0) return {};
-    return {{"_UID", field(j.get(), "_UID")}, {"_COMM", field(j.get(), "_COMM")}};
+    std::uint64_t usec = 0;
+    if (sd_journal_get_realtime_usec(j.get(), &usec) < 0) return {};
+    return {{"_UID", field(j.get(), "_UID")},
+            {"_COMM", field(j.get(), "_COMM")},
+            {"__REALTIME_TIMESTAMP", std::to_string(usec)}};
 }
 
 using wire::Fd;
@@ -62,6 +66,7 @@ Pipe make_pipe() {
     }
     if (::prctl(PR_SET_NAME, comm.c_str(), 0, 0, 0) == 0) {
         std::vector<iovec> iov;
+        iov.reserve(fields.size());
         for (const auto& f : fields)
             iov.push_back({const_cast<char*>(f.data()), f.size()});  // sd_journal_sendv: no write
         if (sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) == 0) ok = '1';

@@ -210,6 +210,7 @@ TEST_F(Restore, HammeringFlushesWhileClientsOpenGrants) {
     std::vector<std::vector<std::string>> ids(kClients);
     std::vector<std::vector<std::string>> errors(kClients);
     std::vector<std::thread> clients;
+    clients.reserve(kClients);
     for (int c = 0; c < kClients; ++c)
         clients.emplace_back([&, c] {
             for (int i = 0; i < kPerClient; ++i) {
@@ -235,7 +236,7 @@ TEST_F(Restore, HammeringFlushesWhileClientsOpenGrants) {
         EXPECT_TRUE(errors[c].empty()) << errors[c].front();
         opened.insert(ids[c].begin(), ids[c].end());
     }
-    EXPECT_EQ(opened.size(), std::size_t{kClients * kPerClient});
+    EXPECT_EQ(opened.size(), std::size_t{kClients} * kPerClient);
 
     EXPECT_TRUE(wait_tcp_closed(TestAddrs::client4b, 22));
     EXPECT_TRUE(tcp_open(TestAddrs::client4, 22));

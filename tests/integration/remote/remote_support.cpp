@@ -65,7 +65,7 @@ KeysDir::~KeysDir() {
 }
 
 FwknopKeyPair KeysDir::add(const std::string& user, mode_t mode) {
-    const FwknopKeyPair keys = fwknop_key_gen(home_);
+    FwknopKeyPair keys = fwknop_key_gen(home_);  // not const: returned by move
     const std::string file = path_ + "/" + user + ".fwknop";
     {
         std::ofstream out(file);

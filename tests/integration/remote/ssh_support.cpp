@@ -25,7 +25,7 @@ SshKeys::~SshKeys() {
 }
 
 std::string SshKeys::make_key(const std::string& name, const std::string& type) {
-    const std::string path = dir_ + "/" + name;
+    std::string path = dir_ + "/" + name;  // not const: returned by move
     std::vector<std::string> argv{"ssh-keygen", "-q", "-t", type, "-N", "", "-C", name, "-f", path};
     if (type == "ecdsa") argv.insert(argv.end(), {"-b", "256"});
     run_ok(argv);

@@ -23,7 +23,7 @@ constexpr gid_t kNoGroup = 0;
 
 std::string write(const TempDir& dir, const std::string& name, const std::string& text,
                   mode_t mode = 0640) {
-    const std::string path = dir.file(name);
+    std::string path = dir.file(name);  // not const: returned by move
     std::ofstream(path) << text;
     ::chmod(path.c_str(), mode);
     return path;

@@ -17,7 +17,8 @@ using Clock = std::chrono::system_clock;
 
 ReplayCache::Digest digest(unsigned char seed) {
     ReplayCache::Digest d{};
-    for (std::size_t i = 0; i < d.size(); ++i) d[i] = static_cast<unsigned char>(seed * 31 + i);
+    for (std::size_t i = 0; i < d.size(); ++i)
+        d[i] = static_cast<unsigned char>(std::size_t{seed} * 31 + i);
     return d;
 }
 
