@@ -45,7 +45,7 @@ class HookDir {
     std::string out() const { return root_ + "/out"; }
     // An executable script `name` with `body` after the #! line.
     std::string script(const std::string& name, const std::string& body) const {
-        const std::string path = root_ + "/" + name;
+        std::string path = root_ + "/" + name;
         std::ofstream(path) << "#!/bin/sh\n" << body;
         ::chmod(path.c_str(), 0755);
         return path;
