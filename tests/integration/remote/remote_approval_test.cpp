@@ -89,6 +89,19 @@ TEST_F(RemoteApproval, ThePrintedIdIsThePendingRequestAndItsApprovalOpensTheDoor
     ASSERT_TRUE(grant) << j.dump();
     EXPECT_EQ(journal_field(*grant, "JITD_CHANNEL"), "remote");
     EXPECT_EQ(journal_field(*grant, "JITD_APPROVERS"), users_->viewer.name);
+
+    // With --wait the client says once that it waits, naming the request (the door is open
+    // already, so the wait ends at once).
+    const auto w = jit_request_open(daemon_->net().client(), *ssh_,
+                                    {"22", "--host", TestAddrs::server4, "--from",
+                                     TestAddrs::client4, "--for", "10m", "--wait=1m"});
+    ASSERT_EQ(w.exit_code, 0) << w.out << w.err;
+    ASSERT_TRUE(std::regex_search(w.out, m, std::regex("jit-request approve (r-[0-9a-f]{12})")))
+        << w.out;
+    EXPECT_NE(w.err.find("waiting up to 1m for port 22 on " + std::string(TestAddrs::server4) +
+                         " to open (request " + std::string(m[1]) + ")"),
+              std::string::npos)
+        << w.err;
 }
 
 }  // namespace
