@@ -24,7 +24,8 @@ enum class AuditKind {
     approve,
     reject,
     lapse,
-    cancel
+    cancel,
+    notify  // an approval.notify hook that failed (never one that went well)
 };
 
 struct AuditKindInfo {
@@ -33,7 +34,7 @@ struct AuditKindInfo {
     std::string_view message_id;  // MESSAGE_ID (128-bit, lower-case hex)
 };
 
-inline constexpr std::array<AuditKindInfo, 17> kAuditKinds{{
+inline constexpr std::array<AuditKindInfo, 18> kAuditKinds{{
     {AuditKind::grant, "grant", "78b033ff7bf5492da6d0f34645348d58"},
     {AuditKind::deny, "deny", "a73856e2f2b74e0087994a50b0c09fd8"},
     {AuditKind::revoke, "revoke", "4956754f50d54a0f88b7fec125ecfe57"},
@@ -51,6 +52,7 @@ inline constexpr std::array<AuditKindInfo, 17> kAuditKinds{{
     {AuditKind::reject, "reject", "08dad53518714e82aa11d46ce68e08d1"},
     {AuditKind::lapse, "lapse", "38cbf02ff3af46558f7f9ef091863adb"},
     {AuditKind::cancel, "cancel", "8f4f40937c49411ca27fd6de0c2f6f71"},
+    {AuditKind::notify, "notify", "95697c49a6044c4abc074b9abbd16f0c"},
 }};
 
 constexpr const AuditKindInfo& audit_info(AuditKind k) {

@@ -39,6 +39,11 @@ inline constexpr char kSupersededBy[] = "JITD_SUPERSEDED_BY";
 inline constexpr char kRequestId[] = "JITD_REQUEST_ID";
 inline constexpr char kApprovers[] = "JITD_APPROVERS";
 inline constexpr char kDecisionReason[] = "JITD_DECISION_REASON";
+// A failed approval.notify hook: the request's event it was told about, what failed (exec,
+// credentials, setup, spawn, exit, signal, timeout, skipped) and argv[0].
+inline constexpr char kNotifyEvent[] = "JITD_NOTIFY_EVENT";
+inline constexpr char kNotifyFailure[] = "JITD_NOTIFY_FAILURE";
+inline constexpr char kNotifyCommand[] = "JITD_NOTIFY_COMMAND";
 
 // Sessions ended with a grant.
 inline constexpr char kKilledSockets[] = "JITD_KILLED_SOCKETS";

@@ -89,6 +89,7 @@ BuiltRequests build_signed_requests(ssh::SignedRequest base,
                                        .count());
     const std::string request = ssh::encode_request(base);
     BuiltRequests out;
+    out.request_id = ssh::pending_request_id(base.nonce);
     for (auto& signer : signers) {
         try {
             std::string d = ssh::encode_datagram(

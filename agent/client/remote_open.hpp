@@ -24,6 +24,7 @@ struct SignedDatagram {
 struct BuiltRequests {
     std::vector<SignedDatagram> datagrams;
     std::vector<std::string> skipped;  // "LABEL: why", keys that could not sign or did not fit
+    std::string request_id;            // the id jitd gives it if the port needs approval (r-…)
 };
 
 // The signers: the --key file when given (signed by ssh-keygen when it is passphrase-protected

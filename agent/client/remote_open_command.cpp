@@ -1,6 +1,7 @@
 // Argument checks for a remote open, then build, send and (optionally) wait.
 #include "agent/client/remote_open_command.hpp"
 
+#include <chrono>
 #include <stdexcept>
 
 #include "agent/client/arguments.hpp"
@@ -62,6 +63,10 @@ ssh::SignedRequest request_from(const RemoteOpenOptions& o, const std::string& h
     return r;
 }
 
+std::chrono::seconds seconds_of(std::chrono::milliseconds d) {
+    return std::chrono::ceil<std::chrono::seconds>(d);
+}
+
 }  // namespace
 
 int run_remote_open(const RemoteOpenOptions& opts, std::ostream& out, std::ostream& err) {
@@ -94,8 +99,14 @@ int run_remote_open(const RemoteOpenOptions& opts, std::ostream& out, std::ostre
     if (!opts.quiet)
         out << "sent " << built.datagrams.size() << " signed request"
             << (built.datagrams.size() == 1 ? "" : "s") << " to " << target.first << ":"
-            << target.second << "\n";
+            << target.second << "\n"
+            << "if port " << base.port << " on " << target.first
+            << " needs approval, ask an approver: jit-request approve " << built.request_id << "\n";
     if (!opts.wait) return kExitOk;
+    if (!opts.quiet)
+        err << "jit-request: waiting up to " << config::format_duration(seconds_of(*opts.wait))
+            << " for port " << base.port << " on " << target.first << " to open (request "
+            << built.request_id << ")\n";
     if (wait_for_tcp(target.first, base.port, *opts.wait)) {
         if (!opts.quiet) out << "port " << base.port << " on " << target.first << " is open\n";
         return kExitOk;

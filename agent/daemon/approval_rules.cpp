@@ -7,13 +7,6 @@ namespace {
 
 using wire::ErrorCode;
 
-const config::Approval* approval_of(const config::Policy& policy, const PendingRequest& p) {
-    const auto proto = p.protocol == config::Protocol::any
-                           ? std::nullopt
-                           : std::optional<config::Protocol>(p.protocol);
-    return approval_for(policy, p.port, proto);
-}
-
 Refusal unknown(const std::string& id) {
     return {ErrorCode::not_found, "no pending request " + id + " (decided, cancelled or lapsed)"};
 }
@@ -25,6 +18,13 @@ const config::Approval* approval_for(const config::Policy& policy, std::uint16_t
     const config::PortRule* rule = protocol ? policy.find(port, *protocol) : policy.find_port(port);
     if (rule == nullptr || !rule->approval) return nullptr;
     return &*rule->approval;
+}
+
+const config::Approval* approval_of(const config::Policy& policy, const PendingRequest& p) {
+    const auto proto = p.protocol == config::Protocol::any
+                           ? std::nullopt
+                           : std::optional<config::Protocol>(p.protocol);
+    return approval_for(policy, p.port, proto);
 }
 
 bool needs_approval(const config::Approval* approval, Role role) {

@@ -17,6 +17,8 @@ namespace jitd::agent {
 // nullptr when it asks none (or the port is not protected: check_open refuses that).
 const config::Approval* approval_for(const config::Policy& policy, std::uint16_t port,
                                      std::optional<config::Protocol> protocol);
+// The approval of a pending request's port under `policy` (nullptr: none any more).
+const config::Approval* approval_of(const config::Policy& policy, const PendingRequest& p);
 // An open by `role` of a port with `approval` waits for approvers (admins_bypass lets an
 // admin's own open through).
 bool needs_approval(const config::Approval* approval, Role role);

@@ -21,6 +21,7 @@ int priority_of(AuditKind k) {
             return LOG_CRIT;
         case AuditKind::deny:
         case AuditKind::restore:
+        case AuditKind::notify:
             return LOG_WARNING;
         case AuditKind::grant:
         case AuditKind::revoke:

@@ -84,6 +84,11 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance
     engine_.set_on_decided([this](const std::string& id, const nlohmann::json& answer) {
         waiters_->decided(id, answer);
     });
+    hooks_ = std::make_unique<ApprovalHooks>(e, std::chrono::seconds(options.notify_timeout_s));
+    engine_.set_hook_runner([this](const std::vector<std::string>& argv, const std::string& id,
+                                   const std::string& event, const std::string& payload) {
+        hooks_->run(argv, id, event, payload);
+    });
     server_ = std::make_unique<Server>(
         e, std::move(listen_fd), limits, [this](const Peer& peer, std::string_view line) {
             std::string response = engine_.handle(peer, line);
@@ -116,6 +121,8 @@ Daemon::~Daemon() {
     server_.reset();
     engine_.set_on_decided(nullptr);
     waiters_.reset();
+    engine_.set_hook_runner(nullptr);
+    hooks_.reset();
     deny_summary_.reset();
     install_deny_limiter(nullptr);
     try {

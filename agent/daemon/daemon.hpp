@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "agent/daemon/approval_hook.hpp"
 #include "agent/daemon/clock_watch.hpp"
 #include "agent/daemon/decision_waiters.hpp"
 #include "agent/daemon/deny_limiter.hpp"
@@ -49,6 +50,7 @@ class Daemon {
     DenyLimiter deny_limiter_;
     EventPtr event_;
     std::unique_ptr<DecisionWaiters> waiters_;  // clients of `open --wait`
+    std::unique_ptr<ApprovalHooks> hooks_;      // approval.notify commands still running
     std::unique_ptr<Server> server_;
     SourcePtr sigterm_, sigint_, sighup_, expiry_, deny_summary_, wake_;
     std::unique_ptr<ClockWatch> clock_watch_;

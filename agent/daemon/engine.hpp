@@ -106,6 +106,11 @@ class Engine {
     void set_on_decided(std::function<void(const std::string&, const nlohmann::json&)> fn) {
         on_decided_ = std::move(fn);
     }
+    // Runs a port's approval.notify command (argv, request id, event, stdin payload); the
+    // daemon's ApprovalHooks. Called for each new request and each decision.
+    using HookRunner = std::function<void(const std::vector<std::string>&, const std::string&,
+                                          const std::string&, const std::string&)>;
+    void set_hook_runner(HookRunner fn) { hook_runner_ = std::move(fn); }
     // The request id when the last handle() answered an `open` with wait as pending: the
     // connection then waits for its decision (decision_waiters.hpp). Cleared by the call.
     std::optional<std::string> take_waiting() { return std::exchange(waiting_, std::nullopt); }
@@ -145,6 +150,9 @@ class Engine {
     std::vector<nft::PendingElement> pending_elements() const;
     // The pending requests the caller may see, for list and pending.
     nlohmann::json visible_pending(const OpCall& call) const;
+    // Tells the port's approval.notify hook (the policy's now, or `approval`) about `event`.
+    void tell_hook(const PendingRequest& p, const char* event, const nlohmann::json& extra,
+                   const config::Approval* approval = nullptr) const;
     // Ends a pending request (kernel and book) and tells a waiting client.
     void end_pending(const PendingRequest& p, const nlohmann::json& answer);
     // engine_ops_open.cpp: makes the grant of an allowed open (apply, journal `ev` before the
@@ -189,6 +197,7 @@ class Engine {
     PendingBook pending_;
     std::function<void(const std::string&, const nlohmann::json&)> on_decided_;
     std::optional<std::string> waiting_;  // see take_waiting()
+    HookRunner hook_runner_;
     wire::SysSeconds since_;
     std::function<std::vector<Peer>()> live_peers_;
     std::function<nlohmann::json()> remote_status_;

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/audit_fields.hpp"
+#include "agent/daemon/approval_hook_payload.hpp"
 #include "agent/daemon/approval_rules.hpp"
 #include "agent/daemon/engine.hpp"
 #include "agent/daemon/owner_role.hpp"
@@ -73,8 +74,11 @@ json Engine::op_request(const OpCall& call) {
                                std::to_string(pending_.count_of(peer.uid)) + ")"});
     }
     PendingRequest p;
-    do p.id = new_request_id();
-    while (pending_.find(p.id) != nullptr);
+    // A remote client printed the id it derived; a taken one (a collision or a forgery of
+    // someone else's) gets a random id instead.
+    if (r.pending_id && is_request_id(*r.pending_id) && pending_.find(*r.pending_id) == nullptr)
+        p.id = *r.pending_id;
+    while (p.id.empty() || pending_.find(p.id) != nullptr) p.id = new_request_id();
     const wire::Grant& g = plan.grant.grant;
     p.user = peer.user;
     p.uid = peer.uid;
@@ -101,6 +105,7 @@ json Engine::op_request(const OpCall& call) {
     json response = wire::ok_response();
     response["pending"] = to_json(p);
     if (r.wait) waiting_ = p.id;
+    tell_hook(p, "request", json::object(), approval);
     pending_.add(std::move(p));
     return response;
 }
@@ -149,6 +154,7 @@ json Engine::op_approve(const OpCall& call) {
     }
     if (!last) {
         *found = p;
+        tell_hook(p, "approve", {{"actor", peer.user}, {"decided", false}});
         json response = wire::ok_response();
         response["pending"] = to_json(p);
         return response;
@@ -191,6 +197,10 @@ json Engine::grant_approved(PendingRequest p) {
         }
     }
     answer["request"] = p.id;
+    json told{{"actor", p.approvals.back().user}, {"decided", true}};
+    told["granted"] = answer.contains("grant");
+    if (answer.contains("error")) told["error"] = answer["error"].value("code", "");
+    tell_hook(p, "approve", told);
     if (on_decided_) on_decided_(p.id, answer);
     return answer;
 }
@@ -207,6 +217,7 @@ json Engine::op_reject(const OpCall& call) {
     ev.set(field::kActor, peer.user);
     ev.message(peer.user + " rejected " + p.id + " of " + p.user + " (" + what(p) + ")");
     ev.commit();
+    tell_hook(p, "reject", {{"actor", peer.user}, {"decision_reason", call.request.reason}});
     end_pending(
         p, wire::error_response(
                ErrorCode::request_rejected,
@@ -229,6 +240,7 @@ json Engine::op_cancel(const OpCall& call) {
     ev.set(field::kActor, peer.user).set(field::kCause, audit_causes::kRequested);
     ev.message(peer.user + " cancelled " + p.id + " of " + p.user + " (" + what(p) + ")");
     ev.commit();
+    tell_hook(p, "cancel", {{"actor", peer.user}});
     end_pending(p, wire::error_response(ErrorCode::request_cancelled,
                                         "request " + p.id + " was cancelled by " + peer.user));
     json response = wire::ok_response();
@@ -248,11 +260,20 @@ std::size_t Engine::lapse_due() {
                    std::to_string(p.approvals.size()) + " of " + std::to_string(p.required) +
                    " approvals");
         ev.commit();
+        tell_hook(p, "lapse", json::object());
         end_pending(p, wire::error_response(ErrorCode::request_lapsed,
                                             "request " + p.id + " lapsed undecided at " +
                                                 wire::format_iso8601(p.lapses)));
     }
     return ids.size();
+}
+
+void Engine::tell_hook(const PendingRequest& p, const char* event, const json& extra,
+                       const config::Approval* approval) const {
+    if (!hook_runner_) return;
+    if (approval == nullptr) approval = approval_of(policy_, p);
+    if (approval == nullptr || approval->notify.empty()) return;
+    hook_runner_(approval->notify, p.id, event, hook_payload(p, event, extra, this_host_name()));
 }
 
 void Engine::end_pending(const PendingRequest& p, const json& answer) {

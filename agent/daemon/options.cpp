@@ -44,6 +44,11 @@ OptionsParse parse_options(int argc, const char* const* argv) {
                    "keep the default in production)")
         ->check(CLI::Range(1u, 3600u))
         ->capture_default_str();
+    app.add_option("--notify-timeout", o.notify_timeout_s,
+                   "Seconds an approval.notify hook may run before it is killed (for tests; "
+                   "keep the default in production)")
+        ->check(CLI::Range(1u, 3600u))
+        ->capture_default_str();
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,5 +1,6 @@
 // The daemon's command line: jitd [--policy FILE] [--socket PATH] [--state-dir DIR] [--check]
-// [--remove-table], the connection limits and --remote-summary-interval (for tests).
+// [--remove-table], the connection limits, --remote-summary-interval and --notify-timeout
+// (for tests).
 #pragma once
 
 #include <optional>
@@ -24,6 +25,7 @@ struct Options {
     unsigned max_connections_per_uid = 16;
     unsigned max_connections = 1024;  // all uids together; an eighth kept for root and admins
     unsigned remote_summary_interval_s = 60;  // journal summary of dropped datagrams; tests only
+    unsigned notify_timeout_s = 10;           // approval.notify's time limit; tests shorten it
 };
 
 struct OptionsParse {

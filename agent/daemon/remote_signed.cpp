@@ -241,6 +241,7 @@ void RemoteChannel::handle_signed(const nft::Datagram& d, WallClock::time_point 
     // As a local open sends it: hosts without a length.
     r.source = std::get<config::Cidr>(source).str();
     r.reason = req.reason;
+    r.pending_id = ssh::pending_request_id(req.nonce);  // what the client printed
     const std::chrono::seconds duration =
         requested_duration(v, r, now, remote_->default_duration, engine_.policy());
     if (duration.count() <= 0)

@@ -25,6 +25,9 @@ struct Request {
     std::optional<std::string> id;  // revoke, extend; approve, reject, cancel
     std::optional<bool> kill;       // revoke; omitted = the policy's default
     bool wait = false;              // open: a pending answer keeps the connection for the decision
+    // open from the remote channel: the id a pending request gets (derived from the signed
+    // request, ssh::pending_request_id), so that the client could print it. Never from a line.
+    std::optional<std::string> pending_id;
 };
 
 struct RequestParse {

@@ -2,7 +2,11 @@
 // request has exactly one byte form (what was signed is what is parsed).
 #include "remote/ssh/ssh_request.hpp"
 
+#include <array>
 #include <cstring>
+#include <stdexcept>
+
+#include <openssl/evp.h>
 
 #include "remote/ssh/ssh_wire.hpp"
 
@@ -133,6 +137,23 @@ DatagramParts split_datagram(std::string_view datagram) {
 bool looks_like_signed_request(std::string_view datagram) {
     return datagram.size() > 4 + kRequestMagic.size() &&
            datagram.substr(4, kRequestMagic.size()) == kRequestMagic;
+}
+
+std::string pending_request_id(const std::array<std::uint8_t, 16>& nonce) {
+    std::string input = "jitd-request-id";
+    input.push_back('\0');
+    input.append(reinterpret_cast<const char*>(nonce.data()), nonce.size());
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int len = 0;
+    if (EVP_Digest(input.data(), input.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("SHA-256 failed");
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id = "r-";
+    for (std::size_t i = 0; i < 6; ++i) {
+        id.push_back(kHex[digest[i] >> 4]);
+        id.push_back(kHex[digest[i] & 0xf]);
+    }
+    return id;
 }
 
 }  // namespace jitd::remote::ssh

@@ -37,6 +37,11 @@ struct SignedRequest {
     friend bool operator==(const SignedRequest&, const SignedRequest&) = default;
 };
 
+// The id jitd gives the request when its port needs approval: "r-" + 12 hex digits of
+// SHA-256 over the nonce, so the client can tell its user before any answer (jitd sends none).
+// Every key's copy of a request carries the same nonce, hence the same id.
+std::string pending_request_id(const std::array<std::uint8_t, 16>& nonce);
+
 // Throws WireError for a request that cannot be encoded (empty host, port 0, oversize text).
 std::string encode_request(const SignedRequest& r);
 // Strict: one encoding per request, no trailing bytes. Throws WireError.

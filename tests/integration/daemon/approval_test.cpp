@@ -131,6 +131,9 @@ TEST_F(Approval, TheDoorOpensOnlyWhenAnApproverApproves) {
     ASSERT_TRUE(r.contains("grant")) << r.dump();
     EXPECT_TRUE(is_grant(r["grant"]));
     EXPECT_EQ(r["grant"]["user"], users().requester.name);
+    // The requested 10m, counted from the approval (not from the request).
+    EXPECT_EQ(grant_time(r["grant"], "end") - grant_time(r["grant"], "start"),
+              std::chrono::minutes(10));
     EXPECT_TRUE(tcp_open(TestAddrs::client4, 22));
     const auto grant = journal_.wait_for({{"JITD_EVENT", "grant"}, {"JITD_REQUEST_ID", id}});
     ASSERT_TRUE(grant) << journal_.dump();

@@ -23,6 +23,7 @@ ports:
     approval:
       approvers: {users: [bin, sys, sync]}
       required: 2
+      notify: [/usr/local/bin/tell, "#ops"]
   - port: 23
     protocol: tcp
     approval:
@@ -305,6 +306,72 @@ TEST(EngineApproval, AJournalThatCannotRecordTheRequestKeepsNothing) {
     h.journal_up = false;
     EXPECT_EQ(code(h.open(kAlice, 22, "203.0.113.7")), "audit_unavailable");
     EXPECT_EQ(h.engine().pending().size(), 0u);
+}
+
+TEST(EngineApproval, TheNotifyHookIsToldOfTheRequestAndEachDecision) {
+    ApprovalHarness h;
+    struct Told {
+        std::vector<std::string> argv;
+        std::string id, event;
+        json payload;
+    };
+    std::vector<Told> told;
+    h.engine().set_hook_runner([&](const std::vector<std::string>& argv, const std::string& id,
+                                   const std::string& event, const std::string& payload) {
+        told.push_back({argv, id, event, json::parse(payload)});
+    });
+    const std::string id = h.ask(kAlice, 2222);
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0].argv, (std::vector<std::string>{"/usr/local/bin/tell", "#ops"}));
+    EXPECT_EQ(told[0].id, id);
+    EXPECT_EQ(told[0].event, "request");
+    const json& j = told[0].payload;
+    EXPECT_EQ(j["id"], id);
+    EXPECT_EQ(j["event"], "request");
+    EXPECT_EQ(j["user"], "daemon");
+    EXPECT_EQ(j["port"], 2222);
+    EXPECT_EQ(j["channel"], "socket");
+    EXPECT_EQ(j["required"], 2);
+    EXPECT_EQ(j["reason"], "deploy");
+    EXPECT_TRUE(j.contains("lapses") && j.contains("host")) << j.dump();
+
+    ASSERT_EQ(code(h.approve(kBob, id)), "ok");
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_EQ(told[1].event, "approve");
+    EXPECT_EQ(told[1].payload["actor"], "bin");
+    EXPECT_EQ(told[1].payload["decided"], false);
+    ASSERT_EQ(code(h.approve(kViewer, id)), "ok");
+    ASSERT_EQ(told.size(), 3u);
+    EXPECT_EQ(told[2].payload["decided"], true);
+    EXPECT_EQ(told[2].payload["granted"], true);
+    EXPECT_EQ(told[2].payload["approvals"], json::array({"bin", "sys"}));
+
+    const std::string rejected = h.ask(kBob, 2222, "203.0.113.9");
+    ASSERT_EQ(code(h.reject(kStranger, rejected, "no ticket")), "ok");
+    ASSERT_EQ(told.size(), 5u);
+    EXPECT_EQ(told[4].event, "reject");
+    EXPECT_EQ(told[4].payload["actor"], "sync");
+    EXPECT_EQ(told[4].payload["decision_reason"], "no ticket");
+    (void)h.ask(kBob, 22, "203.0.113.9");  // a port without notify tells nobody
+    EXPECT_EQ(told.size(), 5u);
+    h.engine().set_hook_runner(nullptr);
+}
+
+TEST(EngineApproval, AChannelsOwnRequestIdIsKeptUnlessTaken) {
+    ApprovalHarness h;
+    Request r;
+    r.op = Op::open;
+    r.port = 22;
+    r.source = "203.0.113.7";
+    r.duration = 10min;
+    r.pending_id = "r-0123456789ab";
+    const json first = h.submit(kAlice, r);
+    ASSERT_EQ(code(first), "ok") << first.dump();
+    EXPECT_EQ(first["pending"]["id"], "r-0123456789ab");
+    const json again = h.submit(kBob, r);
+    ASSERT_EQ(code(again), "ok") << again.dump();
+    EXPECT_NE(again["pending"]["id"], "r-0123456789ab") << "a taken id is never shared";
+    EXPECT_TRUE(is_request_id(again["pending"]["id"].get<std::string>()));
 }
 
 }  // namespace

@@ -27,6 +27,18 @@ TEST(SignedRequestEncoding, RoundTripsEveryField) {
     EXPECT_EQ(decode_request(encode_request(r)), r);
 }
 
+TEST(PendingRequestId, IsTheNoncesAndLooksLikeAnyOther) {
+    std::array<std::uint8_t, 16> nonce{};
+    nonce[0] = 1;
+    const std::string id = pending_request_id(nonce);
+    EXPECT_EQ(id, pending_request_id(nonce)) << "the client and jitd compute the same";
+    ASSERT_EQ(id.size(), 14u) << id;
+    EXPECT_EQ(id.substr(0, 2), "r-");
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef", 2), std::string::npos) << id;
+    nonce[15] = 1;
+    EXPECT_NE(pending_request_id(nonce), id);
+}
+
 TEST(SignedRequestEncoding, StartsWithMagicAndVersion) {
     const std::string bytes = encode_request(sample_request());
     EXPECT_EQ(bytes.substr(0, 9), std::string("JITD-REQ\x01"));
