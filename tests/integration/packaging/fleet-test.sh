@@ -11,6 +11,7 @@
 #   JITD_TEST_FLEET=1 fleet-test.sh BUILD_DIR   (root; exit 77 without JITD_TEST_FLEET=1, when
 #                                               not root or tools are missing)
 set -euo pipefail
+exec </dev/null  # nothing here reads stdin; ansible refuses a non-blocking one
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../.." && pwd)
 build=$(cd "${1:?usage: fleet-test.sh BUILD_DIR}" && pwd)
@@ -163,9 +164,11 @@ print(json.dumps({
     "jitd_journal_upload_restart_sec": "1s",
 }))
 EOF
+# stdin from /dev/null: ansible refuses a non-blocking stdin, which is what ctest -j hands a
+# test when another test beside it has set O_NONBLOCK on the shared descriptor.
 playbook() {
     in_net ansible-playbook -i "$scratch/inventory" -e "@$scratch/vars.json" "$@" \
-        "$here/fleet-playbook.yml"
+        "$here/fleet-playbook.yml" </dev/null
 }
 ssh_up() { in_net ssh -i "$scratch/ssh/id" -o BatchMode=yes -o UserKnownHostsFile=/dev/null \
     -o StrictHostKeyChecking=no "root@${fleet_addr[$1]}" true; }
