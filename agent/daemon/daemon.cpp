@@ -89,16 +89,23 @@ Daemon::Daemon(const Options& options, Engine& engine, Fd listen_fd, Fd instance
                                    const std::string& event, const std::string& payload) {
         hooks_->run(argv, id, event, payload);
     });
-    server_ = std::make_unique<Server>(
-        e, std::move(listen_fd), limits, [this](const Peer& peer, std::string_view line) {
-            std::string response = engine_.handle(peer, line);
-            arm_expiry();
-            if (auto id = engine_.take_waiting())  // open --wait: the answer is pending
-                server_->hand_over_after_answer([this, id = *id](Fd fd, const Peer& p) {
-                    waiters_->add(id, std::move(fd), p);
-                });
-            return response;
-        });
+    server_ =
+        std::make_unique<Server>(e, std::move(listen_fd), limits,
+                                 Server::BatchHandler([this](std::span<const BatchLine> lines) {
+                                     std::vector<BatchAnswer> decided = engine_.handle_batch(lines);
+                                     arm_expiry();
+                                     std::vector<Server::Answer> answers;
+                                     answers.reserve(decided.size());
+                                     for (auto& a : decided) {
+                                         Server::Handover to;
+                                         if (a.waiting)  // open --wait: the answer is pending
+                                             to = [this, id = *a.waiting](Fd fd, const Peer& p) {
+                                                 waiters_->add(id, std::move(fd), p);
+                                             };
+                                         answers.push_back({std::move(a.line), std::move(to)});
+                                     }
+                                     return answers;
+                                 }));
     // The reserved connections are for admins by the policy in force (root always).
     server_->set_privileged(
         [this](const Peer& peer) { return role_of(engine_.policy().access, peer) == Role::admin; });

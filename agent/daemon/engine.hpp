@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,6 +19,7 @@
 
 #include "agent/daemon/audit.hpp"
 #include "agent/daemon/authz.hpp"
+#include "agent/daemon/batch.hpp"
 #include "agent/daemon/clocks.hpp"
 #include "agent/daemon/grant_book.hpp"
 #include "agent/daemon/grant_rules.hpp"
@@ -57,6 +59,11 @@ class Engine {
 
     // One request line in, one response line out (both without the newline).
     std::string handle(const Peer& peer, std::string_view line);
+    // The lines one event-loop turn read, in arrival order, one answer each (engine_batch.cpp).
+    // Each is decided as handle() would, seeing the ones before it; a run of consecutive opens
+    // that make a grant at once is applied in one kernel transaction. Any other request ends
+    // the run (the run is applied and answered first), so effects keep the arrival order.
+    std::vector<BatchAnswer> handle_batch(std::span<const BatchLine> lines);
     // The channel-neutral entry: a parsed request from any channel (socket, remote), with the
     // identity that channel authenticated. Authorizes, decides, applies and journals exactly as
     // for a socket request; returns the response object.
@@ -160,6 +167,26 @@ class Engine {
     nlohmann::json make_grant(const OpCall& call, AuditEvent& ev, OpenPlan& plan,
                               wire::SysSeconds now);
 
+    // engine_batch*.cpp: a run of grant-making opens of one batch (see handle_batch).
+    struct RunItem {
+        std::size_t index;  // in the batch
+        Origin origin;
+        Request request;
+        Role role;
+    };
+    struct RunDecision;
+    void open_run(std::vector<RunItem>& run, std::vector<BatchAnswer>& answers);
+    // Decides the run in order into the book (`out`: taken out after a kernel refusal).
+    std::vector<RunDecision> decide_run(const std::vector<RunItem>& run,
+                                        const std::vector<std::optional<Refusal>>& out,
+                                        wire::SysSeconds now);
+    void undo_run(const std::vector<RunDecision>& d);
+    // Journals each decision in order (a grant the journal refuses is rolled back alone) and
+    // answers it.
+    void journal_run(const std::vector<RunItem>& run, std::vector<RunDecision>& d,
+                     wire::SysSeconds now, std::vector<BatchAnswer>& answers);
+    // The supersede record of `old`, replaced by grant `by` (best effort).
+    void note_superseded(const Origin& origin, const wire::Grant& old, const std::string& by);
     // Journals the refusal (a deny) and builds the error response.
     static nlohmann::json refuse(AuditEvent& ev, const Refusal& refusal);
     // An opening change applied in the kernel whose record the journal did not take: undoes it

@@ -38,7 +38,6 @@ json Engine::op_open(const OpCall& call) {
 }
 
 json Engine::make_grant(const OpCall& call, AuditEvent& ev, OpenPlan& plan, wire::SysSeconds now) {
-    const Peer& peer = call.origin.peer;
     LiveGrant& grant = plan.grant;
     do grant.grant.id = new_grant_id();
     while (book_.find(grant.grant.id) != nullptr);
@@ -70,14 +69,7 @@ json Engine::make_grant(const OpCall& call, AuditEvent& ev, OpenPlan& plan, wire
     json response = wire::ok_response();
     if (old) {
         book_.remove(old->grant.id);
-        AuditEvent sup(AuditKind::supersede);
-        sup.grant(old->grant)
-            .set(audit_fields::kCause, audit_causes::kSuperseded)
-            .set(audit_fields::kActor, peer.user);
-        note_origin(sup, call.origin);
-        sup.set("JITD_SUPERSEDED_BY", g.id);
-        sup.message("grant " + old->grant.id + " of " + old->grant.user + " superseded by " + g.id);
-        sup.commit();
+        note_superseded(call.origin, old->grant, g.id);
         response["superseded"] = old->grant.id;
     }
     book_.add(std::move(grant));
@@ -85,11 +77,24 @@ json Engine::make_grant(const OpCall& call, AuditEvent& ev, OpenPlan& plan, wire
     return response;
 }
 
+void Engine::note_superseded(const Origin& origin, const wire::Grant& old, const std::string& by) {
+    AuditEvent sup(AuditKind::supersede);
+    sup.grant(old)
+        .set(audit_fields::kCause, audit_causes::kSuperseded)
+        .set(audit_fields::kActor, origin.peer.user);
+    note_origin(sup, origin);
+    sup.set("JITD_SUPERSEDED_BY", by);
+    sup.message("grant " + old.id + " of " + old.user + " superseded by " + by);
+    sup.commit();
+}
+
 json Engine::refuse_unaudited(const OpCall& call, nft::Change& undo, const std::string& what) {
     std::string message =
         "the journal cannot record this change now (journald stopped or not keeping up), so "
         "jitd does not make it; try again later";
-    if (auto failed = apply(undo, "rolling back " + what + " (not journaled)")) {
+    auto failed =
+        undo.empty() ? std::nullopt : apply(undo, "rolling back " + what + " (not journaled)");
+    if (failed) {
         // The kernel keeps the change: the book follows the kernel, so the grant stays visible
         // (list) and revocable, and the kernel still ends it on time.
         spdlog::error("{} is in force without an audit record: {}", what, failed->message);

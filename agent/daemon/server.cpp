@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -10,17 +11,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/daemon/server_connection.hpp"
 #include "agent/daemon/server_refusal.hpp"
 
 namespace jitd::agent {
 namespace {
 
-constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 constexpr int kAcceptsPerWakeup = 64;
-
-std::uint64_t usec(std::chrono::seconds s) {
-    return static_cast<std::uint64_t>(s.count()) * 1000000u;
-}
 
 void check(int rc, const char* what) {
     if (rc < 0) throw std::runtime_error(std::string(what) + ": " + std::strerror(-rc));
@@ -28,24 +25,7 @@ void check(int rc, const char* what) {
 
 }  // namespace
 
-struct Server::Connection {
-    Server* server = nullptr;
-    Fd fd;
-    Peer peer;
-    SourcePtr io;
-    SourcePtr idle;
-    SourcePtr aged;
-    std::string in;
-    std::size_t scanned = 0;  // bytes of `in` known to hold no newline
-    std::string out;
-    std::size_t out_pos = 0;
-    bool closing = false;     // no more requests: close once `out` is sent
-    std::uint64_t token = 0;  // while its identity is being looked up
-    bool admitted = false;    // identity known, being served
-    bool privileged = false;  // root or admin: may use the reserved connections
-};
-
-Server::Server(sd_event* event, Fd listen_fd, ServerLimits limits, Handler handler)
+Server::Server(sd_event* event, Fd listen_fd, ServerLimits limits, BatchHandler handler)
     : event_(event),
       listen_fd_(std::move(listen_fd)),
       limits_(limits),
@@ -59,7 +39,24 @@ Server::Server(sd_event* event, Fd listen_fd, ServerLimits limits, Handler handl
     check(sd_event_add_io(event_, &s, listen_fd_.get(), EPOLLIN, &Server::on_accept, this),
           "cannot watch the listening socket");
     accept_source_.reset(s);
+    // Below the io sources: every connection readable in this turn is read before the batch.
+    s = nullptr;
+    check(sd_event_add_defer(event_, &s, &Server::on_batch, this), "cannot set up batching");
+    batch_source_.reset(s);
+    check(sd_event_source_set_priority(s, SD_EVENT_PRIORITY_NORMAL + 1), "cannot set up batching");
+    check(sd_event_source_set_enabled(s, SD_EVENT_OFF), "cannot set up batching");
 }
+
+Server::Server(sd_event* event, Fd listen_fd, ServerLimits limits, Handler handler)
+    : Server(
+          event, std::move(listen_fd), limits,
+          BatchHandler([this, handler = std::move(handler)](std::span<const BatchLine> lines) {
+              std::vector<Answer> answers;
+              answers.reserve(lines.size());
+              for (const auto& l : lines)
+                  answers.push_back({handler(*l.peer, l.line), std::exchange(handover_, nullptr)});
+              return answers;
+          })) {}
 
 Server::~Server() {
     resolver_.reset();  // no identity arrives for a connection being freed
@@ -245,154 +242,12 @@ std::vector<Peer> Server::peers() const {
     return out;
 }
 
-int Server::on_io(sd_event_source*, int, uint32_t revents, void* userdata) {
-    auto& c = *static_cast<Connection*>(userdata);
-    Server& self = *c.server;
-    try {
-        self.serve(c, revents);
-    } catch (const std::exception& e) {    // never unwind into sd-event's C frames
-        if (self.conns_.count(&c) != 0) {  // unless it was closed before the throw
-            spdlog::error("dropping the connection of {}: {}", c.peer.user, e.what());
-            self.close(c);
-        }
-    }
-    return 0;
-}
-
-void Server::serve(Connection& c, uint32_t revents) {
-    if (revents & EPOLLOUT) {
-        if (!flush(c)) return;
-        // Output drained: requests that waited in `in` may go on.
-        if (!process_lines(c)) return;
-    }
-    if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-        if (!c.closing && !read_some(c)) return;
-        if (!process_lines(c)) return;
-    }
-    update(c);
-}
-
-bool Server::read_some(Connection& c) {
-    std::size_t old = c.in.size();
-    c.in.resize(old + kReadChunk);
-    ssize_t n = ::recv(c.fd.get(), c.in.data() + old, kReadChunk, MSG_DONTWAIT);
-    c.in.resize(old + static_cast<std::size_t>(n > 0 ? n : 0));
-    if (n > 0) {
-        sd_event_source_set_time_relative(c.idle.get(), usec(limits_.idle_timeout));
-        sd_event_source_set_enabled(c.idle.get(), SD_EVENT_ONESHOT);
-        return true;
-    }
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
-    if (n < 0) {
-        close(c);
-        return false;
-    }
-    // End of input: a last request without its newline is still a request.
-    if (c.in.size() > 0 && c.in.size() < limits_.max_line) c.in += '\n';
-    if (!process_lines(c)) return false;
-    c.closing = true;
-    c.in.clear();
-    return true;
-}
-
-bool Server::process_lines(Connection& c) {
-    std::size_t pos = 0;
-    while (!c.closing && c.out.size() - c.out_pos < limits_.max_output) {
-        const char* start = c.in.data() + pos;
-        std::size_t avail = c.in.size() - pos;
-        std::size_t skip = c.scanned > pos ? c.scanned - pos : 0;
-        const void* nl = avail > skip ? std::memchr(start + skip, '\n', avail - skip) : nullptr;
-        if (nl == nullptr) {
-            c.scanned = c.in.size();
-            if (avail >= limits_.max_line) {
-                queue(c, too_large(c.peer, limits_.max_line));
-                c.closing = true;
-                pos = c.in.size();
-            }
-            break;
-        }
-        std::size_t len = static_cast<std::size_t>(static_cast<const char*>(nl) - start);
-        if (len + 1 > limits_.max_line) {
-            queue(c, too_large(c.peer, limits_.max_line));
-            c.closing = true;
-            pos = c.in.size();
-            break;
-        }
-        std::string_view line(start, len);
-        pos += len + 1;
-        queue(c, handler_(c.peer, line));
-        if (handover_) return hand_over(c);
-    }
-    c.in.erase(0, pos);
-    c.scanned = c.scanned > pos ? c.scanned - pos : 0;
-    return flush(c);
-}
-
-bool Server::hand_over(Connection& c) {
-    Handover to = std::exchange(handover_, nullptr);
-    c.in.clear();  // a waiting client sends nothing more
-    if (!flush(c)) return false;
-    if (c.out_pos < c.out.size()) {  // it does not even read its answer: it cannot wait
-        close(c);
-        return false;
-    }
-    Fd fd = std::move(c.fd);
-    const Peer peer = c.peer;
-    close(c);
-    to(std::move(fd), peer);
-    return false;
-}
-
-void Server::queue(Connection& c, const std::string& line) {
-    if (c.out_pos == c.out.size()) {
-        c.out.clear();
-        c.out_pos = 0;
-    }
-    c.out += line;
-    c.out += '\n';
-}
-
-bool Server::flush(Connection& c) {
-    while (c.out_pos < c.out.size()) {
-        ssize_t n = ::send(c.fd.get(), c.out.data() + c.out_pos, c.out.size() - c.out_pos,
-                           MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (n > 0) {
-            c.out_pos += static_cast<std::size_t>(n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && errno == EAGAIN) return true;
-        close(c);  // the peer is gone
-        return false;
-    }
-    c.out.clear();
-    c.out_pos = 0;
-    if (c.closing) {
-        close(c);
-        return false;
-    }
-    return true;
-}
-
-bool Server::update(Connection& c) {
-    bool pending = c.out_pos < c.out.size();
-    uint32_t events = 0;
-    if (pending) events |= EPOLLOUT;
-    // Stop reading while the client does not read its answers (bounded output).
-    if (!c.closing && c.out.size() - c.out_pos < limits_.max_output) events |= EPOLLIN;
-    if (events == 0) {
-        close(c);
-        return false;
-    }
-    sd_event_source_set_io_events(c.io.get(), events);
-    return true;
-}
-
 void Server::close(Connection& c) {
     if (c.token != 0) resolving_.erase(c.token);
     if (c.admitted && !c.privileged) --unprivileged_;
     auto it = per_uid_.find(c.peer.uid);
     if (it != per_uid_.end() && --it->second == 0) per_uid_.erase(it);
+    if (c.queued) std::replace(ready_.begin(), ready_.end(), &c, static_cast<Connection*>(nullptr));
     conns_.erase(&c);  // frees c: callers return at once
 }
 
