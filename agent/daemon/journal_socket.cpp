@@ -1,5 +1,6 @@
 #include "agent/daemon/journal_socket.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -15,6 +16,14 @@ namespace {
 constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
 // As sd-journal does: room for large entries and for a burst while journald is busy.
 constexpr int kSendBuffer = 8 * 1024 * 1024;
+
+// journald's queue is full (EAGAIN): the burst of a gathered batch (Engine::handle_batch)
+// can overflow it, since it holds only net.unix.max_dgram_qlen datagrams (10 by default)
+// whatever the buffers. Then the send waits for room, at most this long; once a wait ran out,
+// journald counts as stalled and sends fail at once until one goes through again, so a stalled
+// journald costs one wait, not one per request.
+constexpr int kRoomWaitMs = 20;
+bool g_stalled = false;
 
 std::uint64_t g_drops = 0;
 
@@ -79,9 +88,19 @@ JournalSend send_to_journal(const JournalFields& fields) {
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (!fd) fd = connect_journal();
         if (!fd) return JournalSend::unavailable;
-        if (::send(fd.get(), dgram.data(), dgram.size(), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+        if (::send(fd.get(), dgram.data(), dgram.size(), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
+            g_stalled = false;
             return JournalSend::written;
+        }
         const int err = errno;
+        if (err == EAGAIN && !g_stalled) {
+            pollfd p{fd.get(), POLLOUT, 0};
+            if (::poll(&p, 1, kRoomWaitMs) == 1 && (p.revents & POLLOUT) != 0) {
+                --attempt;  // room again: send once more
+                continue;
+            }
+            g_stalled = true;
+        }
         if (!peer_gone(err)) return JournalSend::unavailable;  // EAGAIN (stalled), EMSGSIZE, ...
         fd.reset();  // journald restarted or gone: connect again once
     }

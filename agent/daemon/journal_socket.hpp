@@ -2,9 +2,10 @@
 // (/run/systemd/journal/socket), sent without ever blocking. sd_journal_sendv() blocks on a
 // full socket (a stalled journald stalls the event loop for every client until the watchdog
 // kills jitd) and reports nothing useful when journald is gone; here a send either is queued in
-// the kernel at once or fails at once, and the caller decides (agent/PROTOCOL.md "Journal"):
-// a record that opens access must be written or the change is refused, a closing record is
-// best effort and counted as dropped.
+// the kernel at once or fails at once (a full queue of a journald that is only behind gets a
+// bounded wait, journal_socket.cpp kRoomWaitMs), and the caller decides (agent/PROTOCOL.md
+// "Journal"): a record that opens access must be written or the change is refused, a closing record
+// is best effort and counted as dropped.
 //
 // Why a non-blocking send and not a writer thread with a bounded queue: the kernel's socket
 // queue already is a bounded queue (journald's receive queue and our send buffer), a datagram
