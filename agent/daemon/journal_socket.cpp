@@ -19,10 +19,11 @@ constexpr int kSendBuffer = 8 * 1024 * 1024;
 
 // journald's queue is full (EAGAIN): the burst of a gathered batch (Engine::handle_batch)
 // can overflow it, since it holds only net.unix.max_dgram_qlen datagrams (10 by default)
-// whatever the buffers. Then the send waits for room, at most this long; once a wait ran out,
-// journald counts as stalled and sends fail at once until one goes through again, so a stalled
-// journald costs one wait, not one per request.
+// whatever the buffers. Then the send waits for room, at most kRoomWaitMs; once a wait ran out,
+// journald counts as stalled and each send waits at most kStalledWaitMs until one goes through
+// again, so a stopped journald costs the loop a millisecond per record, not 20.
 constexpr int kRoomWaitMs = 20;
+constexpr int kStalledWaitMs = 1;
 bool g_stalled = false;
 
 std::uint64_t g_drops = 0;
@@ -85,6 +86,7 @@ JournalSend send_to_journal(const JournalFields& fields) {
     if (sink()) return sink()(fields);
     const std::string dgram = journal_datagram(fields);
     Fd& fd = journal_fd();
+    int waits = 0;  // room said to be there yet the send refused: a few tries, not a spin
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (!fd) fd = connect_journal();
         if (!fd) return JournalSend::unavailable;
@@ -93,9 +95,10 @@ JournalSend send_to_journal(const JournalFields& fields) {
             return JournalSend::written;
         }
         const int err = errno;
-        if (err == EAGAIN && !g_stalled) {
+        if (err == EAGAIN && waits++ < 4) {
             pollfd p{fd.get(), POLLOUT, 0};
-            if (::poll(&p, 1, kRoomWaitMs) == 1 && (p.revents & POLLOUT) != 0) {
+            if (::poll(&p, 1, g_stalled ? kStalledWaitMs : kRoomWaitMs) == 1 &&
+                (p.revents & POLLOUT) != 0) {
                 --attempt;  // room again: send once more
                 continue;
             }
