@@ -114,7 +114,8 @@ class Server {
     BatchHandler handler_;
     SourcePtr accept_source_;
     SourcePtr batch_source_;
-    std::vector<Connection*> ready_;  // with a complete line, in arrival order (null: closed)
+    std::vector<Connection*> ready_;    // with a complete line, in arrival order (null: closed)
+    std::unique_ptr<char[]> read_buf_;  // one chunk, reused by every read (no zeroing per read)
     SourcePtr accept_resume_;
     std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;
     std::unordered_map<uid_t, unsigned> per_uid_;

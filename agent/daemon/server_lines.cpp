@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -49,11 +50,10 @@ void Server::serve(Connection& c, uint32_t revents) {
 }
 
 bool Server::read_some(Connection& c) {
-    std::size_t old = c.in.size();
-    c.in.resize(old + kReadChunk);
-    ssize_t n = ::recv(c.fd.get(), c.in.data() + old, kReadChunk, MSG_DONTWAIT);
-    c.in.resize(old + static_cast<std::size_t>(n > 0 ? n : 0));
+    if (!read_buf_) read_buf_ = std::make_unique<char[]>(kReadChunk);
+    ssize_t n = ::recv(c.fd.get(), read_buf_.get(), kReadChunk, MSG_DONTWAIT);
     if (n > 0) {
+        c.in.append(read_buf_.get(), static_cast<std::size_t>(n));
         sd_event_source_set_time_relative(c.idle.get(), usec(limits_.idle_timeout));
         sd_event_source_set_enabled(c.idle.get(), SD_EVENT_ONESHOT);
         return true;
