@@ -220,6 +220,8 @@ void print_latency(std::ostream& os, const json& doc) {
         os << "   nft process / jitd = " << fixed(n / j, 1) + "x"
            << "    jitd / raw floor = " << fixed(j / r, 2) + "x"
            << "    jitd open / status = " << fixed(j / st, 2) + "x\n"
+           << "   opens refused as audit_unavailable (journald behind) and retried: "
+           << l.value("audit_unavailable_retries", 0L) << "\n"
            << "   (the floors run in a namespace of their own, jitd-bench-<pid>-floor: in jitd's\n"
            << "   they would be foreign changes, which jitd undoes by restoring its table)\n\n";
     } else if (doc.contains("latency")) {
@@ -237,7 +239,8 @@ void print_throughput(std::ostream& os, const json& doc) {
            << (t.value("stopped_at_limit", false) ? " (ended at max_grants_per_user)" : "") << ": "
            << fixed(t["grants_per_s"], 0) + " grants/s"
            << ", p50 " << time_text(t["p50_us"]) << ", p99 " << time_text(t["p99_us"])
-           << ", refused " << t["refused"] << "\n";
+           << ", refused " << t["refused"] << " (audit_unavailable "
+           << t.value("refused_audit_unavailable", 0L) << ")\n";
         if (t.contains("cpu_share")) {
             const json& cpu = t["cpu_share"];
             os << "   CPU in use, in cores of " << m["nproc"] << ": jitd " << fixed(cpu["jitd"], 2)
