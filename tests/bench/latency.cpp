@@ -161,7 +161,7 @@ class FloorNetns {
 
 nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
     if (cfg.grants > kMaxGrants) throw std::invalid_argument("latency: too many grants");
-    Samples jitd, fresh, cli, status, journal, nft_cli, raw, gathered, session;
+    Samples jitd, fresh, cli, status, bare, journal, nft_cli, raw, gathered, session;
     long journal_retries = 0;
     CommentMaker comments;
     FloorNetns floor_ns;
@@ -181,11 +181,16 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
         }
         // What the daemon costs without touching the kernel: a status round trip, and the
         // sender's side of one audit entry.
-        for (std::size_t i = done; i < end; ++i) {
-            auto t0 = Clock::now();
-            auto r = client.request({{"op", "status"}}, std::chrono::seconds(30));
-            status.add(micros_since(t0));
-            if (!r.value("ok", false)) throw std::runtime_error("status failed: " + r.dump());
+        // `status` also lists the ruleset's chains (other_input_drop_chains) and the listening
+        // ports (recommended): `pending` with nothing pending is the bare round trip.
+        for (const char* op : {"status", "pending"}) {
+            for (std::size_t i = done; i < end; ++i) {
+                auto t0 = Clock::now();
+                auto r = client.request({{"op", op}}, std::chrono::seconds(30));
+                (op[0] == 's' ? status : bare).add(micros_since(t0));
+                if (!r.value("ok", false))
+                    throw std::runtime_error(std::string(op) + " failed: " + r.dump());
+            }
         }
         for (std::size_t i = done; i < end; ++i)
             journal.add(journal_send_grant_like(static_cast<unsigned>(i)));
@@ -217,6 +222,7 @@ nlohmann::json run_latency(Daemon& d, const BenchConfig& cfg) {
                        {"jitd_open", summary(jitd)},
                        {"jitd_open_fresh_connection", summary(fresh)},
                        {"jitd_status", summary(status)},
+                       {"jitd_pending", summary(bare)},
                        {"journal_send", summary(journal)},
                        {"nft_process", summary(nft_cli)},
                        {"raw_libnftnl", summary(raw)},

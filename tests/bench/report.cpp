@@ -164,6 +164,10 @@ void evaluate_targets(json& doc) {
            "us", false, 2000);
     target(list, "jitd CPU per grant (load) vs gathered floor", "<= 5x", vs_floor, "x", false, 5);
     target(list, "open round trip vs status round trip (p50)", "<= 3x", vs_status, "x", false, 3);
+    std::optional<double> vs_bare;  // status lists the ruleset too; pending is the bare trip
+    if (auto bare = num(doc, p("/latency/jitd_pending/p50_us")); jitd && bare && *bare > 0)
+        vs_bare = *jitd / *bare;
+    target(list, "open round trip vs pending round trip (p50)", "<= 3x", vs_bare, "x", false, 3);
     const std::string n = doc.contains("/scale/grants"_json_pointer) ? doc["scale"]["grants"].dump()
                                                                      : std::string("100000");
     target(list, "restart after kill -9, " + n + " grants (median)", "<= 250 ms",
@@ -209,6 +213,7 @@ void print_latency(std::ostream& os, const json& doc) {
             {"session_apply", "nft::Session::apply, one element"},
             {"raw_libnftnl_gathered", "raw libnftnl, 8 per transaction (per grant)"},
             {"jitd_status", "(jitd `status` round trip)"},
+            {"jitd_pending", "(jitd `pending` round trip, none pending)"},
             {"journal_send", "(sd_journal_sendv, one grant entry)"}};
         for (const auto& [key, label] : rows) {
             if (!l.contains(key)) continue;
@@ -219,7 +224,12 @@ void print_latency(std::ostream& os, const json& doc) {
                      r = l["raw_libnftnl"]["p50_us"], st = l["jitd_status"]["p50_us"];
         os << "   nft process / jitd = " << fixed(n / j, 1) + "x"
            << "    jitd / raw floor = " << fixed(j / r, 2) + "x"
-           << "    jitd open / status = " << fixed(j / st, 2) + "x\n"
+           << "    jitd open / status = " << fixed(j / st, 2) + "x"
+           << (l.contains("jitd_pending")
+                   ? "    / pending = " + fixed(j / l["jitd_pending"]["p50_us"].get<double>(), 2) +
+                         "x"
+                   : std::string())
+           << "\n"
            << "   opens refused as audit_unavailable (journald behind) and retried: "
            << l.value("audit_unavailable_retries", 0L) << "\n"
            << "   (the floors run in a namespace of their own, jitd-bench-<pid>-floor: in jitd's\n"
@@ -291,8 +301,16 @@ void print_scale(std::ostream& os, const json& doc) {
            << "   start to ready         " << time_text(s["start_ready"]["median_us"])
            << " (median of " << s["start_ready"]["n"] << ")\n"
            << "   (kernel dump of all)   " << time_text(s["kernel_dump"]["median_us"])
-           << " (nft::Session::list_elements)\n"
-           << "   reload (op reload)     " << time_text(s["reload"]["median_us"]) << "\n"
+           << " (nft::Session::list_elements)\n";
+        if (s.contains("dump_sequential_vs_concurrent")) {
+            const json& c = s["dump_sequential_vs_concurrent"];
+            os << "   (dump, sets in turn)   " << time_text(c["sequential_wall"]["median_us"])
+               << " wall, " << time_text(c["sequential_cpu"]["median_us"]) << " CPU\n"
+               << "   (dump, sets at once)   " << time_text(c["concurrent_wall"]["median_us"])
+               << " wall, " << time_text(c["concurrent_cpu"]["median_us"])
+               << " CPU (4 sockets and threads)\n";
+        }
+        os << "   reload (op reload)     " << time_text(s["reload"]["median_us"]) << "\n"
            << "   kill -9, then ready    " << time_text(s["kill9_restart"]["median_us"]) << " (max "
            << time_text(s["kill9_restart"]["max_us"]) << "); jitd's CPU until ready "
            << time_text(s["kill9_restart_cpu"]["median_us"]) << "\n"
