@@ -231,12 +231,19 @@ TEST_F(RestartReload, ReloadProtectingANewPortKeepsEstablishedConnections) {
 // are exactly the kernel's elements.
 TEST_F(RestartReload, Kill9ThenRestartRebuildsGrantsOfAllFourSets) {
     auto& d = start(make_policy({.access = users().access_yaml(), .max_grants_per_user = 200}));
-    constexpr int kPerSet = 25;
+    constexpr int kPerSet = 10;
     for (int i = 1; i <= kPerSet; ++i) {
         const std::string n = std::to_string(i);
         for (const std::string& src : {"10.1.0." + n, "10.2." + n + ".0/24", "2001:db8:1::" + n,
-                                       "2001:db8:2:" + n + "::/64"})
-            ASSERT_TRUE(is_ok(d.request(open_request(22, src, "1h"), users().requester.id))) << src;
+                                       "2001:db8:2:" + n + "::/64"}) {
+            // A journald behind on a busy machine makes jitd answer "try again later".
+            json r;
+            ASSERT_TRUE(poll_until([&] {
+                r = d.request(open_request(22, src, "1h"), users().requester.id);
+                return !is_error(r, "audit_unavailable");
+            }));
+            ASSERT_TRUE(is_ok(r)) << src << ": " << r.dump();
+        }
     }
     auto kernel_keys = [&] {
         std::vector<std::string> out;
