@@ -1,5 +1,8 @@
 // list_elements(): every live grant element with its timeout, remaining time and comment,
-// read back from the kernel so that a restarted daemon can rebuild its state.
+// read back from the kernel so that a restarted daemon can rebuild its state. The four grant
+// sets are dumped at once, each on a socket and thread of its own: the kernel walks a set for
+// its dump in the recvmsg() of the thread reading it, so the walks share the cores. The sockets
+// are opened with the Session (in its namespace) and kept: three fds, no buffers between dumps.
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
@@ -9,10 +12,12 @@
 
 #include <algorithm>
 #include <array>
+#include <exception>
+#include <thread>
 
+#include "nft/element_dump.hpp"
 #include "nft/layout.hpp"
 #include "nft/operations.hpp"
-#include "nft/set_elements.hpp"
 
 namespace jitd::nft::ops {
 namespace {
@@ -21,24 +26,12 @@ constexpr int kDumpAttempts = 5;
 
 // One set's elements; false when the dump was interrupted by a concurrent change.
 bool dump_set(Netlink& nl, const layout::SetDef& def, std::vector<ListedElement>& out) {
-    const SetReply reply = get_set_elements(nl, set_request(def.name), NLM_F_DUMP);
-    if (reply.err == EINTR) return false;
-    if (reply.err == ENOENT) return true;  // no table or no such set: nothing granted
-    if (reply.err != 0)
-        throw Error(Error::Kind::kernel, reply.err,
-                    "listing set " + std::string(def.name) + ": " + std::strerror(reply.err));
-    struct Ctx {
-        const layout::SetDef* def;
-        std::vector<ListedElement>* out;
-    } ctx{&def, &out};
-    nftnl_set_elem_foreach(
-        reply.elements.get(),
-        [](nftnl_set_elem* e, void* arg) -> int {
-            auto& c = *static_cast<Ctx*>(arg);
-            if (auto le = listed_grant(e, *c.def)) c.out->push_back(std::move(*le));
-            return 0;  // a key that is not ours to interpret is skipped
-        },
-        &ctx);
+    const int err = dump_grant_set(nl, def, out);
+    if (err == EINTR) return false;
+    if (err == ENOENT) return true;  // no table or no such set: nothing granted
+    if (err != 0)
+        throw Error(Error::Kind::kernel, err,
+                    "listing set " + std::string(def.name) + ": " + std::strerror(err));
     return true;
 }
 
@@ -74,13 +67,48 @@ std::vector<ListedElement> list_set(Netlink& nl, std::string_view name) {
     return out;
 }
 
-std::vector<ListedElement> list_elements(Netlink& nl) {
-    std::vector<ListedElement> out;
-    for (const auto& def : layout::sets()) {
-        if (def.role != layout::SetRole::grant) continue;
-        auto part = list_set(nl, def.name);
-        std::move(part.begin(), part.end(), std::back_inserter(out));
+std::vector<ListedElement> list_elements(Netlink& nl, std::vector<handles::Socket>& spares) {
+    std::vector<std::string_view> names;
+    for (const auto& def : layout::sets())
+        if (def.role == layout::SetRole::grant) names.push_back(def.name);
+    std::vector<std::vector<ListedElement>> parts(names.size());
+    std::vector<std::exception_ptr> errors(names.size());
+    // Set i > 0 on spare socket i - 1 and a thread of its own (a socket stays in the network
+    // namespace it was opened in, whichever thread uses it); the rest here, on `nl`.
+    std::erase_if(spares, [](const handles::Socket& s) { return !s; });  // lost to an error
+    const std::size_t threaded = std::min(spares.size(), names.size() - 1);
+    {
+        std::vector<std::jthread> threads;  // joined on the way out, also on a throw
+        threads.reserve(threaded);
+        for (std::size_t i = 1; i <= threaded; ++i)
+            threads.emplace_back([&, i] {
+                try {
+                    Netlink own(std::move(spares[i - 1]));
+                    try {
+                        parts[i] = list_set(own, names[i]);
+                    } catch (...) {
+                        errors[i] = std::current_exception();
+                    }
+                    spares[i - 1] = own.release();
+                } catch (...) {
+                    errors[i] = std::current_exception();  // the socket is lost; see above
+                }
+            });
+        try {
+            parts[0] = list_set(nl, names[0]);
+            for (std::size_t i = threaded + 1; i < names.size(); ++i)
+                parts[i] = list_set(nl, names[i]);
+        } catch (...) {
+            errors[0] = std::current_exception();
+        }
     }
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
+    std::size_t total = 0;
+    for (const auto& p : parts) total += p.size();
+    std::vector<ListedElement> out;
+    out.reserve(total);
+    for (auto& p : parts) std::move(p.begin(), p.end(), std::back_inserter(out));
     return out;
 }
 

@@ -74,7 +74,13 @@ bool read_acks(const Batch& batch, const char* buf, int len, BatchResult& result
 
 }  // namespace
 
-Netlink::Netlink() : sock_(NETLINK_NETFILTER, kRxBuffer) {
+Netlink::Netlink() : Netlink(open_socket()) {}
+
+handles::Socket Netlink::open_socket() {
+    return NetlinkSocket::open_bound(NETLINK_NETFILTER);
+}
+
+Netlink::Netlink(handles::Socket sock) : sock_(std::move(sock), kRxBuffer) {
     int one = 1;
     // Extended acks carry the kernel's message; capped acks keep error reports small.
     mnl_socket_setsockopt(sock_.get(), NETLINK_EXT_ACK, &one, sizeof one);

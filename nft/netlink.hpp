@@ -32,6 +32,10 @@ class Netlink {
   public:
     // Opens NETLINK_NETFILTER in the calling thread's network namespace.
     Netlink();
+    // Adopts a socket of open_socket(), wherever that was opened; release() gives it back.
+    explicit Netlink(handles::Socket sock);
+    static handles::Socket open_socket();
+    handles::Socket release() { return sock_.release(); }
 
     // Sends one transaction and waits until the kernel has answered for all of it.
     BatchResult transact(const Batch& batch);

@@ -16,10 +16,18 @@ std::system_error sys_error(const char* what) {
 
 }  // namespace
 
-NetlinkSocket::NetlinkSocket(int protocol, std::size_t rx_bytes) : rx_(rx_bytes) {
-    sock_.reset(mnl_socket_open2(protocol, SOCK_CLOEXEC));
-    if (!sock_) throw sys_error("netlink socket");
-    if (mnl_socket_bind(sock_.get(), 0, MNL_SOCKET_AUTOPID) < 0) throw sys_error("netlink bind");
+handles::Socket NetlinkSocket::open_bound(int protocol) {
+    handles::Socket sock(mnl_socket_open2(protocol, SOCK_CLOEXEC));
+    if (!sock) throw sys_error("netlink socket");
+    if (mnl_socket_bind(sock.get(), 0, MNL_SOCKET_AUTOPID) < 0) throw sys_error("netlink bind");
+    return sock;
+}
+
+NetlinkSocket::NetlinkSocket(int protocol, std::size_t rx_bytes)
+    : NetlinkSocket(open_bound(protocol), rx_bytes) {}
+
+NetlinkSocket::NetlinkSocket(handles::Socket sock, std::size_t rx_bytes)
+    : sock_(std::move(sock)), rx_(rx_bytes) {
     portid_ = mnl_socket_get_portid(sock_.get());
     // The kernel queues every reply while it handles the request; a read that waits longer is a
     // bug, not a slow kernel.

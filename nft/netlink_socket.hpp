@@ -20,6 +20,12 @@ class NetlinkSocket {
     // network namespace, with a receive buffer of `rx_bytes` (larger than any one reply);
     // throws std::system_error when that fails.
     NetlinkSocket(int protocol, std::size_t rx_bytes);
+    // Adopts a socket open_bound() made (it stays in the namespace it was opened in).
+    NetlinkSocket(handles::Socket sock, std::size_t rx_bytes);
+    // A bound socket of `protocol` in the calling thread's network namespace.
+    static handles::Socket open_bound(int protocol);
+    // Gives the socket back (this object is then unusable).
+    handles::Socket release() { return std::move(sock_); }
 
     using Build = std::function<nlmsghdr*(char* buf, std::uint32_t seq)>;
     using OnReply = std::function<void(const nlmsghdr*)>;

@@ -44,7 +44,9 @@ std::vector<std::string> foreign_input_drop_chains(Netlink& nl);
 std::size_t input_rule_count(Netlink& nl);
 void remove_table(Netlink& nl);
 void apply(Netlink& nl, const Features& features, const Change& change);
-std::vector<ListedElement> list_elements(Netlink& nl);
+// Every grant set's elements; with `spares` (sockets opened where `nl` was), the sets are dumped
+// concurrently, one per socket and thread; the sockets are handed back afterwards.
+std::vector<ListedElement> list_elements(Netlink& nl, std::vector<handles::Socket>& spares);
 // One grant element by its key; nullopt when it is gone.
 std::optional<ListedElement> find_element(Netlink& nl, const ElementKey& key);
 std::vector<Tuple> list_pickups(Netlink& nl);

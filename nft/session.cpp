@@ -13,6 +13,9 @@ Error::Error(Kind kind, int err, const std::string& what, std::optional<ElementK
 struct Session::Impl {
     Netlink nl;
     Features features;
+    // For dumping the grant sets concurrently (listing.cpp): opened here, so that they are in
+    // the namespace the session was opened in, whichever thread lists.
+    std::vector<handles::Socket> dump_sockets;
 };
 
 namespace {
@@ -29,15 +32,29 @@ auto guarded(Fn&& fn) -> decltype(fn()) {
 
 }  // namespace
 
+namespace {
+
+constexpr std::size_t kDumpSockets = 3;  // one per grant set beyond the first
+
+}  // namespace
+
 Session Session::open() {
     auto impl = guarded([] { return std::make_unique<Impl>(); });
     impl->features = guarded([&] { return ops::probe(impl->nl); });
+    guarded([&] {
+        for (std::size_t i = 0; i < kDumpSockets; ++i)
+            impl->dump_sockets.push_back(Netlink::open_socket());
+    });
     return Session(std::move(impl));
 }
 
 Session Session::open_assuming(const Features& assume) {
     auto impl = guarded([] { return std::make_unique<Impl>(); });
     impl->features = assume;
+    guarded([&] {
+        for (std::size_t i = 0; i < kDumpSockets; ++i)
+            impl->dump_sockets.push_back(Netlink::open_socket());
+    });
     return Session(std::move(impl));
 }
 
@@ -67,7 +84,7 @@ void Session::apply(const Change& change) {
 }
 
 std::vector<ListedElement> Session::list_elements() {
-    return guarded([&] { return ops::list_elements(impl_->nl); });
+    return guarded([&] { return ops::list_elements(impl_->nl, impl_->dump_sockets); });
 }
 
 std::optional<ListedElement> Session::find_element(const ElementKey& key) {

@@ -1,7 +1,10 @@
 // Engine lifecycle: start (install + rebuild), reload, expiry, policy revocations.
 #include "agent/daemon/engine.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
+#include <numeric>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -67,19 +70,31 @@ void Engine::start() {
     auto now = std::chrono::floor<std::chrono::seconds>(now_ms);
     // rebuilt.spent: ended grants the kernel drops within a second; an open of the same key
     // replaces such an element (Engine::apply).
+    // In end order: the book's end index then appends instead of searching (grant_book.cpp).
+    std::vector<std::size_t> order(rebuilt.grants.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return rebuilt.grants[a].grant.end < rebuilt.grants[b].grant.end;
+    });
     book_.reserve(rebuilt.grants.size());
-    for (auto& g : rebuilt.grants) book_.add(std::move(g));
+    for (const std::size_t i : order) book_.add(std::move(rebuilt.grants[i]));
     clock_.sync(listed_at);
     handled_until_ = now;
     revoke_disallowed();
     rebuild_pending();
+    // The listing is garbage now; its pages (and the dump threads' arenas) go back to the
+    // system instead of staying in the daemon's RSS for as long as it runs.
+    const std::size_t listed = elements.size();
+    elements = {};
+    rebuilt = {};
+    malloc_trim(0);
     auto ms = [](auto d) {
         return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
     };
     spdlog::info(
         "{} live grants from {} kernel elements (install {} ms, listing {} ms, "
         "rebuild {} ms)",
-        book_.size(), elements.size(), ms(t1 - t0), ms(t2 - t1), ms(Clock::now() - t2));
+        book_.size(), listed, ms(t1 - t0), ms(t2 - t1), ms(Clock::now() - t2));
 }
 
 void Engine::remove_strays(const std::vector<nft::ListedElement>& strays) {

@@ -141,6 +141,7 @@ int run(int argc, char** argv) {
         doc["error"] = e.what();
     }
 
+    doc["machine"]["loadavg_end"] = jitd::bench::load_average();
     jitd::bench::evaluate_targets(doc);
     jitd::bench::print_table(std::cout, doc);
     std::ofstream(json_path) << doc.dump(2) << "\n";

@@ -90,6 +90,13 @@ std::string pad(std::string s, std::size_t width) {
 
 }  // namespace
 
+std::string load_average() {
+    std::ifstream f("/proc/loadavg");
+    std::string one, five, fifteen;
+    f >> one >> five >> fifteen;
+    return one + " " + five + " " + fifteen;
+}
+
 json machine_info() {
     utsname u{};
     ::uname(&u);
@@ -103,38 +110,81 @@ json machine_info() {
             {"cpu", cpu_model()},
             {"kernel", std::string(u.sysname) + " " + u.release},
             {"date", date},
-            {"nft", nft_version}};
+            {"nft", nft_version},
+            {"loadavg_start", load_average()}};
 }
+
+namespace {
+
+// A party's CPU per grant in the throughput window, in µs.
+std::optional<double> cpu_per_grant(const json& doc, const char* party) {
+    const auto share = num(doc, json::json_pointer("/throughput/cpu_share/" + std::string(party)));
+    const auto rate = num(doc, json::json_pointer("/throughput/grants_per_s"));
+    if (!share || !rate || *rate <= 0) return std::nullopt;
+    return *share * 1e6 / *rate;
+}
+
+// What the other parties' measured CPU per grant leaves for 50,000 grants/s on this machine: a
+// target that these alone put out of reach is not jitd's to meet.
+void add_ceiling(json& doc) {
+    constexpr double kTarget = 50000;
+    const auto jitd = cpu_per_grant(doc, "jitd"), journald = cpu_per_grant(doc, "journald"),
+               clients = cpu_per_grant(doc, "clients");
+    const auto cores = num(doc, json::json_pointer("/machine/nproc"));
+    if (!jitd || !journald || !clients || !cores) return;
+    const double others = *journald + *clients;
+    doc["throughput"]["ceiling"] = {
+        {"cores_needed_at_50000",
+         {{"jitd", *jitd * kTarget / 1e6},
+          {"journald", *journald * kTarget / 1e6},
+          {"clients", *clients * kTarget / 1e6}}},
+        {"grants_per_s_if_jitd_cost_nothing", others > 0 ? *cores * 1e6 / others : 0.0},
+        {"grants_per_s_journald_one_thread", *journald > 0 ? 1e6 / *journald : 0.0},
+        {"grants_per_s_all_parties", *cores * 1e6 / (others + *jitd)}};
+}
+
+}  // namespace
 
 void evaluate_targets(json& doc) {
     json list = json::array();
     const auto p = [](const char* s) { return json::json_pointer(s); };
     auto jitd = num(doc, p("/latency/jitd_open/p50_us"));
     auto nft = num(doc, p("/latency/nft_process/p50_us"));
-    auto raw = num(doc, p("/latency/raw_libnftnl/p50_us"));
-    std::optional<double> speedup, overhead;
+    auto status = num(doc, p("/latency/jitd_status/p50_us"));
+    auto gathered = num(doc, p("/latency/raw_libnftnl_gathered/p50_us"));
+    auto cpu = cpu_per_grant(doc, "jitd");
+    std::optional<double> speedup, vs_status, vs_floor;
     if (jitd && nft && *jitd > 0) speedup = *nft / *jitd;
-    if (jitd && raw && *raw > 0) overhead = *jitd / *raw;
-    target(list, "open round trip vs one nft process (p50)", ">= 20x faster", speedup, "x", true,
-           20);
-    target(list, "jitd open vs raw libnftnl floor (p50)", "<= 3x", overhead, "x", false, 3);
-    target(list, "throughput, 8 clients", ">= 20000 grants/s",
-           num(doc, p("/throughput/grants_per_s")), "grants/s", true, 20000);
+    if (jitd && status && *status > 0) vs_status = *jitd / *status;
+    if (cpu && gathered && *gathered > 0) vs_floor = *cpu / *gathered;
+    // Issue 18's targets first, then issue 7's and 10's that still hold.
+    target(list, "throughput, 8 clients", ">= 50000 grants/s",
+           num(doc, p("/throughput/grants_per_s")), "grants/s", true, 50000);
+    target(list, "throughput p99 latency, 8 clients", "<= 2 ms", num(doc, p("/throughput/p99_us")),
+           "us", false, 2000);
+    target(list, "jitd CPU per grant (load) vs gathered floor", "<= 5x", vs_floor, "x", false, 5);
+    target(list, "open round trip vs status round trip (p50)", "<= 3x", vs_status, "x", false, 3);
+    std::optional<double> vs_bare;  // status lists the ruleset too; pending is the bare trip
+    if (auto bare = num(doc, p("/latency/jitd_pending/p50_us")); jitd && bare && *bare > 0)
+        vs_bare = *jitd / *bare;
+    target(list, "open round trip vs pending round trip (p50)", "<= 3x", vs_bare, "x", false, 3);
     const std::string n = doc.contains("/scale/grants"_json_pointer) ? doc["scale"]["grants"].dump()
                                                                      : std::string("100000");
-    target(list, "restart after kill -9, " + n + " grants (median)", "<= 1 s",
-           num(doc, p("/scale/kill9_restart/median_us")), "us", false, 1e6);
-    target(list, "start to ready, " + n + " grants (median)", "<= 1 s",
-           num(doc, p("/scale/start_ready/median_us")), "us", false, 1e6);
-    target(list, "reload, " + n + " grants (median)", "<= 1 s",
-           num(doc, p("/scale/reload/median_us")), "us", false, 1e6);
+    target(list, "restart after kill -9, " + n + " grants (median)", "<= 250 ms",
+           num(doc, p("/scale/kill9_restart/median_us")), "us", false, 250e3);
+    target(list, "RSS with " + n + " grants", "<= 48 MiB", num(doc, p("/scale/rss_kib")), "KiB",
+           false, 48 * 1024);
     target(list, "RSS idle", "<= 8 MiB", num(doc, p("/idle/rss_kib")), "KiB", false, 8 * 1024);
-    target(list, "RSS with " + n + " grants", "<= 64 MiB", num(doc, p("/scale/rss_kib")), "KiB",
-           false, 64 * 1024);
     target(list, "wake-ups when idle (no grants)", "0", num(doc, p("/idle/wakeups")), "wake-ups",
            false, 0);
     target(list, "wake-ups when idle (" + n + " grants)", "0", num(doc, p("/scale/wakeups")),
            "wake-ups", false, 0);
+    target(list, "open round trip vs one nft process (p50)", ">= 20x faster", speedup, "x", true,
+           20);
+    target(list, "start to ready, " + n + " grants (median)", "<= 1 s",
+           num(doc, p("/scale/start_ready/median_us")), "us", false, 1e6);
+    target(list, "reload, " + n + " grants (median)", "<= 1 s",
+           num(doc, p("/scale/reload/median_us")), "us", false, 1e6);
     target(list, "exposure after nft flush ruleset (median of 50)", "<= 5 ms",
            num(doc, p("/restore/no_grants/median_us")), "us", false, 5000);
     std::optional<double> big;
@@ -143,6 +193,7 @@ void evaluate_targets(json& doc) {
             if (w.value("grants", 0) >= 100000) big = w["restore_tx"].value("median_us", 0.0);
     target(list, "restore of 100000 grants (median)", "<= 500 ms", big, "us", false, 500000);
     doc["targets"] = std::move(list);
+    add_ceiling(doc);
 }
 
 namespace {
@@ -162,6 +213,7 @@ void print_latency(std::ostream& os, const json& doc) {
             {"session_apply", "nft::Session::apply, one element"},
             {"raw_libnftnl_gathered", "raw libnftnl, 8 per transaction (per grant)"},
             {"jitd_status", "(jitd `status` round trip)"},
+            {"jitd_pending", "(jitd `pending` round trip, none pending)"},
             {"journal_send", "(sd_journal_sendv, one grant entry)"}};
         for (const auto& [key, label] : rows) {
             if (!l.contains(key)) continue;
@@ -169,10 +221,19 @@ void print_latency(std::ostream& os, const json& doc) {
                << time_text(l[key]["p99_us"]) << "\n";
         }
         const double j = l["jitd_open"]["p50_us"], n = l["nft_process"]["p50_us"],
-                     r = l["raw_libnftnl"]["p50_us"];
+                     r = l["raw_libnftnl"]["p50_us"], st = l["jitd_status"]["p50_us"];
         os << "   nft process / jitd = " << fixed(n / j, 1) + "x"
            << "    jitd / raw floor = " << fixed(j / r, 2) + "x"
-           << "\n\n";
+           << "    jitd open / status = " << fixed(j / st, 2) + "x"
+           << (l.contains("jitd_pending")
+                   ? "    / pending = " + fixed(j / l["jitd_pending"]["p50_us"].get<double>(), 2) +
+                         "x"
+                   : std::string())
+           << "\n"
+           << "   opens refused as audit_unavailable (journald behind) and retried: "
+           << l.value("audit_unavailable_retries", 0L) << "\n"
+           << "   (the floors run in a namespace of their own, jitd-bench-<pid>-floor: in jitd's\n"
+           << "   they would be foreign changes, which jitd undoes by restoring its table)\n\n";
     } else if (doc.contains("latency")) {
         os << "1. Grant latency: not measured: " << doc["latency"]["error"].get<std::string>()
            << "\n\n";
@@ -188,7 +249,8 @@ void print_throughput(std::ostream& os, const json& doc) {
            << (t.value("stopped_at_limit", false) ? " (ended at max_grants_per_user)" : "") << ": "
            << fixed(t["grants_per_s"], 0) + " grants/s"
            << ", p50 " << time_text(t["p50_us"]) << ", p99 " << time_text(t["p99_us"])
-           << ", refused " << t["refused"] << "\n";
+           << ", refused " << t["refused"] << " (audit_unavailable "
+           << t.value("refused_audit_unavailable", 0L) << ")\n";
         if (t.contains("cpu_share")) {
             const json& cpu = t["cpu_share"];
             os << "   CPU in use, in cores of " << m["nproc"] << ": jitd " << fixed(cpu["jitd"], 2)
@@ -206,6 +268,24 @@ void print_throughput(std::ostream& os, const json& doc) {
                << " times and was preempted " << fixed(t["jitd_preemptions_per_grant"], 2)
                << " times\n";
         }
+        if (t.contains("ceiling")) {
+            const json& c = t["ceiling"];
+            const json& need = c["cores_needed_at_50000"];
+            os << "   at 50000 grants/s these costs need jitd " << fixed(need["jitd"], 2)
+               << ", journald " << fixed(need["journald"], 2) << ", clients "
+               << fixed(need["clients"], 2) << " cores (of " << m["nproc"] << ")\n"
+               << "   ceiling from them: all parties " << fixed(c["grants_per_s_all_parties"], 0)
+               << " grants/s; with jitd costing "
+               << "nothing " << fixed(c["grants_per_s_if_jitd_cost_nothing"], 0)
+               << "; journald's one thread " << fixed(c["grants_per_s_journald_one_thread"], 0)
+               << "\n";
+        }
+        if (const auto cpu = cpu_per_grant(doc, "jitd");
+            cpu && doc.contains("/latency/raw_libnftnl_gathered/p50_us"_json_pointer))
+            os << "   jitd CPU per grant / gathered floor ("
+               << time_text(doc["latency"]["raw_libnftnl_gathered"]["p50_us"]) << " per element) = "
+               << fixed(*cpu / doc["latency"]["raw_libnftnl_gathered"]["p50_us"].get<double>(), 1)
+               << "x\n";
         os << "\n";
     } else if (doc.contains("throughput")) {
         os << "2. Throughput: not measured: " << doc["throughput"]["error"].get<std::string>()
@@ -221,9 +301,20 @@ void print_scale(std::ostream& os, const json& doc) {
            << "   start to ready         " << time_text(s["start_ready"]["median_us"])
            << " (median of " << s["start_ready"]["n"] << ")\n"
            << "   (kernel dump of all)   " << time_text(s["kernel_dump"]["median_us"])
-           << " (nft::Session::list_elements)\n"
-           << "   reload (op reload)     " << time_text(s["reload"]["median_us"]) << "\n"
-           << "   kill -9, then ready    " << time_text(s["kill9_restart"]["median_us"]) << "\n"
+           << " (nft::Session::list_elements)\n";
+        if (s.contains("dump_sequential_vs_concurrent")) {
+            const json& c = s["dump_sequential_vs_concurrent"];
+            os << "   (dump, sets in turn)   " << time_text(c["sequential_wall"]["median_us"])
+               << " wall, " << time_text(c["sequential_cpu"]["median_us"]) << " CPU\n"
+               << "   (dump, sets at once)   " << time_text(c["concurrent_wall"]["median_us"])
+               << " wall, " << time_text(c["concurrent_cpu"]["median_us"])
+               << " CPU (4 sockets and threads)\n";
+        }
+        os << "   reload (op reload)     " << time_text(s["reload"]["median_us"]) << "\n"
+           << "   kill -9, then ready    " << time_text(s["kill9_restart"]["median_us"]) << " (max "
+           << time_text(s["kill9_restart"]["max_us"]) << "); jitd's CPU until ready "
+           << time_text(s["kill9_restart_cpu"]["median_us"]) << "\n"
+           << "   jitd's log: " << s.value("start_split", std::string("-")) << "\n"
            << "   start to ready with " << s["checkpoint_grants"] << ": "
            << time_text(s["checkpoint_start_ready_us"]) << "; kernel insert "
            << time_text(s["insert_us_per_tx"]) << " per " << s["batch"]
@@ -287,7 +378,9 @@ void print_table(std::ostream& os, const json& doc) {
     const json& c = doc["config"];
     os << "jitd benchmark: " << m["nproc"] << " cores, " << m["cpu"].get<std::string>() << ", "
        << m["kernel"].get<std::string>() << ", " << m["date"].get<std::string>()
-       << (c.value("quick", false) ? "  (--quick: reduced sizes)" : "") << "\n\n";
+       << (c.value("quick", false) ? "  (--quick: reduced sizes)" : "") << "\n"
+       << "   load average at start " << m.value("loadavg_start", std::string("?")) << ", at end "
+       << m.value("loadavg_end", std::string("?")) << "\n\n";
 
     print_latency(os, doc);
     print_throughput(os, doc);

@@ -25,6 +25,7 @@ struct ClientResult {
     Samples latency;
     Clock::time_point last_ok{};
     long refused = 0;
+    long journal_behind = 0;  // of them, audit_unavailable (journald not keeping up)
     std::string first_error;
 };
 
@@ -68,6 +69,7 @@ void run_client(Window& w, unsigned t, test::SocketClient& conn, ClientResult& r
             continue;
         }
         ++res.refused;
+        if (r["error"].value("code", "") == "audit_unavailable") ++res.journal_behind;
         if (res.first_error.empty()) res.first_error = r.dump();
         // The per-user cap ends the window early: past it every open is refused.
         if (r["error"].value("code", "") == "limit_reached") {
@@ -116,12 +118,13 @@ nlohmann::json run_throughput(Daemon& d, const BenchConfig& cfg) {
         {"clients", (cpu_seconds(::getpid()) - self_cpu0) / wall}};
 
     Samples all;
-    long refused = 0;
+    long refused = 0, journal_behind = 0;
     std::string first_error;
     Clock::time_point last_ok = t_start;
     for (const auto& r : results) {
         all.append(r.latency);
         refused += r.refused;
+        journal_behind += r.journal_behind;
         if (first_error.empty()) first_error = r.first_error;
         last_ok = std::max(last_ok, r.last_ok);
     }
@@ -136,6 +139,7 @@ nlohmann::json run_throughput(Daemon& d, const BenchConfig& cfg) {
         {"p50_us", all.median()},
         {"p99_us", all.percentile(99)},
         {"refused", refused},
+        {"refused_audit_unavailable", journal_behind},
         {"stopped_at_limit", w.hit_limit.load()},
         {"cpu_share", cpu_share},
         {"jitd_sleeps_per_grant",

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <vector>
 
+#include "nft/session.hpp"
 #include "tests/integration/daemon/daemon_test.hpp"
 
 namespace jitd::test {
@@ -222,6 +224,58 @@ TEST_F(RestartReload, ReloadProtectingANewPortKeepsEstablishedConnections) {
     EXPECT_TRUE(kept.echo("ping\n")) << "an established connection survives the reload";
     auto s = d.request({{"op", "status"}});
     EXPECT_EQ(s["ports"].size(), 3u);
+}
+
+// Grants in each of the four grant sets (IPv4 and IPv6, hosts and prefixes), which a restart
+// dumps concurrently: after kill -9 and start, the book lists every grant again and its keys
+// are exactly the kernel's elements.
+TEST_F(RestartReload, Kill9ThenRestartRebuildsGrantsOfAllFourSets) {
+    auto& d = start(make_policy({.access = users().access_yaml(), .max_grants_per_user = 200}));
+    constexpr int kPerSet = 10;
+    for (int i = 1; i <= kPerSet; ++i) {
+        const std::string n = std::to_string(i);
+        for (const std::string& src : {"10.1.0." + n, "10.2." + n + ".0/24", "2001:db8:1::" + n,
+                                       "2001:db8:2:" + n + "::/64"}) {
+            // A journald behind on a busy machine makes jitd answer "try again later".
+            json r;
+            ASSERT_TRUE(poll_until([&] {
+                r = d.request(open_request(22, src, "1h"), users().requester.id);
+                return !is_error(r, "audit_unavailable");
+            }));
+            ASSERT_TRUE(is_ok(r)) << src << ": " << r.dump();
+        }
+    }
+    auto kernel_keys = [&] {
+        std::vector<std::string> out;
+        d.net().server().run([&] {
+            for (const auto& l : nft::Session::open().list_elements()) out.push_back(l.key.str());
+        });
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    const auto keys_before = kernel_keys();
+    ASSERT_EQ(keys_before.size(), 4u * kPerSet);
+    const json before = d.request({{"op", "list"}});
+
+    d.kill9();
+    d.start();
+
+    const json after = d.request({{"op", "list"}});
+    EXPECT_EQ(by_id(after).size(), 4u * kPerSet);
+    for (const auto& [id, g] : by_id(before)) {
+        ASSERT_TRUE(by_id(after).count(id)) << "lost across the restart: " << g.dump();
+        EXPECT_EQ(by_id(after)[id]["source"], g["source"]);
+    }
+    std::vector<std::string> book_keys;
+    for (const auto& g : after["grants"]) {
+        auto p = nft::parse_prefix(g["source"].get<std::string>());
+        ASSERT_TRUE(p) << g.dump();
+        book_keys.push_back(nft::ElementKey{*p, nft::L4::tcp, 22}.str());
+    }
+    std::sort(book_keys.begin(), book_keys.end());
+    EXPECT_EQ(book_keys, keys_before) << "the book holds exactly the kernel's elements";
+    EXPECT_EQ(kernel_keys(), keys_before) << "the restart changed nothing in the kernel";
+    EXPECT_EQ(d.request({{"op", "status"}})["grants"], 4 * kPerSet);
 }
 
 TEST_F(RestartReload, StoppedDaemonFailsClosedAndGrantsStillExpire) {

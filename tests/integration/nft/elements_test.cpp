@@ -1,7 +1,11 @@
 // Grant element batches against the real kernel: errors that name their element, batches that
-// apply all or nothing, deletes of already expired elements, and a batch of 100k elements.
+// apply all or nothing, deletes of already expired elements, a batch of 100k elements, and the
+// listing of all four grant sets (dumped concurrently) element for element.
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "tests/integration/nft/fixture.hpp"
 
@@ -12,6 +16,12 @@ using namespace std::chrono_literals;
 using jitd::test::poll_until;
 
 constexpr auto kLong = std::chrono::seconds(3600);
+
+std::string fmt_hex(int v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%x", static_cast<unsigned>(v));
+    return buf;
+}
 
 class Elements : public NftTest {
   protected:
@@ -138,6 +148,38 @@ TEST_P(ExpiredDelete, DoesNotFailTheBatch) {
 
 INSTANTIATE_TEST_SUITE_P(Kernels, ExpiredDelete, ::testing::Values(true, false),
                          [](const auto& p) { return p.param ? "destroy" : "fallback"; });
+
+// Thousands of elements in each grant set (IPv4 and IPv6, hosts and prefixes), each with its
+// own comment and timeout: the sets are dumped at once on four sockets, every one in many
+// messages, and the listing must hold each element exactly once with its attributes.
+TEST_F(Elements, ListingReadsEveryElementOfAllFourSets) {
+    constexpr int kPerSet = 3000;
+    std::vector<Element> added;
+    for (int i = 0; i < kPerSet; ++i) {
+        const std::string a = std::to_string(i / 256), b = std::to_string(i % 256);
+        const std::string hex = fmt_hex(i);
+        const auto timeout = kLong + std::chrono::seconds(i);
+        added.push_back(E("10.1." + a + "." + b, L4::tcp, kSsh, timeout, "v4h-" + hex));
+        added.push_back(
+            E("10.128." + std::to_string(i / 16) + "." + std::to_string(i % 16 * 16) + "/28",
+              L4::udp, kSsh, timeout, "v4p-" + hex));
+        added.push_back(E("2001:db8:1::" + hex, L4::tcp, kRdp, timeout, "v6h-" + hex));
+        added.push_back(E("2001:db8:2:" + hex + "::/64", L4::tcp, kSsh, timeout, "v6p-" + hex));
+    }
+    session().apply(Change{{}, added});
+
+    auto text = [](const auto& e) {
+        return e.key.str() + " " + e.comment + " " +
+               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(e.timeout).count());
+    };
+    std::vector<std::string> want, got;
+    for (const auto& e : added) want.push_back(text(e));
+    for (const auto& l : session().list_elements()) got.push_back(text(l));
+    std::sort(want.begin(), want.end());
+    std::sort(got.begin(), got.end());
+    ASSERT_EQ(got.size(), want.size());
+    EXPECT_EQ(got, want);
+}
 
 TEST_F(Elements, HundredThousandInOneBatch) {
     constexpr std::uint32_t kCount = 100000;
