@@ -5,10 +5,12 @@
 #   base    the standard library and nlohmann/json      config nft sessions remote remote_ssh wire
 #   client  base + CLI11 and sd-journal                 jitd_client
 #   daemon  base + spdlog/fmt and CLI11                 jitd_daemon
-#   test    base + gtest                                jitd_test_support and every gtest binary
-# GCC refuses a PCH built with other flags or with other values of macros its headers test
-# (-Winvalid-pch, an error under -Werror), so a PCH is only shared by targets that see the same
-# definitions in these headers; spdlog's and fmt's (SPDLOG_*, FMT_SHARED) stay in the daemon's.
+#   test    base + gtest                                jitd_fake_kernel: jitd_test_support and
+#                                                       every gtest binary
+# GCC refuses a PCH (-Winvalid-pch, an error under -Werror) built with other flags, or where a
+# macro defined when it was built is not defined alike, or a macro its headers test is defined
+# otherwise. So a host has no definitions of its own, and spdlog's and fmt's (SPDLOG_*,
+# FMT_SHARED) stay in the daemon's PCH.
 # Off for the libFuzzer build (clang, its fuzz flags differ per target).
 option(JITD_PCH "Precompile the standard library and third-party headers" ON)
 if(JITD_FUZZ)
