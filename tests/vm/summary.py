@@ -15,6 +15,19 @@ def read(path, default=""):
         return default
 
 
+def cpu_seconds(res):
+    """qemu's user + system CPU seconds (scripts/kernels writes them with /usr/bin/time)."""
+    try:
+        return str(round(sum(float(x) for x in read(os.path.join(res, "cpu")).split()[:2])))
+    except ValueError:
+        return "?"
+
+
+def boot_seconds(res):
+    """Wall seconds from qemu's start to the guest's init (tests/vm/init writes 'booted')."""
+    return read(os.path.join(res, "booted"), "?")
+
+
 def suite_result(res, suite):
     """(tests, failures, skipped, failed case names) or None when there is no usable XML."""
     try:
@@ -57,7 +70,8 @@ def main():
             failed_cases += [f"{kernel}: {suite}: {c}" for c in failed]
             print(f"{kernel:<18} {suite:<8} {tests:>6} {failures:>7} {skipped:>8}  "
                   f"{'ok' if passed else 'FAILED (exit ' + rc + ')'}")
-        print(f"{kernel:<18} {'(boot + all suites: ' + read(os.path.join(res, 'seconds'), '?') + ' s)'}")
+        print(f"{kernel:<18} (boot + all suites: {read(os.path.join(res, 'seconds'), '?')} s wall, "
+              f"{cpu_seconds(res)} CPU s; boot {boot_seconds(res)} s)")
     for c in failed_cases:
         print("failed:", c)
     if not ok:

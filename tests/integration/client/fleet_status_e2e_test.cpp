@@ -7,7 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <ctime>
 #include <memory>
+#include <string>
+#include <thread>
 
 #include "tests/integration/client/client_test_support.hpp"
 #include "tests/support/daemon_fixture.hpp"
@@ -35,18 +39,36 @@ class FleetStatusE2E : public ::testing::Test {
   protected:
     void SetUp() override {
         if (!is_root()) GTEST_SKIP() << "needs root (namespaces, nftables)";
+        // The journal may hold earlier tests' entries (scripts/kernels runs a whole suite
+        // beside one journald): this test reads only its own, from a whole second on (audit's
+        // --since has seconds), reached before the daemon starts.
+        const auto now = std::chrono::system_clock::now();
+        since_ = std::chrono::ceil<std::chrono::seconds>(now);
+        while (std::chrono::system_clock::now() < since_)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        journal_ = std::make_unique<Journal>(true);
         daemon_ = std::make_unique<DaemonFixture>(kFirstPolicy);
     }
     void TearDown() override {
         listeners_.clear();
         daemon_.reset();
     }
+    std::string since_utc() const {
+        const std::time_t t = std::chrono::system_clock::to_time_t(since_);
+        std::tm tm{};
+        ::gmtime_r(&t, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        return buf;
+    }
+    std::chrono::system_clock::time_point since_;
+    std::unique_ptr<Journal> journal_;
     std::unique_ptr<DaemonFixture> daemon_;
     std::vector<std::unique_ptr<TcpEchoServer>> listeners_;
 };
 
 TEST_F(FleetStatusE2E, StartAndReloadEntriesCarryThePortsTheirPolicyAndTheUnprotected) {
-    const Journal journal(false);
+    const Journal& journal = *journal_;
     const auto start = journal.wait_for({{"JITD_EVENT", "start"}});
     ASSERT_TRUE(start) << journal.dump();
     EXPECT_EQ(journal_field(*start, "JITD_PORTS"), "22/tcp 3389/any");
@@ -85,7 +107,8 @@ TEST_F(FleetStatusE2E, StartAndReloadEntriesCarryThePortsTheirPolicyAndTheUnprot
     EXPECT_FALSE(refused->contains("JITD_PORTS")) << refused->dump();
 
     // This host's journal, per host: the ports of the last accepted start or reload.
-    const auto r = jit_request({"audit", "--by", "host", "--format", "json"});
+    const auto r =
+        jit_request({"audit", "--since", since_utc(), "--by", "host", "--format", "json"});
     ASSERT_EQ(r.exit_code, 0) << describe(r);
     const json hosts = json::parse(r.out);
     ASSERT_EQ(hosts.size(), 1u) << r.out;
