@@ -164,7 +164,7 @@ TEST(Server, AClientThatDoesNotReadStallsNobody) {
     // Many requests whose answers are never read: the server stops reading the hog once its
     // output buffer is full, and keeps serving others.
     std::string burst;
-    for (int i = 0; i < 2000; ++i) burst += std::string(1000, 'h') + "\n";
+    for (int i = 0; i < 2000; ++i) burst.append(1000, 'h').push_back('\n');
     std::thread writer([&] { (void)hog.send_raw(burst); });
     EXPECT_TRUE(test::poll_until([&] { return h.handled() > 100; }));
     auto other = SocketClient::connect(h.path());
