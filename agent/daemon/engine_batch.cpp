@@ -65,6 +65,8 @@ std::vector<BatchAnswer> Engine::handle_batch(std::span<const BatchLine> lines) 
     return answers;
 }
 
+// One decide-apply-retry loop over the run; split it only with its invariants kept together.
+// NOLINTNEXTLINE(readability-function-cognitive-complexity)
 void Engine::open_run(std::vector<RunItem>& run, std::vector<BatchAnswer>& answers) {
     if (run.empty()) return;
     const auto now = wall_now();
@@ -167,6 +169,8 @@ void Engine::undo_run(const std::vector<RunDecision>& d) {
     }
 }
 
+// Records in decision order with the rollback of each refused one; kept whole for that order.
+// NOLINTNEXTLINE(readability-function-cognitive-complexity)
 void Engine::journal_run(const std::vector<RunItem>& run, std::vector<RunDecision>& d,
                          wire::SysSeconds now, std::vector<BatchAnswer>& answers) {
     for (std::size_t i = 0; i < run.size(); ++i) {

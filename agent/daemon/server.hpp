@@ -105,7 +105,7 @@ class Server {
     bool flush(Connection& c);
     bool update(Connection& c);
     void queue(Connection& c, const std::string& line);
-    bool hand_over(Connection& c, Handover to);
+    bool hand_over(Connection& c, const Handover& to);
     void close(Connection& c);
 
     sd_event* event_;

@@ -75,10 +75,9 @@ bool Server::advance(Connection& c) {
     if (c.closing || c.queued) return true;
     if (c.out.size() - c.out_pos >= limits_.max_output) return true;  // until the client reads
     const std::size_t skip = std::min(c.scanned, c.in.size());
-    const void* nl =
-        c.in.size() > skip ? std::memchr(c.in.data() + skip, '\n', c.in.size() - skip) : nullptr;
-    if (nl != nullptr) {
-        const auto len = static_cast<std::size_t>(static_cast<const char*>(nl) - c.in.data());
+    const std::size_t nl = c.in.find('\n', skip);
+    if (nl != std::string::npos) {
+        const std::size_t len = nl;
         if (len + 1 <= limits_.max_line) {
             c.line = len;
             c.scanned = len;
@@ -136,7 +135,7 @@ void Server::run_batch() {
         c.scanned = 0;
         queue(c, answers[i].line);
         if (answers[i].handover) {
-            hand_over(c, std::move(answers[i].handover));
+            hand_over(c, answers[i].handover);
             continue;
         }
         if (!flush(c) || !advance(c)) continue;
@@ -144,7 +143,7 @@ void Server::run_batch() {
     }
 }
 
-bool Server::hand_over(Connection& c, Handover to) {
+bool Server::hand_over(Connection& c, const Handover& to) {
     c.in.clear();  // a waiting client sends nothing more
     if (!flush(c)) return false;
     if (c.out_pos < c.out.size()) {  // it does not even read its answer: it cannot wait
