@@ -26,6 +26,16 @@ std::size_t grant_elements(EngineHarness& h) {
     return h.kernel.list_elements().size();
 }
 
+// The journal takes every record but the second `grant` one.
+void refuse_second_grant_record(EngineHarness& h) {
+    set_journal_sink([&h, grants = 0](const JournalFields& f) mutable {
+        std::map<std::string, std::string> m(f.begin(), f.end());
+        if (m["JITD_EVENT"] == "grant" && ++grants == 2) return JournalSend::unavailable;
+        h.journal.push_back(f);
+        return JournalSend::written;
+    });
+}
+
 TEST(EngineBatch, ARunOfOpensIsOneTransactionJournaledInOrder) {
     EngineHarness h;
     const std::size_t before = h.kernel.applied().size();
@@ -133,13 +143,7 @@ TEST(EngineBatch, OtherOpsAreBarriersInArrivalOrder) {
 
 TEST(EngineBatch, AGrantTheJournalRefusesIsRolledBackAlone) {
     EngineHarness h;
-    int grants = 0;
-    set_journal_sink([&](const JournalFields& f) {
-        std::map<std::string, std::string> m(f.begin(), f.end());
-        if (m["JITD_EVENT"] == "grant" && ++grants == 2) return JournalSend::unavailable;
-        h.journal.push_back(f);
-        return JournalSend::written;
-    });
+    refuse_second_grant_record(h);
     const auto answers = batch(h, {{&kAlice, open_line("203.0.113.1")},
                                    {&kBob, open_line("198.51.100.1")},
                                    {&kAlice, open_line("203.0.113.2")}});
@@ -154,13 +158,7 @@ TEST(EngineBatch, AGrantTheJournalRefusesIsRolledBackAlone) {
 
 TEST(EngineBatch, ASupersedeWhoseGrantTheJournalRefusesLeavesTheOldOne) {
     EngineHarness h;
-    int grants = 0;
-    set_journal_sink([&](const JournalFields& f) {
-        std::map<std::string, std::string> m(f.begin(), f.end());
-        if (m["JITD_EVENT"] == "grant" && ++grants == 2) return JournalSend::unavailable;
-        h.journal.push_back(f);
-        return JournalSend::written;
-    });
+    refuse_second_grant_record(h);
     const auto answers =
         batch(h, {{&kAlice, open_line("203.0.113.1")}, {&kAlice, open_line("203.0.113.1")}});
     const std::string first = id_of(answers[0]);
