@@ -1,11 +1,11 @@
 # Precompiled headers for the test executables (option JITD_TEST_PCH, off by default;
 # scripts/test turns it on for its sanitizer build). Every gtest TU parses gtest and most parse
-# nlohmann/json and a dozen standard headers: about a second each at -O0, paid once here.
+# nlohmann/json and a dozen standard headers; with the PCH that parse is paid once.
 # One PCH (target jitd_test_pch) is reused by every test executable: they all take the same
 # flags from jitd_target_defaults, and GCC's -Winvalid-pch (CMake adds it) with -Werror turns a
 # PCH that does not fit into an error instead of a silent slow build.
-# Off at -O2: there GCC 12 raised false -Warray-bounds in two test files that only saw the
-# headers in a different order with the PCH.
+# Not used at -O2: there GCC 12 raised false -Warray-bounds in two test files built with a PCH
+# and unity batches (an earlier attempt); at -O0 that warning does not run.
 option(JITD_TEST_PCH "Precompile gtest, nlohmann/json and common std headers for the tests" OFF)
 
 if(JITD_TEST_PCH)
