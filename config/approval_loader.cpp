@@ -11,12 +11,6 @@ namespace {
 constexpr long long kMaxRequired = 16;
 constexpr std::size_t kMaxNotifyArgs = 64;
 
-Field named(const Field& f, const std::string& name) {
-    Field out = f;
-    out.name = name;
-    return out;
-}
-
 std::vector<std::string> read_notify(const Reader& r, const Field& f) {
     std::vector<std::string> argv;
     const auto items = r.sequence(f);

@@ -165,14 +165,12 @@ Limits read_limits(const Reader& r, const Field& f) {
     if (w == nullptr || w->value.IsNull()) return limits;
     const Fields widest = r.mapping(w->value, w->key.Mark(), "widest_source", {"ipv4", "ipv6"});
     if (const Field* v4 = widest.get("ipv4")) {
-        Field named = *v4;
-        named.name = "widest_source.ipv4";
-        limits.widest_ipv4 = static_cast<unsigned>(r.integer(named, 0, 32));
+        limits.widest_ipv4 =
+            static_cast<unsigned>(r.integer(named(*v4, "widest_source.ipv4"), 0, 32));
     }
     if (const Field* v6 = widest.get("ipv6")) {
-        Field named = *v6;
-        named.name = "widest_source.ipv6";
-        limits.widest_ipv6 = static_cast<unsigned>(r.integer(named, 0, 128));
+        limits.widest_ipv6 =
+            static_cast<unsigned>(r.integer(named(*v6, "widest_source.ipv6"), 0, 128));
     }
     return limits;
 }

@@ -13,12 +13,6 @@ namespace {
 // The replay cache keeps every request for max_age: a bound keeps it small.
 constexpr std::chrono::seconds kMaxMaxAge{3600};
 
-Field named(const Field& f, const std::string& name) {
-    Field out = f;
-    out.name = name;
-    return out;
-}
-
 std::string read_path(const Reader& r, const Field& f) {
     std::string text = r.string(f);
     if (text.empty() || text.front() != '/') {

@@ -22,6 +22,13 @@ struct Field {
     YAML::Node value;
 };
 
+// `f` as messages should call it: a nested key's full name ("approval.wait").
+inline Field named(const Field& f, std::string name) {
+    Field out = f;
+    out.name = std::move(name);
+    return out;
+}
+
 // The checked keys of one mapping.
 class Fields {
   public:

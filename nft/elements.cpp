@@ -22,14 +22,12 @@
 #include "nft/element_encoding.hpp"
 #include "nft/kernel.hpp"
 #include "nft/layout.hpp"
+#include "nft/op_limits.hpp"
 #include "nft/operations.hpp"
 #include "nft/transaction.hpp"
 
 namespace jitd::nft::ops {
 namespace {
-
-// nft's limit for a comment (NFTNL_UDATA_COMMENT_MAXLEN, with its NUL).
-constexpr std::size_t kMaxComment = NFTNL_UDATA_COMMENT_MAXLEN - 1;
 
 tx::ElemSpec grant_elem(const ElementKey& key) {
     tx::ElemSpec spec = tx::ElemSpec::of(keys::grant_key(key));

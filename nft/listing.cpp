@@ -17,12 +17,11 @@
 
 #include "nft/element_dump.hpp"
 #include "nft/layout.hpp"
+#include "nft/op_limits.hpp"
 #include "nft/operations.hpp"
 
 namespace jitd::nft::ops {
 namespace {
-
-constexpr int kDumpAttempts = 5;
 
 // One set's elements; false when the dump was interrupted by a concurrent change.
 bool dump_set(Netlink& nl, const layout::SetDef& def, std::vector<ListedElement>& out) {

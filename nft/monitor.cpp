@@ -19,7 +19,7 @@
 namespace jitd::nft {
 namespace {
 
-constexpr std::size_t kRxBuffer = std::size_t{256} << 10;
+constexpr std::size_t kMonitorRxBuffer = std::size_t{256} << 10;
 // Room for the events of a large restore or flush before the kernel drops any (ENOBUFS): one
 // event per element, ~150 bytes each, packed into shared skbs; 100k grants need ~15 MiB. The
 // memory is used only while events wait. An overflow is still safe (a resync), only slower.
@@ -260,7 +260,7 @@ Monitor Monitor::open() {
     const int fd = mnl_socket_get_fd(m.sock_.get());
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kRcvBuf, sizeof kRcvBuf) != 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kRcvBuf, sizeof kRcvBuf);
-    m.rx_.resize(kRxBuffer);
+    m.rx_.resize(kMonitorRxBuffer);
     return m;
 }
 

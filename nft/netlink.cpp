@@ -11,8 +11,8 @@
 namespace jitd::nft {
 namespace {
 
-constexpr std::size_t kRxBuffer = std::size_t{256} << 10;  // larger than any dump message
-constexpr std::size_t kMinRcvBuf = std::size_t{4} << 20;   // room for many error reports
+constexpr std::size_t kNetlinkRxBuffer = std::size_t{256} << 10;  // larger than any dump message
+constexpr std::size_t kMinRcvBuf = std::size_t{4} << 20;          // room for many error reports
 constexpr std::size_t kBufSlack = std::size_t{64} << 10;
 
 std::system_error sys_error(const char* what) {
@@ -80,7 +80,7 @@ handles::Socket Netlink::open_socket() {
     return NetlinkSocket::open_bound(NETLINK_NETFILTER);
 }
 
-Netlink::Netlink(handles::Socket sock) : sock_(std::move(sock), kRxBuffer) {
+Netlink::Netlink(handles::Socket sock) : sock_(std::move(sock), kNetlinkRxBuffer) {
     int one = 1;
     // Extended acks carry the kernel's message; capped acks keep error reports small.
     mnl_socket_setsockopt(sock_.get(), NETLINK_EXT_ACK, &one, sizeof one);

@@ -18,8 +18,8 @@
 namespace jitd::nft {
 namespace {
 
-constexpr std::size_t kRxBuffer = 1 << 16;  // several packets of up to kRemoteSnaplen
-constexpr int kSocketBuffer = 1 << 20;      // room for a burst while the loop is busy
+constexpr std::size_t kNflogRxBuffer = 1 << 16;  // several packets of up to kRemoteSnaplen
+constexpr int kSocketBuffer = 1 << 20;           // room for a burst while the loop is busy
 
 [[noreturn]] void fail(const std::string& what, int err) {
     throw std::runtime_error("nflog: " + what + ": " + std::strerror(err));
@@ -50,7 +50,7 @@ void configure(mnl_socket* sock, std::uint16_t group, std::uint32_t seq, const s
 }  // namespace
 
 NflogSocket::NflogSocket(handles::Socket sock, std::uint16_t group)
-    : sock_(std::move(sock)), group_(group), rx_(kRxBuffer) {}
+    : sock_(std::move(sock)), group_(group), rx_(kNflogRxBuffer) {}
 
 NflogSocket NflogSocket::open(std::uint16_t group) {
     handles::Socket sock(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC));

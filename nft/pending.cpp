@@ -13,16 +13,13 @@
 #include "nft/element_encoding.hpp"
 #include "nft/kernel.hpp"
 #include "nft/layout.hpp"
+#include "nft/op_limits.hpp"
 #include "nft/operations.hpp"
 #include "nft/set_elements.hpp"
 #include "nft/transaction.hpp"
 
 namespace jitd::nft::ops {
 namespace {
-
-constexpr std::size_t kMaxComment = NFTNL_UDATA_COMMENT_MAXLEN - 1;
-constexpr std::size_t kPerMessage = 128;
-constexpr int kDumpAttempts = 5;
 
 std::string key_text(std::uint64_t key) {
     char buf[24];

@@ -9,6 +9,7 @@
 #include "nft/element_encoding.hpp"
 #include "nft/kernel.hpp"
 #include "nft/layout.hpp"
+#include "nft/op_limits.hpp"
 #include "nft/operations.hpp"
 #include "nft/set_elements.hpp"
 #include "nft/transaction.hpp"
@@ -41,8 +42,6 @@ bool dump_pickups(Netlink& nl, std::string_view name, Prefix::Family family,
         &ctx);
     return true;
 }
-
-constexpr int kDumpAttempts = 5;
 
 }  // namespace
 

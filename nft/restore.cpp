@@ -11,17 +11,12 @@
 
 #include "nft/element_encoding.hpp"
 #include "nft/layout.hpp"
+#include "nft/op_limits.hpp"
 #include "nft/operations.hpp"
 #include "nft/transaction.hpp"
 
 namespace jitd::nft::ops {
 namespace {
-
-// Elements per message: a message's element list is one netlink attribute, whose length is 16
-// bits; a pipapo element with its comment needs ~150 bytes. Far fewer messages than one per
-// element is what makes 100k grants fast.
-constexpr std::size_t kPerMessage = 128;
-constexpr std::size_t kMaxComment = NFTNL_UDATA_COMMENT_MAXLEN - 1;
 
 tx::ElemSpec spec_of(const Element& e) {
     if (e.timeout.count() <= 0)

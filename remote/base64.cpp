@@ -4,14 +4,10 @@
 
 namespace jitd::remote {
 
-namespace {
-
-bool in_alphabet(char c) {
+bool is_base64_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
            c == '/';
 }
-
-}  // namespace
 
 std::string base64_encode(std::span<const unsigned char> bytes) {
     std::string out(4 * ((bytes.size() + 2) / 3), '\0');
@@ -34,7 +30,7 @@ std::optional<std::vector<unsigned char>> base64_decode(std::string_view text) {
     while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
     const std::string_view body = text.substr(0, text.size() - pad);
     for (const char c : body)
-        if (!in_alphabet(c)) return std::nullopt;
+        if (!is_base64_char(c)) return std::nullopt;
     if (body.size() % 4 == 1) return std::nullopt;
     if (pad != 0 && (body.size() + pad) % 4 != 0) return std::nullopt;
     // EVP_DecodeBlock wants whole quads; put the padding back and remove it from the output.

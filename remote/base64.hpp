@@ -17,5 +17,7 @@ std::string base64_encode_unpadded(std::span<const unsigned char> bytes);
 // Accepts padded or unpadded input; nullopt on any character outside the alphabet, '=' other
 // than as trailing padding, or an impossible length (4n+1).
 std::optional<std::vector<unsigned char>> base64_decode(std::string_view text);
+// One character of the standard alphabet (A-Z a-z 0-9 + /), padding not included.
+bool is_base64_char(char c);
 
 }  // namespace jitd::remote

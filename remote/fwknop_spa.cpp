@@ -29,11 +29,6 @@ struct CipherCtxFree {
     void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
 };
 
-bool in_alphabet(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-           c == '/';
-}
-
 // HMAC-SHA256 over `mac_input`, compared in constant time with the tag the packet carries.
 bool tag_matches(const FwknopKey& key, std::string_view mac_input, const HmacSha256::Tag& tag) {
     HmacSha256::Tag mac{};
@@ -89,7 +84,7 @@ std::optional<SpaRefusal> decrypt(const std::vector<unsigned char>& raw,
     return std::nullopt;
 }
 
-SpaDecode refuse(SpaRefusal r) {
+SpaDecode refused_decode(SpaRefusal r) {
     SpaDecode d;
     d.refusal = r;
     return d;
@@ -124,12 +119,12 @@ std::string_view to_string(SpaRefusal r) {
 }
 
 SpaDecode decode_spa(std::string_view payload, std::span<const FwknopKey> keys) {
-    if (payload.size() < kSpaMinPayload) return refuse(SpaRefusal::too_short);
-    if (payload.size() > kSpaMaxPayload) return refuse(SpaRefusal::too_long);
-    if (!std::all_of(payload.begin(), payload.end(), in_alphabet))
-        return refuse(SpaRefusal::bad_alphabet);
+    if (payload.size() < kSpaMinPayload) return refused_decode(SpaRefusal::too_short);
+    if (payload.size() > kSpaMaxPayload) return refused_decode(SpaRefusal::too_long);
+    if (!std::all_of(payload.begin(), payload.end(), is_base64_char))
+        return refused_decode(SpaRefusal::bad_alphabet);
     // A packet that carries the prefix itself would authenticate under a second replay digest.
-    if (payload.starts_with(kSaltedPrefix)) return refuse(SpaRefusal::salted_prefix);
+    if (payload.starts_with(kSaltedPrefix)) return refused_decode(SpaRefusal::salted_prefix);
 
     const std::string_view tag = payload.substr(payload.size() - kTagChars);
     std::string ct_b64;
@@ -138,7 +133,7 @@ SpaDecode decode_spa(std::string_view payload, std::span<const FwknopKey> keys) 
 
     // The tag as bytes, once; text that is not the canonical base64 of 32 bytes matches no key.
     const auto tag_bytes = base64_decode(tag);
-    if (!tag_bytes || tag_bytes->size() != 32) return refuse(SpaRefusal::no_key_matched);
+    if (!tag_bytes || tag_bytes->size() != 32) return refused_decode(SpaRefusal::no_key_matched);
     HmacSha256::Tag want{};
     std::copy(tag_bytes->begin(), tag_bytes->end(), want.begin());
 
@@ -150,7 +145,7 @@ SpaDecode decode_spa(std::string_view payload, std::span<const FwknopKey> keys) 
             break;
         }
     }
-    if (!d.authenticated) return refuse(SpaRefusal::no_key_matched);
+    if (!d.authenticated) return refused_decode(SpaRefusal::no_key_matched);
     SHA256(reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
            d.replay_digest.data());
 

@@ -9,15 +9,19 @@
 
 namespace jitd::remote {
 
+// Not in the anonymous namespace: HmacSha256::Ctx (external linkage) holds one.
+namespace hmac_detail {
+struct MacCtxFree {
+    void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
+};
+}  // namespace hmac_detail
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, hmac_detail::MacCtxFree>;
+
 namespace {
 
 struct MacFree {
     void operator()(EVP_MAC* m) const { EVP_MAC_free(m); }
 };
-struct MacCtxFree {
-    void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
-};
-using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
 
 EVP_MAC* hmac_algorithm() {
     static const std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));

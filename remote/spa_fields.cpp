@@ -110,7 +110,7 @@ bool parse_access(std::string_view msg, SpaMessage& m) {
     return true;
 }
 
-SpaFields refuse(SpaRefusal r) {
+SpaFields refused_fields(SpaRefusal r) {
     SpaFields f;
     f.refusal = r;
     return f;
@@ -121,39 +121,39 @@ SpaFields refuse(SpaRefusal r) {
 SpaFields parse_spa_fields(std::string_view pt) {
     if (pt.empty() || pt.size() > kMaxPlaintext ||
         !std::all_of(pt.begin(), pt.end(), [](char c) { return c >= 0x20 && c <= 0x7e; }))
-        return refuse(SpaRefusal::malformed);
+        return refused_fields(SpaRefusal::malformed);
     const std::size_t last = pt.rfind(':');
-    if (last == std::string_view::npos) return refuse(SpaRefusal::malformed);
+    if (last == std::string_view::npos) return refused_fields(SpaRefusal::malformed);
     if (!digest_matches(pt.substr(0, last), pt.substr(last + 1)))
-        return refuse(SpaRefusal::bad_digest);
+        return refused_fields(SpaRefusal::bad_digest);
 
     const auto f = split(pt.substr(0, last), ':');
-    if (f.size() < 6) return refuse(SpaRefusal::malformed);
+    if (f.size() < 6) return refused_fields(SpaRefusal::malformed);
     const auto type = parse_number<int>(f[4], 2);
-    if (!type || *type > 6) return refuse(SpaRefusal::malformed);
-    if (*type != 1 && *type != 3) return refuse(SpaRefusal::unsupported_type);
+    if (!type || *type > 6) return refused_fields(SpaRefusal::malformed);
+    if (*type != 1 && *type != 3) return refused_fields(SpaRefusal::unsupported_type);
     // Type 1: exactly six fields; type 3: a seventh, the timeout. (The optional server_auth
     // field is never sent by the 2.6 client and is refused.)
-    if (f.size() != (*type == 1 ? 6u : 7u)) return refuse(SpaRefusal::malformed);
+    if (f.size() != (*type == 1 ? 6u : 7u)) return refused_fields(SpaRefusal::malformed);
 
     SpaMessage m;
     m.type = *type;
-    if (f[0].size() != 16 || !all_digits(f[0])) return refuse(SpaRefusal::malformed);
+    if (f[0].size() != 16 || !all_digits(f[0])) return refused_fields(SpaRefusal::malformed);
     const auto user = decode_text(f[1], kMaxUserB64);
-    if (!user || !valid_client_user(*user)) return refuse(SpaRefusal::malformed);
+    if (!user || !valid_client_user(*user)) return refused_fields(SpaRefusal::malformed);
     m.client_user = *user;
     // fwknop parses the time into a 32-bit int; a 64-bit parse keeps working after 2038.
     const auto ts = parse_number<std::int64_t>(f[2], 12);
-    if (!ts) return refuse(SpaRefusal::malformed);
+    if (!ts) return refused_fields(SpaRefusal::malformed);
     m.timestamp = *ts;
-    if (f[3].empty() || f[3].size() > 8) return refuse(SpaRefusal::malformed);
+    if (f[3].empty() || f[3].size() > 8) return refused_fields(SpaRefusal::malformed);
     m.version = std::string(f[3]);
     const auto msg = decode_text(f[5], kMaxMessageB64);
-    if (!msg || !parse_access(*msg, m)) return refuse(SpaRefusal::malformed);
+    if (!msg || !parse_access(*msg, m)) return refused_fields(SpaRefusal::malformed);
     if (m.type == 3) {
         const auto timeout = parse_number<std::uint32_t>(f[6], 5);
         if (!timeout || *timeout < 1 || *timeout > kMaxClientTimeout)
-            return refuse(SpaRefusal::malformed);
+            return refused_fields(SpaRefusal::malformed);
         m.client_timeout = *timeout;
     }
     SpaFields out;

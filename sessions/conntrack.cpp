@@ -12,7 +12,8 @@
 namespace jitd::sessions {
 namespace {
 
-constexpr std::size_t kRxBuffer = std::size_t{64} << 10;  // dumps come in messages of up to 32 KiB
+constexpr std::size_t kConntrackRxBuffer = std::size_t{64}
+                                           << 10;  // dumps come in messages of up to 32 KiB
 
 nlmsghdr* ct_header(char* buf, std::uint32_t seq, std::uint8_t msg, std::uint16_t flags,
                     std::uint8_t family) {
@@ -98,7 +99,7 @@ void put_tuple(nlmsghdr* nlh, const CtEntry& e) {
 
 }  // namespace
 
-Conntrack::Conntrack() : nl_(NETLINK_NETFILTER, kRxBuffer) {}
+Conntrack::Conntrack() : nl_(NETLINK_NETFILTER, kConntrackRxBuffer) {}
 
 std::vector<CtEntry> Conntrack::list() {
     std::vector<CtEntry> out;

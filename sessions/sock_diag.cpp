@@ -11,7 +11,8 @@
 namespace jitd::sessions {
 namespace {
 
-constexpr std::size_t kRxBuffer = std::size_t{64} << 10;  // dumps come in messages of up to 32 KiB
+constexpr std::size_t kSockDiagRxBuffer = std::size_t{64}
+                                          << 10;  // dumps come in messages of up to 32 KiB
 
 // include/net/tcp_states.h
 enum : std::uint32_t {
@@ -66,7 +67,7 @@ std::uint32_t connected_tcp_states() {
            state_bit(kFinWait2) | state_bit(kCloseWait) | state_bit(kLastAck) | state_bit(kClosing);
 }
 
-SockDiag::SockDiag() : nl_(NETLINK_SOCK_DIAG, kRxBuffer) {}
+SockDiag::SockDiag() : nl_(NETLINK_SOCK_DIAG, kSockDiagRxBuffer) {}
 
 std::vector<DiagSocket> SockDiag::list(nft::L4 proto, std::uint32_t states) {
     std::vector<DiagSocket> out;

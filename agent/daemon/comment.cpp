@@ -9,19 +9,9 @@
 namespace jitd::agent {
 namespace {
 
-// Canonical decimal: digits only, no leading zero (except "0"), at most `max`.
-std::optional<std::uint64_t> decimal(std::string_view s, std::uint64_t max) {
-    if (s.empty() || s.size() > 20 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
-    for (char c : s)
-        if (c < '0' || c > '9') return std::nullopt;
-    std::uint64_t v = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || ptr != s.data() + s.size() || v > max) return std::nullopt;
-    return v;
-}
-
 std::optional<wire::SysSeconds> start_of(std::string_view s) {
-    auto v = decimal(s, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+    auto v =
+        canonical_decimal(s, static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
     if (!v) return std::nullopt;
     return wire::SysSeconds{std::chrono::seconds{static_cast<std::int64_t>(*v)}};
 }
@@ -69,7 +59,7 @@ std::optional<Parsed> parse(std::string_view text) {
     std::string_view uid = text.substr(c1 + 1, c2 - c1 - 1);
     if (!is_grant_id(id)) return std::nullopt;
     // uid_t is 32 bits; (uid_t)-1 is "no uid" to the kernel and never a user.
-    auto u = decimal(uid, std::numeric_limits<uid_t>::max() - 1u);
+    auto u = canonical_decimal(uid, std::numeric_limits<uid_t>::max() - 1u);
     std::string_view rest = text.substr(c2 + 1);
     // The numbers hold no letter: the first ":r" begins the reason.
     const auto reason_at = rest.find(":r");
@@ -87,6 +77,16 @@ std::optional<Parsed> parse(std::string_view text) {
 }
 
 }  // namespace
+
+std::optional<std::uint64_t> canonical_decimal(std::string_view s, std::uint64_t max) {
+    if (s.empty() || s.size() > 20 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+    for (char c : s)
+        if (c < '0' || c > '9') return std::nullopt;
+    std::uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || ptr != s.data() + s.size() || v > max) return std::nullopt;
+    return v;
+}
 
 std::string format_comment(const GrantComment& c, std::optional<wire::SysSeconds> chain_start) {
     std::string out = std::string(kCommentPrefix) + c.id + ":" + std::to_string(c.uid) + ":" +

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,5 +65,8 @@ std::optional<LegacyComment> parse_legacy_comment(std::string_view text);
 // Whether the text claims to be jitd's (the prefix): such an element that does not parse is
 // ours and damaged, anything else is not ours to remove.
 bool claims_jitd(std::string_view text);
+// A canonical decimal as the kernel comments and pending elements write numbers: digits only,
+// no leading zero (except "0"), at most `max`.
+std::optional<std::uint64_t> canonical_decimal(std::string_view s, std::uint64_t max);
 
 }  // namespace jitd::agent

@@ -19,6 +19,11 @@ namespace {
 
 constexpr std::size_t kMaxCacheEntries = 4096;
 
+}  // namespace
+
+// Not in the anonymous namespace: IdentityResolver::Shared (external linkage) holds them.
+namespace identity_resolver_detail {
+
 struct Job {
     std::uint64_t token = 0;
     Fd fd;
@@ -31,7 +36,9 @@ struct Result {
     KernelCredentials creds;
 };
 
-}  // namespace
+}  // namespace identity_resolver_detail
+using identity_resolver_detail::Job;
+using identity_resolver_detail::Result;
 
 std::optional<KernelCredentials> kernel_credentials(int fd) {
     ucred cred{};

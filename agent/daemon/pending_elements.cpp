@@ -14,15 +14,6 @@ namespace {
 
 using Millis = std::chrono::milliseconds;
 
-// A canonical decimal (no sign, no leading zero) of at most `max`.
-std::optional<std::uint64_t> decimal(std::string_view s, std::uint64_t max) {
-    if (s.empty() || (s.size() > 1 && s[0] == '0')) return std::nullopt;
-    std::uint64_t v = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size() || v > max) return std::nullopt;
-    return v;
-}
-
 char proto_letter(config::Protocol p) {
     switch (p) {
         case config::Protocol::tcp:
@@ -101,9 +92,10 @@ std::optional<PendingRequest> parse_pending_comment(std::string_view text) {
                duration = next_field(text), requested = next_field(text),
                required = next_field(text), channel = next_field(text);
     if (!channel) return std::nullopt;
-    const auto u = decimal(*uid, kMaxUid), po = decimal(*port, 65535),
-               d = decimal(*duration, std::uint64_t{7} * 24 * 3600),
-               t = decimal(*requested, kMaxTime), n = decimal(*required, kMaxApprovalSlots);
+    const auto u = canonical_decimal(*uid, kMaxUid), po = canonical_decimal(*port, 65535),
+               d = canonical_decimal(*duration, std::uint64_t{7} * 24 * 3600),
+               t = canonical_decimal(*requested, kMaxTime),
+               n = canonical_decimal(*required, kMaxApprovalSlots);
     const auto pr = proto_of(*proto);
     if (!u || !po || *po == 0 || !d || *d == 0 || !t || !n || *n == 0 || !pr) return std::nullopt;
     if (*channel != "s" && *channel != "r") return std::nullopt;
@@ -133,8 +125,8 @@ std::optional<uid_t> parse_approval_comment(std::string_view text) {
     text.remove_prefix(kApprovalPrefix.size());
     const auto uid = next_field(text);
     if (!uid) return std::nullopt;
-    const auto u = decimal(*uid, kMaxUid);
-    if (!u || !decimal(text, kMaxTime)) return std::nullopt;
+    const auto u = canonical_decimal(*uid, kMaxUid);
+    if (!u || !canonical_decimal(text, kMaxTime)) return std::nullopt;
     return static_cast<uid_t>(*u);
 }
 

@@ -33,10 +33,6 @@ const TypeNames& names_of(KeyType t) {
     return kTypes[0];
 }
 
-const unsigned char* u8p(std::string_view s) {
-    return reinterpret_cast<const unsigned char*>(s.data());
-}
-
 Pkey ed25519_public_key(std::string_view pk) {
     if (pk.size() != 32) throw WireError("ed25519 public key is not 32 bytes");
     EVP_PKEY* p = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, u8p(pk), pk.size());

@@ -7,6 +7,7 @@
 #include <openssl/param_build.h>
 
 #include <memory>
+#include <string_view>
 
 namespace jitd::remote::ssh {
 
@@ -31,6 +32,11 @@ struct ParamBldFree {
 struct ParamFree {
     void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
 };
+
+// libcrypto takes bytes as unsigned char; the wire format's views hold char.
+inline const unsigned char* u8p(std::string_view s) {
+    return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 // Keys are shared: one parsed key may sit in a keyring and in a verification result.
 using Pkey = std::shared_ptr<EVP_PKEY>;

@@ -14,8 +14,8 @@
 namespace jitd::remote::ssh {
 namespace {
 
-constexpr std::string_view kBegin = "-----BEGIN OPENSSH PRIVATE KEY-----";
-constexpr std::string_view kEnd = "-----END OPENSSH PRIVATE KEY-----";
+constexpr std::string_view kKeyBegin = "-----BEGIN OPENSSH PRIVATE KEY-----";
+constexpr std::string_view kKeyEnd = "-----END OPENSSH PRIVATE KEY-----";
 constexpr std::string_view kAuthMagic{"openssh-key-v1\0", 15};
 
 // Wipes the decoded key material when it goes out of scope.
@@ -23,10 +23,6 @@ struct Secret {
     std::string bytes;
     ~Secret() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
 };
-
-const unsigned char* u8p(std::string_view s) {
-    return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 Bignum bn(std::string_view magnitude) {
     Bignum b(BN_bin2bn(u8p(magnitude), static_cast<int>(magnitude.size()), nullptr));
@@ -121,12 +117,12 @@ std::string ecdsa_ssh(std::string_view der) {
 
 // The decoded openssh-key-v1 blob of an armored file.
 Secret decode_key_text(std::string_view text, const std::string& label) {
-    const auto begin = text.find(kBegin);
-    const auto end = text.find(kEnd);
+    const auto begin = text.find(kKeyBegin);
+    const auto end = text.find(kKeyEnd);
     if (begin == std::string_view::npos || end == std::string_view::npos || end < begin)
         throw WireError(label + ": not an OpenSSH private key (ssh-keygen's default format)");
     std::string b64;
-    for (char c : text.substr(begin + kBegin.size(), end - begin - kBegin.size()))
+    for (char c : text.substr(begin + kKeyBegin.size(), end - begin - kKeyBegin.size()))
         if (c != '\n' && c != '\r' && c != ' ') b64 += c;
     const Secret armored{std::move(b64)};
     return Secret{base64_decode(armored.bytes)};

@@ -7,8 +7,8 @@
 namespace jitd::remote::ssh {
 namespace {
 
-constexpr std::string_view kBegin = "-----BEGIN SSH SIGNATURE-----";
-constexpr std::string_view kEnd = "-----END SSH SIGNATURE-----";
+constexpr std::string_view kSigBegin = "-----BEGIN SSH SIGNATURE-----";
+constexpr std::string_view kSigEnd = "-----END SSH SIGNATURE-----";
 
 }  // namespace
 
@@ -53,21 +53,21 @@ std::string encode_sshsig(std::string_view public_key, std::string_view name_spa
 
 std::string armor_sshsig(std::string_view blob) {
     const std::string b64 = base64_encode(blob);
-    std::string out(kBegin);
+    std::string out(kSigBegin);
     out += '\n';
     for (std::size_t i = 0; i < b64.size(); i += 70) out += b64.substr(i, 70) + '\n';
-    out += kEnd;
+    out += kSigEnd;
     out += '\n';
     return out;
 }
 
 std::string dearmor_sshsig(std::string_view text) {
-    const auto begin = text.find(kBegin);
-    const auto end = text.find(kEnd);
+    const auto begin = text.find(kSigBegin);
+    const auto end = text.find(kSigEnd);
     if (begin == std::string_view::npos || end == std::string_view::npos || end < begin)
         throw WireError("no SSH SIGNATURE armor");
     std::string b64;
-    for (char c : text.substr(begin + kBegin.size(), end - begin - kBegin.size()))
+    for (char c : text.substr(begin + kSigBegin.size(), end - begin - kSigBegin.size()))
         if (c != '\n' && c != '\r') b64 += c;
     return base64_decode(b64);
 }

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/process.hpp"
+#include "tests/support/users.hpp"
 
 namespace jitd::test {
 namespace {
@@ -20,20 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kUserdb = "/run/userdb";
-constexpr const char* kGecos = "jitd-test ";
 constexpr std::size_t kUseraddMax = 32;  // shadow-utils' limit on Debian 12
-constexpr int kLockedExit = 10;          // useradd: "cannot lock /etc/passwd"
-
-RunResult run_locked(const std::vector<std::string>& argv) {
-    RunResult r;
-    poll_until(
-        [&] {
-            r = run(argv);
-            return r.exit_code != kLockedExit;
-        },
-        std::chrono::seconds(20));
-    return r;
-}
 
 // A uid nobody has: from 30000 up, skipping what NSS knows.
 uid_t free_uid() {
@@ -50,17 +38,17 @@ OddUsers::OddUsers(std::string primary_group) : group_(std::move(primary_group))
 }
 
 OddUsers::~OddUsers() {
-    for (const auto& u : passwd_users_) run_locked({"userdel", "-f", u});
+    for (const auto& u : passwd_users_) run_account_tool_locked({"userdel", "-f", u});
     std::error_code ec;
     for (const auto& f : userdb_files_) fs::remove(f, ec);
 }
 
 TestUser OddUsers::add(const std::string& name) {
-    const std::string gecos = kGecos + std::to_string(::getpid());
+    const std::string gecos = kTestGecos + std::to_string(::getpid());
     if (name.size() <= kUseraddMax) {
-        auto r =
-            run_locked({"useradd", "--badname", "-M", "-N", "-g", group_, "-K", "UID_MIN=20000",
-                        "-d", "/nonexistent", "-s", "/usr/sbin/nologin", "-c", gecos, name});
+        auto r = run_account_tool_locked({"useradd", "--badname", "-M", "-N", "-g", group_, "-K",
+                                          "UID_MIN=20000", "-d", "/nonexistent", "-s",
+                                          "/usr/sbin/nologin", "-c", gecos, name});
         if (r.exit_code != 0)
             throw std::runtime_error("useradd --badname refused the name: " + r.err);
         passwd_users_.push_back(name);
@@ -99,8 +87,8 @@ void OddUsers::sweep_stale() {
         auto rec = nlohmann::json::parse(text.str(), nullptr, false);
         if (!rec.is_object() || !rec.contains("realName") || !rec["realName"].is_string()) continue;
         const std::string real = rec["realName"];
-        if (real.rfind(kGecos, 0) != 0) continue;
-        pid_t pid = std::atoi(real.c_str() + std::string(kGecos).size());
+        if (real.rfind(kTestGecos, 0) != 0) continue;
+        pid_t pid = std::atoi(real.c_str() + std::string(kTestGecos).size());
         if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(entry.path(), ec);
     }
 }

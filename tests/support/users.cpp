@@ -15,7 +15,6 @@
 namespace jitd::test {
 namespace {
 
-constexpr const char* kGecos = "jitd-test ";
 constexpr int kLockedExit = 10;  // useradd/groupadd: "cannot lock /etc/passwd"
 
 std::string base36(unsigned long v) {
@@ -28,20 +27,8 @@ std::string base36(unsigned long v) {
     return s;
 }
 
-// shadow-utils refuse while another process holds /etc/passwd's lock (parallel tests): retry.
-RunResult run_locked(const std::vector<std::string>& argv) {
-    RunResult r;
-    poll_until(
-        [&] {
-            r = run(argv);
-            return r.exit_code != kLockedExit;
-        },
-        std::chrono::seconds(20));
-    return r;
-}
-
 void run_account_tool(const std::vector<std::string>& argv) {
-    auto r = run_locked(argv);
+    auto r = run_account_tool_locked(argv);
     if (r.exit_code != 0) {
         std::string cmd;
         for (const auto& a : argv) cmd += a + " ";
@@ -57,11 +44,22 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 
 }  // namespace
 
+RunResult run_account_tool_locked(const std::vector<std::string>& argv) {
+    RunResult r;
+    poll_until(
+        [&] {
+            r = run(argv);
+            return r.exit_code != kLockedExit;
+        },
+        std::chrono::seconds(20));
+    return r;
+}
+
 TestUsers::TestUsers() {
     static std::atomic<unsigned> counter{0};
     tag_ = base36(static_cast<unsigned long>(::getpid())) + base36(counter++);
     const std::string p = "jt" + tag_;
-    const std::string gecos = kGecos + std::to_string(::getpid());
+    const std::string gecos = kTestGecos + std::to_string(::getpid());
     groups_ = {p + "adm", p + "req", p + "view"};
     try {
         for (const auto& g : groups_) run_account_tool({"groupadd", "-K", "GID_MIN=20000", g});
@@ -89,7 +87,7 @@ TestUser TestUsers::add_user(const std::string& suffix, const std::vector<std::s
                                   "-s",
                                   "/usr/sbin/nologin",
                                   "-c",
-                                  kGecos + std::to_string(::getpid())};
+                                  kTestGecos + std::to_string(::getpid())};
     if (!groups.empty()) argv.insert(argv.end(), {"-G", join(groups, ",")});
     argv.push_back(name);
     run_account_tool(argv);
@@ -103,8 +101,8 @@ TestUsers::~TestUsers() {
 
 void TestUsers::remove_all() {
     // userdel also removes the user's private group.
-    for (const auto& u : users_) run_locked({"userdel", "-f", u});
-    for (const auto& g : groups_) run_locked({"groupdel", g});
+    for (const auto& u : users_) run_account_tool_locked({"userdel", "-f", u});
+    for (const auto& g : groups_) run_account_tool_locked({"groupdel", g});
     users_.clear();
     groups_.clear();
 }
@@ -133,15 +131,15 @@ void TestUsers::sweep_stale() {
         std::vector<std::string> f;
         std::stringstream ss(line);
         for (std::string x; std::getline(ss, x, ':');) f.push_back(x);
-        if (f.size() < 5 || f[0].rfind("jt", 0) != 0 || f[4].rfind(kGecos, 0) != 0) continue;
-        pid_t pid = std::atoi(f[4].c_str() + std::string(kGecos).size());
+        if (f.size() < 5 || f[0].rfind("jt", 0) != 0 || f[4].rfind(kTestGecos, 0) != 0) continue;
+        pid_t pid = std::atoi(f[4].c_str() + std::string(kTestGecos).size());
         if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) stale.push_back(f[0]);
     }
     for (const auto& u : stale) {
-        run_locked({"userdel", "-f", u});
+        run_account_tool_locked({"userdel", "-f", u});
         // Role groups share the user's "jt<tag>" prefix; the tag is the name minus its suffix.
         std::string p = u.substr(0, u.size() - 1);
-        for (const char* g : {"adm", "req", "view"}) run_locked({"groupdel", p + g});
+        for (const char* g : {"adm", "req", "view"}) run_account_tool_locked({"groupdel", p + g});
     }
 }
 

@@ -23,6 +23,13 @@
 
 namespace jitd::test {
 
+// The GECOS field of every account the tests make, followed by the pid ("jitd-test 1234").
+inline constexpr const char* kTestGecos = "jitd-test ";
+
+// Runs a shadow-utils tool (useradd, groupadd, userdel...), again while another process holds
+// /etc/passwd's lock (parallel tests; exit code 10), for up to 20 s.
+RunResult run_account_tool_locked(const std::vector<std::string>& argv);
+
 struct TestUser {
     std::string name;
     Identity id;  // uid, primary gid, supplementary groups (as the daemon should see them)

@@ -34,7 +34,7 @@ TEST_F(AuditFlood, RefusalsOfOneUidAreBoundedAndSummarisedGrantsAreNot) {
         ASSERT_TRUE(line) << "request " << i << " was not answered";
         ASSERT_TRUE(is_error(json::parse(*line, nullptr, false), "not_authorized")) << *line;
     }
-    const auto seconds =
+    const auto elapsed_s =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0)
             .count();
 
@@ -68,7 +68,8 @@ TEST_F(AuditFlood, RefusalsOfOneUidAreBoundedAndSummarisedGrantsAreNot) {
     EXPECT_EQ(single + summarised, static_cast<std::uint64_t>(kFlood));
     EXPECT_GE(summaries, 1u);
     // A bucket of 20 that refills once a second (plus a little for the clocks' rounding).
-    EXPECT_LE(single, static_cast<std::size_t>(kBurst + seconds + 2)) << "in " << seconds << " s";
+    EXPECT_LE(single, static_cast<std::size_t>(kBurst + elapsed_s + 2))
+        << "in " << elapsed_s << " s";
 
     std::size_t bytes = 0;
     for (const auto& e : entries) {

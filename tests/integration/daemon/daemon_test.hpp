@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,13 @@
 namespace jitd::test {
 
 using json = nlohmann::json;
+
+// A `list` answer's grants by id.
+inline std::map<std::string, json> by_id(const json& list) {
+    std::map<std::string, json> m;
+    for (const auto& g : list.at("grants")) m[g.at("id")] = g;
+    return m;
+}
 
 // Port 22/tcp: any source up to /24 (v4) or /64 (v6), 1h. Port 3389/any: only the test
 // networks, 10s. Port 5985/tcp: only 203.0.113.0/24 (never the test addresses), 30s.

@@ -16,12 +16,6 @@ using std::chrono::seconds;
 
 class RestartReload : public DaemonTest {};
 
-std::map<std::string, json> by_id(const json& list) {
-    std::map<std::string, json> m;
-    for (const auto& g : list.at("grants")) m[g.at("id")] = g;
-    return m;
-}
-
 seconds abs_diff(std::chrono::sys_seconds a, std::chrono::sys_seconds b) {
     return a > b ? a - b : b - a;
 }

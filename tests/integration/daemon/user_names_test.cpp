@@ -34,12 +34,6 @@ std::string nft_out(const Netns& ns, std::vector<std::string> argv) {
     return r.out;
 }
 
-std::map<std::string, json> by_id(const json& list) {
-    std::map<std::string, json> m;
-    for (const auto& g : list.at("grants")) m[g.at("id")] = g;
-    return m;
-}
-
 TEST_F(UserNames, HostileNamesWorkSurviveARestartAndTheRulesetLoadsBack) {
     OddUsers::sweep_stale();
     OddUsers odd(users().requester_group());

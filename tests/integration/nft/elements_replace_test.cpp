@@ -11,8 +11,6 @@ namespace {
 using namespace std::chrono_literals;
 using jitd::test::poll_until;
 
-constexpr auto kLong = std::chrono::seconds(3600);
-
 class Replace : public NftTest, public ::testing::WithParamInterface<bool> {
   protected:
     void SetUp() override {

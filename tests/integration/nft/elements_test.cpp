@@ -15,8 +15,6 @@ namespace {
 using namespace std::chrono_literals;
 using jitd::test::poll_until;
 
-constexpr auto kLong = std::chrono::seconds(3600);
-
 std::string fmt_hex(int v) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "%x", static_cast<unsigned>(v));

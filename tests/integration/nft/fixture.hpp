@@ -16,6 +16,9 @@ namespace jitd::nft::testing {
 
 using jitd::test::TestAddrs;
 
+// An element timeout no test outlives.
+inline constexpr auto kLong = std::chrono::seconds(3600);
+
 inline constexpr std::uint16_t kSsh = 2222;   // protected, tcp and udp
 inline constexpr std::uint16_t kRdp = 3389;   // protected, tcp
 inline constexpr std::uint16_t kOpen = 8080;  // never protected

@@ -12,8 +12,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kLong = std::chrono::seconds(3600);
-
 class Contract : public NftTest, public ::testing::WithParamInterface<bool> {
   protected:
     void SetUp() override {

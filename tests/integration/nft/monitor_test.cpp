@@ -16,8 +16,6 @@ namespace {
 using namespace std::chrono_literals;
 using jitd::test::poll_until;
 
-constexpr auto kLong = std::chrono::seconds(3600);
-
 class Monitoring : public NftTest {
   protected:
     void SetUp() override {

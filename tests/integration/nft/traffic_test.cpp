@@ -13,7 +13,6 @@ using jitd::test::tcp_connects;
 using jitd::test::udp_answers;
 
 constexpr auto kShort = 2s;  // a grant the tests watch expire
-constexpr auto kLong = std::chrono::seconds(3600);
 
 class Traffic : public NftTest {
   protected:

@@ -12,7 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 using Ms = std::chrono::sys_time<std::chrono::milliseconds>;
 
-const wire::SysSeconds kT0{std::chrono::seconds{1800000000}};
+const wire::SysSeconds kBookT0{std::chrono::seconds{1800000000}};
 
 config::Cidr cidr(const char* text) {
     return config::parse_cidr(text).value;
@@ -29,8 +29,8 @@ LiveGrant grant(const std::string& id, const std::string& user, const char* sour
     g.grant.port = port;
     g.grant.protocol = p;
     g.grant.source = g.source.str_with_len();
-    g.grant.start = kT0;
-    g.grant.end = kT0 + length;
+    g.grant.start = kBookT0;
+    g.grant.end = kBookT0 + length;
     return g;
 }
 
@@ -62,8 +62,9 @@ TEST(GrantBook, IndexesFollowAddAndRemove) {
     book.for_each_by_end([&order](const LiveGrant& g) { order.push_back(g.grant.id); });
     EXPECT_EQ(order,
               (std::vector<std::string>{"g-000000000002", "g-000000000001", "g-000000000003"}));
-    EXPECT_EQ(book.next_end(), kT0 + 30min);
-    EXPECT_EQ(book.due(kT0 + 1h), (std::vector<std::string>{"g-000000000002", "g-000000000001"}));
+    EXPECT_EQ(book.next_end(), kBookT0 + 30min);
+    EXPECT_EQ(book.due(kBookT0 + 1h),
+              (std::vector<std::string>{"g-000000000002", "g-000000000001"}));
 
     auto removed = book.remove("g-000000000002");
     ASSERT_TRUE(removed);
@@ -74,14 +75,14 @@ TEST(GrantBook, IndexesFollowAddAndRemove) {
     EXPECT_EQ(book.active_on(5985, config::Protocol::any), 1u);
     EXPECT_FALSE(book.remove("g-000000000002"));
 
-    book.set_end("g-000000000003", kT0 + 10min);
-    EXPECT_EQ(book.next_end(), kT0 + 10min);
-    EXPECT_EQ(book.find("g-000000000003")->grant.end, kT0 + 10min);
+    book.set_end("g-000000000003", kBookT0 + 10min);
+    EXPECT_EQ(book.next_end(), kBookT0 + 10min);
+    EXPECT_EQ(book.find("g-000000000003")->grant.end, kBookT0 + 10min);
 }
 
 TEST(GrantBook, ElementCarriesCommentAndRemainingTime) {
     LiveGrant g = grant("g-00000000000a", "alice", "203.0.113.7", config::Protocol::tcp, 22, 1h);
-    nft::Element e = element_of(g, g.keys[0], kT0 + 10min);
+    nft::Element e = element_of(g, g.keys[0], kBookT0 + 10min);
     EXPECT_EQ(e.timeout, 50min);
     EXPECT_EQ(e.comment, "jitd:g-00000000000a:1001:1800000000");
     EXPECT_EQ(e.key.source.str(), "203.0.113.7");
@@ -114,18 +115,18 @@ const OwnerLookup kOwners{[](const std::string& name) -> std::optional<uid_t> {
 TEST(GrantBook, ReasonSurvivesTheRoundTripThroughTheKernel) {
     LiveGrant g = grant("g-00000000000f", "alice", "203.0.113.7", config::Protocol::tcp, 22, 1h);
     g.grant.reason = "INC-4521: restart nginx";
-    nft::Element e = element_of(g, g.keys[0], kT0);
+    nft::Element e = element_of(g, g.keys[0], kBookT0);
     EXPECT_EQ(e.comment, "jitd:g-00000000000f:1001:1800000000:r=INC-4521%3A+restart+nginx");
     Rebuilt r = rebuild_grants({listed("203.0.113.7", nft::L4::tcp, 22, e.comment, 1h, 1h)},
-                               Ms(kT0) + 100ms, kOwners);
+                               Ms(kBookT0) + 100ms, kOwners);
     ASSERT_EQ(r.grants.size(), 1u);
     EXPECT_EQ(r.grants[0].grant.reason, g.grant.reason);
 
     // Too long for the comment: the start of it, marked, and stable when written again.
     g.grant.reason = std::string(200, 'x');
-    const std::string cut = element_of(g, g.keys[0], kT0).comment;
+    const std::string cut = element_of(g, g.keys[0], kBookT0).comment;
     EXPECT_LE(cut.size(), kMaxComment);
-    r = rebuild_grants({listed("203.0.113.7", nft::L4::tcp, 22, cut, 1h, 1h)}, Ms(kT0) + 100ms,
+    r = rebuild_grants({listed("203.0.113.7", nft::L4::tcp, 22, cut, 1h, 1h)}, Ms(kBookT0) + 100ms,
                        kOwners);
     ASSERT_EQ(r.grants.size(), 1u);
     const std::string& shown = r.grants[0].grant.reason;
@@ -133,12 +134,13 @@ TEST(GrantBook, ReasonSurvivesTheRoundTripThroughTheKernel) {
     const std::string kept = shown.substr(0, shown.size() - kCutMark.size());
     EXPECT_GT(kept.size(), 40u);
     EXPECT_EQ(kept, g.grant.reason.substr(0, kept.size()));
-    EXPECT_EQ(element_of(r.grants[0], g.keys[0], kT0).comment, cut);
+    EXPECT_EQ(element_of(r.grants[0], g.keys[0], kBookT0).comment, cut);
 }
 
 TEST(GrantBook, RebuildJoinsTcpAndUdpIntoAny) {
-    // Listed 10 minutes and 300 ms after a start at kT0 (the element was added at kT0 + 0.3s).
-    Ms now = Ms(kT0) + 10min + 300ms;
+    // Listed 10 minutes and 300 ms after a start at kBookT0 (the element was added at kBookT0 +
+    // 0.3s).
+    Ms now = Ms(kBookT0) + 10min + 300ms;
     std::vector<nft::ListedElement> els{
         listed("10.0.0.0/24", nft::L4::tcp, 5985, "jitd:g-00000000000b:1001:1800000000", 1h, 50min),
         listed("10.0.0.0/24", nft::L4::udp, 5985, "jitd:g-00000000000b:1001:1800000000", 1h, 50min),
@@ -156,11 +158,11 @@ TEST(GrantBook, RebuildJoinsTcpAndUdpIntoAny) {
     EXPECT_EQ(any.grant.uid, 1001u);
     EXPECT_EQ(any.grant.source, "10.0.0.0/24");
     EXPECT_EQ(any.grant.port, 5985);
-    EXPECT_EQ(any.grant.start, kT0);
-    EXPECT_EQ(any.grant.end, kT0 + 1h);
+    EXPECT_EQ(any.grant.start, kBookT0);
+    EXPECT_EQ(any.grant.end, kBookT0 + 1h);
     const LiveGrant& tcp = r.grants[1];
     EXPECT_EQ(tcp.grant.protocol, config::Protocol::tcp);
-    EXPECT_EQ(tcp.grant.end, kT0 + 30min);
+    EXPECT_EQ(tcp.grant.end, kBookT0 + 30min);
     EXPECT_EQ(tcp.grant.reason, "");
 
     GrantBook book;
@@ -170,20 +172,20 @@ TEST(GrantBook, RebuildJoinsTcpAndUdpIntoAny) {
 }
 
 TEST(GrantBook, RebuildOfAnExtendedGrantUsesTheKernelExpiry) {
-    // Started at kT0 with 1h, extended at kT0 + 40min by 1h: the kernel says 1h timeout and
-    // 59m59.5s left when listed at kT0 + 40m0.8s.
-    Ms now = Ms(kT0) + 40min + 800ms;
+    // Started at kBookT0 with 1h, extended at kBookT0 + 40min by 1h: the kernel says 1h timeout and
+    // 59m59.5s left when listed at kBookT0 + 40m0.8s.
+    Ms now = Ms(kBookT0) + 40min + 800ms;
     std::vector<nft::ListedElement> els{listed("203.0.113.9", nft::L4::tcp, 22,
                                                "jitd:g-00000000000d:1001:1800000000", 1h,
                                                59min + 59s + 500ms)};
     Rebuilt r = rebuild_grants(els, now, kOwners);
     ASSERT_EQ(r.grants.size(), 1u);
-    EXPECT_EQ(r.grants[0].grant.start, kT0);
-    EXPECT_EQ(r.grants[0].grant.end, kT0 + 40min + 1h);
+    EXPECT_EQ(r.grants[0].grant.start, kBookT0);
+    EXPECT_EQ(r.grants[0].grant.end, kBookT0 + 40min + 1h);
 }
 
 TEST(GrantBook, RebuildSetsAsideForeignAndSpentElements) {
-    Ms now = Ms(kT0) + 1h;
+    Ms now = Ms(kBookT0) + 1h;
     std::vector<nft::ListedElement> els{
         listed("198.51.100.1", nft::L4::tcp, 22, "", 1h, 10min),
         listed("198.51.100.2", nft::L4::tcp, 22, "added by hand", 1h, 10min),
@@ -196,7 +198,7 @@ TEST(GrantBook, RebuildSetsAsideForeignAndSpentElements) {
 }
 
 TEST(GrantBook, RebuildNamesOwnersByUid) {
-    Ms now = Ms(kT0) + 1min;
+    Ms now = Ms(kBookT0) + 1min;
     std::vector<nft::ListedElement> els{
         listed("198.51.100.1", nft::L4::tcp, 22, "jitd:g-000000000011:1002:1800000000", 1h, 59min),
         listed("198.51.100.2", nft::L4::tcp, 22, "jitd:g-000000000012:1003:1800000000", 1h, 59min),
@@ -213,7 +215,7 @@ TEST(GrantBook, RebuildNamesOwnersByUid) {
 // Elements of the previous release ("jitd:<id>:<name>:<start>") are rebuilt after an upgrade
 // when the name is portable and still known; anything else is a stray.
 TEST(GrantBook, RebuildReadsThePreviousReleaseFormat) {
-    Ms now = Ms(kT0) + 1min;
+    Ms now = Ms(kBookT0) + 1min;
     std::vector<nft::ListedElement> els{
         listed("198.51.100.1", nft::L4::tcp, 22, "jitd:g-000000000021:alice:1800000000", 1h, 59min),
         listed("198.51.100.2", nft::L4::tcp, 22, "jitd:g-000000000022:mallory:1800000000", 1h,
@@ -226,8 +228,8 @@ TEST(GrantBook, RebuildReadsThePreviousReleaseFormat) {
     EXPECT_EQ(r.grants[0].grant.id, "g-000000000021");
     EXPECT_EQ(r.grants[0].grant.uid, 1001u);
     EXPECT_EQ(r.grants[0].grant.user, "alice");
-    EXPECT_EQ(r.grants[0].grant.start, kT0);
-    EXPECT_EQ(r.grants[0].grant.end, kT0 + 1h);
+    EXPECT_EQ(r.grants[0].grant.start, kBookT0);
+    EXPECT_EQ(r.grants[0].grant.end, kBookT0 + 1h);
     EXPECT_EQ(r.legacy, 1u);
     ASSERT_EQ(r.strays.size(), 3u) << "unknown name, unportable name, name with ':'";
     for (const auto& s : r.strays) EXPECT_TRUE(claims_jitd(s.comment));

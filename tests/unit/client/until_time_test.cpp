@@ -14,7 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-wire::SysSeconds at(const char* iso) {
+wire::SysSeconds at_iso(const char* iso) {
     const auto t = wire::parse_iso8601(iso);
     EXPECT_TRUE(t) << iso;
     return t.value_or(wire::SysSeconds{});
@@ -48,12 +48,12 @@ class ZoneGuard {
 
 std::string until_in(const char* zone, const char* text, const char* now) {
     const ZoneGuard tz(zone);
-    const auto r = parse_until(text, at(now));
+    const auto r = parse_until(text, at_iso(now));
     return r ? wire::format_iso8601(r.value) : "error: " + r.error;
 }
 
 TEST(UntilTime, ClockTimeTodayOrTomorrowInUtc) {
-    const auto now = at("2026-12-02T10:00:00Z");
+    const auto now = at_iso("2026-12-02T10:00:00Z");
     auto r = parse_until("17:00", now, utc_offset);
     ASSERT_TRUE(r) << r.error;
     EXPECT_EQ(wire::format_iso8601(r.value), "2026-12-02T17:00:00Z");
@@ -81,7 +81,7 @@ TEST(UntilTime, ClockTimeUsesTheProcessZone) {
 }
 
 TEST(UntilTime, SpringForwardDayInMadrid) {
-    // 29 March 2026: 02:00 CET becomes 03:00 CEST at 01:00 UTC. Now is 01:30 CET.
+    // 29 March 2026: 02:00 CET becomes 03:00 CEST at_iso 01:00 UTC. Now is 01:30 CET.
     const char* now = "2026-03-29T00:30:00Z";
     EXPECT_EQ(until_in("Europe/Madrid", "03:30", now), "2026-03-29T01:30:00Z");
     EXPECT_EQ(until_in("Europe/Madrid", "17:00", now), "2026-03-29T15:00:00Z");
@@ -94,7 +94,7 @@ TEST(UntilTime, SpringForwardDayInMadrid) {
 }
 
 TEST(UntilTime, FallBackDayInMadrid) {
-    // 25 October 2026: 03:00 CEST becomes 02:00 CET at 01:00 UTC; 02:30 happens twice.
+    // 25 October 2026: 03:00 CEST becomes 02:00 CET at_iso 01:00 UTC; 02:30 happens twice.
     EXPECT_EQ(until_in("Europe/Madrid", "02:30", "2026-10-24T23:00:00Z"), "2026-10-25T00:30:00Z");
     // Between the two: the second 02:30 is still ahead.
     EXPECT_EQ(until_in("Europe/Madrid", "02:30", "2026-10-25T00:45:00Z"), "2026-10-25T01:30:00Z");
@@ -104,7 +104,7 @@ TEST(UntilTime, FallBackDayInMadrid) {
 }
 
 TEST(UntilTime, AbsoluteTimes) {
-    const auto now = at("2026-12-02T10:00:00Z");
+    const auto now = at_iso("2026-12-02T10:00:00Z");
     const auto iso = [&](const char* text) {
         const auto r = parse_until(text, now, utc_offset);
         return r ? wire::format_iso8601(r.value) : "error: " + r.error;
@@ -120,7 +120,7 @@ TEST(UntilTime, AbsoluteTimes) {
 }
 
 TEST(UntilTime, DurationsFromNow) {
-    const auto now = at("2026-12-02T10:00:00Z");
+    const auto now = at_iso("2026-12-02T10:00:00Z");
     auto r = parse_until("+90m", now, utc_offset);
     ASSERT_TRUE(r) << r.error;
     EXPECT_EQ(r.value - now, 5400s);
@@ -133,7 +133,7 @@ TEST(UntilTime, DurationsFromNow) {
 }
 
 TEST(UntilTime, RefusesWithASentence) {
-    const auto now = at("2026-12-02T10:00:00Z");
+    const auto now = at_iso("2026-12-02T10:00:00Z");
     const auto error_of = [&](const char* text) {
         const auto r = parse_until(text, now, utc_offset);
         EXPECT_FALSE(r) << text << " gave " << wire::format_iso8601(r.value);
@@ -173,7 +173,7 @@ TEST(UntilTime, RefusesWithASentence) {
 }
 
 TEST(UntilTime, DurationUntilIsWholeSecondsAndNeverNegative) {
-    const auto now = at("2026-12-02T10:00:00Z");
+    const auto now = at_iso("2026-12-02T10:00:00Z");
     EXPECT_EQ(duration_until(now + 120s, now), 120s);
     EXPECT_EQ(duration_until(now - 5s, now), 0s);
 }

@@ -17,7 +17,7 @@ Policy parse(std::string_view yaml) {
     return parse_policy(yaml, "policy.yaml");
 }
 
-Cidr cidr(std::string_view text) {
+Cidr cidr_of(std::string_view text) {
     return parse_cidr(text).value;
 }
 
@@ -55,8 +55,8 @@ limits:
     EXPECT_EQ(p.ports[1].max_duration, kDefaultMaxDuration);
     EXPECT_FALSE(p.ports[1].any_source);
     ASSERT_EQ(p.ports[1].allowed_sources.size(), 2u);
-    EXPECT_EQ(p.ports[1].allowed_sources[0], cidr("10.0.0.0/8"));
-    EXPECT_EQ(p.ports[1].allowed_sources[1], cidr("2001:db8::/32"));
+    EXPECT_EQ(p.ports[1].allowed_sources[0], cidr_of("10.0.0.0/8"));
+    EXPECT_EQ(p.ports[1].allowed_sources[1], cidr_of("2001:db8::/32"));
     EXPECT_TRUE(p.ports[1].any_source == false);
     EXPECT_EQ(p.ports[2].protocol, Protocol::udp);
     EXPECT_EQ(p.ports[2].max_duration, seconds{900});
@@ -71,8 +71,8 @@ limits:
     EXPECT_EQ(p.access.viewers.groups, std::vector<std::string>{"adm"});
 
     ASSERT_EQ(p.always_allow.size(), 3u);
-    EXPECT_EQ(p.always_allow[0], cidr("192.0.2.0/24"));
-    EXPECT_EQ(p.always_allow[1], cidr("2001:db8:ffff::/48"));
+    EXPECT_EQ(p.always_allow[0], cidr_of("192.0.2.0/24"));
+    EXPECT_EQ(p.always_allow[1], cidr_of("2001:db8:ffff::/48"));
     EXPECT_TRUE(p.always_allow[2].is_host());
     EXPECT_TRUE(p.require_reason);
     EXPECT_EQ(p.limits.max_grants_per_user, 3u);

@@ -9,7 +9,7 @@ namespace {
 
 using namespace test;
 
-const config::Cidr kSender = addr("192.0.2.10");
+const config::Cidr kCertSender = addr("192.0.2.10");
 
 class Certificates : public ::testing::Test {
   protected:
@@ -17,7 +17,7 @@ class Certificates : public ::testing::Test {
     void SetUp() override { key_ = make_key(dir_, "user", "ed25519"); }
 
     VerifyResult sign_and_verify(const std::string& cert, const SignedRequest& r = sample_request(),
-                                 const config::Cidr& sender = kSender) {
+                                 const config::Cidr& sender = kCertSender) {
         const std::string req = encode_request(r);
         const std::string d = encode_datagram(req, keygen_sign(dir_, cert, req));
         return verify_signed_request(d, ring_, kHostNames, now(), sender);
@@ -99,7 +99,7 @@ TEST_F(Certificates, TamperedCertificateFailsTheCaSignature) {
     ASSERT_NE(at, std::string::npos);
     sig[at] = 'b';
     const auto res =
-        verify_signed_request(encode_datagram(req, sig), ring_, kHostNames, now(), kSender);
+        verify_signed_request(encode_datagram(req, sig), ring_, kHostNames, now(), kCertSender);
     EXPECT_EQ(res.refusal, Refusal::certificate_invalid) << res.reason;
 }
 
