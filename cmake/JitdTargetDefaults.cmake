@@ -8,6 +8,10 @@ function(jitd_target_defaults target)
     # 105329, 106199): warnings about the library, not our code.
     target_compile_options(${target} PRIVATE -Wno-restrict -Wno-stringop-overflow)
   endif()
+  # Unity builds (scripts/test's sanitizer build, -DCMAKE_UNITY_BUILD=ON): glibc's <netinet/in.h>
+  # must come before any <linux/*.h> that pulls in <linux/in.h>, or the two collide; one file
+  # of a batch may include them in the other order than the next.
+  set_property(TARGET ${target} PROPERTY UNITY_BUILD_CODE_BEFORE_INCLUDE "#include <netinet/in.h>")
   if(JITD_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address,undefined
                                              -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
