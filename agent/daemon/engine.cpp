@@ -181,13 +181,13 @@ std::vector<std::string> Engine::revoke_disallowed(bool judge_owners) {
     if (doomed.empty()) return {};
     nft::Change change;
     for (const auto& [id, why] : doomed)
-        for (const auto& k : book_.find(id)->keys) change.remove.push_back(k);
+        for (const auto& k : book_.find(id)->keys()) change.remove.push_back(k);
     if (auto refusal = apply(change, "revoking grants the policy no longer allows")) {
         // One batch failed; try each grant alone so one bad element does not keep the rest.
         std::vector<std::pair<std::string, std::string>> done;
         for (const auto& d : doomed) {
             nft::Change one;
-            one.remove = book_.find(d.first)->keys;
+            one.remove = book_.find(d.first)->keys();
             if (!apply(one, "revoking " + d.first)) done.push_back(d);
         }
         doomed = std::move(done);

@@ -79,9 +79,9 @@ void Engine::open_run(std::vector<RunItem>& run, std::vector<BatchAnswer>& answe
         for (const auto& x : d) {
             if (x.refusal) continue;
             if (x.old && x.old_pos == kNone)
-                change.remove.insert(change.remove.end(), x.old->keys.begin(), x.old->keys.end());
+                for (const auto& key : x.old->keys()) change.remove.push_back(key);
             if (x.superseded_by == kNone)  // else its elements need never reach the kernel
-                for (const auto& key : x.grant.keys)
+                for (const auto& key : x.grant.keys())
                     change.add.push_back(element_of(x.grant, key, now));
         }
         std::size_t culprit = kNone;
@@ -98,7 +98,7 @@ void Engine::open_run(std::vector<RunItem>& run, std::vector<BatchAnswer>& answe
                  ++i) {
                 if (d[i].refusal) continue;
                 auto names = [&](const LiveGrant& g) {
-                    return std::find(g.keys.begin(), g.keys.end(), *e.key()) != g.keys.end();
+                    return g.keys().contains(*e.key());
                 };
                 if (names(d[i].grant) || (d[i].old && d[i].old_pos == kNone && names(*d[i].old)))
                     culprit = i;
@@ -199,9 +199,9 @@ void Engine::journal_run(const std::vector<RunItem>& run, std::vector<RunDecisio
                 by.old_pos = x.old_pos;
                 if (x.old_pos != kNone) d[x.old_pos].superseded_by = x.superseded_by;
             } else {
-                undo.remove = x.grant.keys;
+                undo.remove = x.grant.keys();
                 if (x.old) {
-                    for (const auto& key : x.old->keys)
+                    for (const auto& key : x.old->keys())
                         undo.add.push_back(element_of(*x.old, key, now));
                     book_.add(*x.old);
                     if (x.old_pos != kNone) d[x.old_pos].superseded_by = kNone;

@@ -23,7 +23,7 @@ Remaining remaining_of(const std::vector<nft::ListedElement>& elements) {
 
 std::optional<Millis> longest(const LiveGrant& g, const Remaining& remaining) {
     std::optional<Millis> best;
-    for (const auto& k : g.keys)
+    for (const auto& k : g.keys())
         if (auto it = remaining.find(k); it != remaining.end())
             best = std::max(best.value_or(it->second), it->second);
     return best;
@@ -35,7 +35,7 @@ std::vector<std::optional<Millis>> Engine::kernel_remaining(const std::vector<st
     std::vector<std::optional<Millis>> out;
     out.reserve(ids.size());
     std::size_t keys = 0;
-    for (const auto& id : ids) keys += book_.find(id)->keys.size();
+    for (const auto& id : ids) keys += book_.find(id)->keys().size();
     if (keys > kMaxLookups) {
         const Remaining remaining = remaining_of(kernel_->list_elements());
         for (const auto& id : ids) out.push_back(longest(*book_.find(id), remaining));
@@ -43,7 +43,7 @@ std::vector<std::optional<Millis>> Engine::kernel_remaining(const std::vector<st
     }
     for (const auto& id : ids) {
         std::optional<Millis> best;
-        for (const auto& k : book_.find(id)->keys)
+        for (const auto& k : book_.find(id)->keys())
             if (auto e = kernel_->find_element(k))
                 best = std::max(best.value_or(e->remaining), e->remaining);
         out.push_back(best);

@@ -18,7 +18,7 @@ json Engine::op_revoke(const OpCall& call) {
     const LiveGrant* g = book_.find(id);
     if (auto refusal = check_revoke(g, id)) return refuse(ev, *refusal);
     nft::Change change;
-    change.remove = g->keys;
+    change.remove = g->keys();
     if (auto refusal = apply(change, "revoking " + id)) return refuse(ev, *refusal);
     auto removed = book_.remove(id);
     ev.grant(removed->grant)
@@ -53,16 +53,16 @@ json Engine::op_extend(const OpCall& call) {
     LiveGrant next = *g;
     next.grant.end = now + *r.duration;
     nft::Change change;
-    change.remove = g->keys;
-    for (const auto& key : next.keys) change.add.push_back(element_of(next, key, now));
+    change.remove = g->keys();
+    for (const auto& key : next.keys()) change.add.push_back(element_of(next, key, now));
     if (auto refusal = apply(change, "extending " + id)) return refuse(ev, *refusal);
     ev.grant(next.grant).set(audit_fields::kActor, peer.user);
     ev.message("grant " + id + " of " + next.grant.user + " (" + describe(next.grant) +
                ") extended until " + wire::format_iso8601(next.grant.end) + " by " + peer.user);
     if (!ev.commit()) {  // the record comes first: put the old end back and refuse
         nft::Change undo;
-        undo.remove = next.keys;
-        for (const auto& key : g->keys) undo.add.push_back(element_of(*g, key, now));
+        undo.remove = next.keys();
+        for (const auto& key : g->keys()) undo.add.push_back(element_of(*g, key, now));
         return refuse_unaudited(call, undo, "extending " + id);
     }
     book_.set_end(id, next.grant.end);

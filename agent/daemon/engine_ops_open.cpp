@@ -46,9 +46,9 @@ json Engine::make_grant(const OpCall& call, AuditEvent& ev, OpenPlan& plan, wire
     std::optional<LiveGrant> old;
     if (plan.supersedes) {
         old = *book_.find(*plan.supersedes);
-        change.remove = old->keys;
+        change.remove = old->keys();
     }
-    for (const auto& key : grant.keys) change.add.push_back(element_of(grant, key, now));
+    for (const auto& key : grant.keys()) change.add.push_back(element_of(grant, key, now));
     if (auto refusal =
             apply(change, "grant " + grant.grant.id + " (" + describe(grant.grant) + ")"))
         return refuse(ev, *refusal);
@@ -61,9 +61,9 @@ json Engine::make_grant(const OpCall& call, AuditEvent& ev, OpenPlan& plan, wire
                g.id + ")");
     if (!ev.commit()) {
         nft::Change undo;
-        undo.remove = grant.keys;
+        undo.remove = grant.keys();
         if (old)
-            for (const auto& key : old->keys) undo.add.push_back(element_of(*old, key, now));
+            for (const auto& key : old->keys()) undo.add.push_back(element_of(*old, key, now));
         return refuse_unaudited(call, undo, "grant " + g.id);
     }
     json response = wire::ok_response();

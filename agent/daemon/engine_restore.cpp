@@ -18,7 +18,7 @@ std::vector<nft::Element> elements_of(const GrantBook& book, wire::SysSeconds no
     std::vector<nft::Element> out;
     out.reserve(book.size());
     book.for_each([&](const LiveGrant& g) {
-        for (const auto& k : g.keys) out.push_back(element_of(g, k, now));
+        for (const auto& k : g.keys()) out.push_back(element_of(g, k, now));
     });
     return out;
 }
@@ -74,7 +74,7 @@ std::vector<std::string> Engine::kernel_differences() {
             out.push_back("foreign grant element " + e.key.str());
     }
     book_.for_each([&](const LiveGrant& g) {
-        for (const auto& k : g.keys)
+        for (const auto& k : g.keys())
             if (in_kernel.count(k.str()) == 0)
                 out.push_back("grant element " + k.str() + " of " + g.grant.id + " is missing");
     });

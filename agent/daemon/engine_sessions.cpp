@@ -42,7 +42,7 @@ nlohmann::json Engine::kill_sessions_of(const LiveGrant& g, AuditEvent& ev) {
     try {
         std::vector<nft::Tuple> doomed;
         for (const auto& t : kernel_->list_pickups())
-            for (const auto& k : g.keys)
+            for (const auto& k : g.keys())
                 if (k.proto == nft::L4::tcp && t.local_port == k.port &&
                     sessions::covers(k.source, t.family, t.remote)) {
                     doomed.push_back(t);
@@ -53,7 +53,7 @@ nlohmann::json Engine::kill_sessions_of(const LiveGrant& g, AuditEvent& ev) {
     } catch (const std::exception& e) {
         problem = std::string("removing pickups: ") + e.what();
     }
-    const sessions::KillReport r = sessions::kill_sessions(g.keys);
+    const sessions::KillReport r = sessions::kill_sessions(g.keys());
     if (!r.problem.empty()) problem += (problem.empty() ? "" : "; ") + r.problem;
     ev.set("JITD_KILLED_SOCKETS", std::to_string(r.sockets));
     ev.set("JITD_KILLED_CONNTRACK", std::to_string(r.conntrack));

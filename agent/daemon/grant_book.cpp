@@ -102,7 +102,7 @@ void GrantBook::add(LiveGrant g) {
     if (!bits) throw std::invalid_argument("malformed grant id '" + g.grant.id + "'");
     const Key id = *bits;
     remove(g.grant.id);
-    for (const auto& k : g.keys) {
+    for (const auto& k : g.keys()) {
         by_key_[k] = id;
         if (!k.source.is_host()) prefix_ids_[port_slot(k.proto, k.port)].insert(id);
     }
@@ -120,7 +120,7 @@ std::optional<LiveGrant> GrantBook::remove(const std::string& text_id) {
     if (it == grants_.end()) return std::nullopt;
     LiveGrant g = std::move(it->second);
     grants_.erase(it);
-    for (const auto& k : g.keys) {
+    for (const auto& k : g.keys()) {
         auto bk = by_key_.find(k);
         if (bk != by_key_.end() && bk->second == id) by_key_.erase(bk);
         if (!k.source.is_host()) {

@@ -33,11 +33,19 @@ nft::Element element_of(const LiveGrant& g, const nft::ElementKey& key, wire::Sy
     return e;
 }
 
-std::vector<nft::ElementKey> keys_of(const config::Cidr& source, config::Protocol protocol,
-                                     std::uint16_t port) {
-    std::vector<nft::ElementKey> keys;
-    for (nft::L4 l4 : l4s_of(protocol)) keys.push_back({to_prefix(source), l4, port});
+GrantKeys keys_of(const config::Cidr& source, config::Protocol protocol, std::uint16_t port) {
+    // Not l4s_of(): no vector per call, this runs for every lookup of a grant's keys.
+    GrantKeys keys;
+    const nft::Prefix prefix = to_prefix(source);
+    if (protocol != config::Protocol::udp) keys.push_back({prefix, nft::L4::tcp, port});
+    if (protocol != config::Protocol::tcp) keys.push_back({prefix, nft::L4::udp, port});
     return keys;
 }
+
+bool GrantKeys::contains(const nft::ElementKey& k) const {
+    return std::find(begin(), end(), k) != end();
+}
+
+GrantKeys LiveGrant::keys() const { return keys_of(source, grant.protocol, grant.port); }
 
 }  // namespace jitd::agent

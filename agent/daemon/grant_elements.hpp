@@ -19,7 +19,6 @@ struct ElementKeyHash {
 // owner, start, chain start and reason (comment.hpp).
 nft::Element element_of(const LiveGrant& g, const nft::ElementKey& key, wire::SysSeconds now);
 // The keys a grant of `protocol` on `port` from `source` occupies.
-std::vector<nft::ElementKey> keys_of(const config::Cidr& source, config::Protocol protocol,
-                                     std::uint16_t port);
+GrantKeys keys_of(const config::Cidr& source, config::Protocol protocol, std::uint16_t port);
 
 }  // namespace jitd::agent

@@ -109,9 +109,9 @@ LiveGrant grant_of(Group& g, SysMillis now_ms, OwnerCache& owners,
             strays.push_back(*e);
             continue;
         }
-        if (std::find(lg.keys.begin(), lg.keys.end(), e->key) != lg.keys.end()) continue;
-        (e->key.proto == nft::L4::tcp ? tcp : udp) = true;
-        lg.keys.push_back(e->key);
+        bool& seen = e->key.proto == nft::L4::tcp ? tcp : udp;
+        if (seen) continue;
+        seen = true;
         remaining = std::max(remaining, e->remaining);
         timeout = std::max(timeout, e->timeout);
     }

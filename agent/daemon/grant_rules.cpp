@@ -107,7 +107,7 @@ std::optional<Refusal> check_duration_and_reason(const config::Policy& policy,
 std::variant<Refusal, const LiveGrant*> find_superseded(const GrantBook& book, const Actor& actor,
                                                         const LiveGrant& planned) {
     const LiveGrant* same = nullptr;
-    for (const auto& key : planned.keys) {
+    for (const auto& key : planned.keys()) {
         const LiveGrant* holder = book.find_by_key(key);
         if (holder == nullptr) continue;
         bool equal = holder->grant.protocol == planned.grant.protocol &&
@@ -139,7 +139,7 @@ std::optional<Refusal> check_prefix_overlap(const GrantBook& book, const LiveGra
                                             const LiveGrant* same) {
     if (planned.source.is_host()) return std::nullopt;
     const std::string except = same != nullptr ? same->grant.id : std::string();
-    for (const auto& key : planned.keys)
+    for (const auto& key : planned.keys())
         if (const LiveGrant* other =
                 book.overlapping_prefix(planned.source, key.proto, key.port, except))
             return Refusal{ErrorCode::overlaps_grant,
@@ -178,7 +178,6 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
     g.end = now + duration;
     g.reason = req.reason;
     plan.grant.source = source;
-    plan.grant.keys = keys_of(source, g.protocol, req.port);
 
     auto superseded = find_superseded(book, actor, plan.grant);
     if (auto* refusal = std::get_if<Refusal>(&superseded)) return std::move(*refusal);
@@ -196,7 +195,7 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
 
 std::optional<Refusal> check_total(const config::Policy& policy, const LiveGrant& chain,
                                    wire::SysSeconds chain_began, wire::SysSeconds end) {
-    for (const auto& key : chain.keys) {
+    for (const auto& key : chain.keys()) {
         const config::PortRule* rule = policy.find(key.port, protocol_of(key.proto));
         if (rule == nullptr || !rule->max_total_duration) continue;
         const auto bound = *rule->max_total_duration;
@@ -221,7 +220,7 @@ std::optional<Refusal> check_extend(const config::Policy& policy, const LiveGran
     if (auto r = check_revoke(grant, id)) return r;
     const wire::Grant& g = grant->grant;
     std::chrono::seconds max{0};
-    for (const auto& key : grant->keys) {
+    for (const auto& key : grant->keys()) {
         const config::PortRule* rule = policy.find(key.port, protocol_of(key.proto));
         if (rule == nullptr)
             return Refusal{ErrorCode::port_not_protected,
@@ -237,7 +236,7 @@ std::optional<Refusal> check_extend(const config::Policy& policy, const LiveGran
 }
 
 std::string disallowed_by(const config::Policy& policy, const LiveGrant& grant) {
-    for (const auto& key : grant.keys) {
+    for (const auto& key : grant.keys()) {
         config::Protocol p = protocol_of(key.proto);
         const config::PortRule* rule = policy.find(key.port, p);
         if (rule == nullptr) return "port " + port_name(key.port, p) + " is no longer protected";

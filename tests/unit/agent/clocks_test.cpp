@@ -57,7 +57,6 @@ TEST(GrantBook, RetimeMovesStartAndEndTogether) {
     GrantBook book;
     LiveGrant g;
     g.source = config::parse_cidr("203.0.113.7").value;
-    g.keys = keys_of(g.source, config::Protocol::tcp, 22);
     g.grant.id = "g-000000000001";
     g.grant.user = "alice";
     g.grant.port = 22;

@@ -61,7 +61,7 @@ TEST(GrantRules, OpensWithThePortsProtocolWhenOmitted) {
     GrantBook book;
     auto p = planned(check_open(policy(), book, kAlice, req(5985, "203.0.113.7"), kNow));
     EXPECT_EQ(p.grant.grant.protocol, config::Protocol::any);
-    EXPECT_EQ(p.grant.keys.size(), 2u);
+    EXPECT_EQ(p.grant.keys().size(), 2u);
     EXPECT_EQ(p.grant.grant.source, "203.0.113.7/32");
     EXPECT_EQ(p.grant.grant.user, "alice");
     EXPECT_EQ(p.grant.grant.start, kNow);
@@ -69,7 +69,7 @@ TEST(GrantRules, OpensWithThePortsProtocolWhenOmitted) {
     EXPECT_FALSE(p.supersedes);
     auto tcp = planned(check_open(policy(), book, kAlice,
                                   req(5985, "203.0.113.7", 10min, config::Protocol::tcp), kNow));
-    EXPECT_EQ(tcp.grant.keys.size(), 1u);
+    EXPECT_EQ(tcp.grant.keys().size(), 1u);
 }
 
 TEST(GrantRules, PortNotProtected) {
