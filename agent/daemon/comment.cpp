@@ -42,13 +42,7 @@ std::optional<Starts> starts_of(std::string_view s) {
     return Starts{*start, chain};
 }
 
-// The grant and its chain start; nullopt for anything format_comment would not write.
-struct Parsed {
-    GrantComment comment;
-    std::optional<wire::SysSeconds> chain;
-};
-
-std::optional<Parsed> parse(std::string_view text) {
+std::optional<ParsedComment> parse(std::string_view text) {
     if (!claims_jitd(text) || text.size() > kMaxComment) return std::nullopt;
     text.remove_prefix(kCommentPrefix.size());
     auto c1 = text.find(':');
@@ -65,8 +59,8 @@ std::optional<Parsed> parse(std::string_view text) {
     const auto reason_at = rest.find(":r");
     auto s = starts_of(rest.substr(0, reason_at));
     if (!u || !s) return std::nullopt;
-    Parsed out{GrantComment{std::string(id), static_cast<uid_t>(*u), s->start, {}, false},
-               s->chain};
+    ParsedComment out{GrantComment{std::string(id), static_cast<uid_t>(*u), s->start, {}, false},
+                      s->chain};
     if (reason_at != std::string_view::npos) {
         auto reason = parse_reason_field(rest.substr(reason_at));
         if (!reason) return std::nullopt;
@@ -104,7 +98,11 @@ bool claims_jitd(std::string_view text) {
 
 std::optional<wire::SysSeconds> parse_comment_chain_start(std::string_view text) {
     auto p = parse(text);
-    return p ? p->chain : std::nullopt;
+    return p ? p->chain_start : std::nullopt;
+}
+
+std::optional<ParsedComment> parse_comment_and_chain(std::string_view text) {
+    return parse(text);
 }
 
 std::optional<GrantComment> parse_comment(std::string_view text) {

@@ -57,6 +57,12 @@ std::string format_comment(const GrantComment& c,
 // decimal start and optionally a decimal chain start before it (no sign, no leading zeros, in
 // range), optionally a reason exactly as format_comment writes it, nothing more.
 std::optional<GrantComment> parse_comment(std::string_view text);
+struct ParsedComment {
+    GrantComment comment;
+    std::optional<wire::SysSeconds> chain_start;
+};
+// Both in one pass (a rebuild reads every element's comment).
+std::optional<ParsedComment> parse_comment_and_chain(std::string_view text);
 // The chain start of a comment parse_comment accepts; nullopt when it has none.
 std::optional<wire::SysSeconds> parse_comment_chain_start(std::string_view text);
 // The previous release's format, only for a user name over the portable character set

@@ -67,29 +67,35 @@ unsigned GrantBook::active_on(std::uint16_t port, config::Protocol rule_protocol
            count(config::Protocol::any);
 }
 
-void GrantBook::index_end(wire::SysSeconds end, Key id) {
+void GrantBook::index_end(Key id, LiveGrant& g) {
     // Grants added in end order (a rebuild sorts them; new grants mostly end last) find their
     // bucket at the tree's end: a lookup from the root missed the cache at every level and was
     // the largest user-space cost of rebuilding 100k grants.
-    if (!by_end_.empty()) {
-        const auto last = std::prev(by_end_.end());
-        if (last->first == end) {
-            last->second.insert(id);
-            return;
-        }
-        if (last->first < end) {
-            by_end_.emplace_hint(by_end_.end(), end, std::unordered_set<Key>{})->second.insert(id);
-            return;
-        }
+    const wire::SysSeconds end = g.grant.end;
+    auto bucket = by_end_.end();
+    if (!by_end_.empty() && std::prev(by_end_.end())->first <= end) {
+        bucket = std::prev(by_end_.end());
+        if (bucket->first < end)
+            bucket = by_end_.emplace_hint(by_end_.end(), end, std::vector<Key>{});
+    } else {
+        bucket = by_end_.try_emplace(end).first;
     }
-    by_end_[end].insert(id);
+    g.end_slot = static_cast<std::uint32_t>(bucket->second.size());
+    bucket->second.push_back(id);
 }
 
-void GrantBook::unindex_end(wire::SysSeconds end, Key id) {
-    auto it = by_end_.find(end);
+void GrantBook::unindex_end(Key id, const LiveGrant& g) {
+    auto it = by_end_.find(g.grant.end);
     if (it == by_end_.end()) return;
-    it->second.erase(id);
-    if (it->second.empty()) by_end_.erase(it);
+    std::vector<Key>& ids = it->second;
+    const std::size_t slot = g.end_slot;
+    if (slot >= ids.size() || ids[slot] != id) return;  // not indexed there (cannot happen)
+    if (slot + 1 != ids.size()) {
+        ids[slot] = ids.back();
+        grants_.at(ids[slot]).end_slot = static_cast<std::uint32_t>(slot);
+    }
+    ids.pop_back();
+    if (ids.empty()) by_end_.erase(it);
 }
 
 void GrantBook::reserve(std::size_t n) {
@@ -97,29 +103,17 @@ void GrantBook::reserve(std::size_t n) {
     by_key_.reserve(n * 2);
 }
 
-void GrantBook::add(LiveGrant g) {
-    const auto bits = grant_id_bits(g.grant.id);
-    if (!bits) throw std::invalid_argument("malformed grant id '" + g.grant.id + "'");
-    const Key id = *bits;
-    remove(g.grant.id);
+void GrantBook::index(Key id, LiveGrant& g) {
     for (const auto& k : g.keys()) {
         by_key_[k] = id;
         if (!k.source.is_host()) prefix_ids_[port_slot(k.proto, k.port)].insert(id);
     }
     ++per_user_[g.grant.uid];
     ++per_port_[port_count_slot(g.grant.port, g.grant.protocol)];
-    index_end(g.grant.end, id);
-    grants_.emplace(id, std::move(g));
+    index_end(id, g);
 }
 
-std::optional<LiveGrant> GrantBook::remove(const std::string& text_id) {
-    const auto bits = grant_id_bits(text_id);
-    if (!bits) return std::nullopt;
-    const Key id = *bits;
-    auto it = grants_.find(id);
-    if (it == grants_.end()) return std::nullopt;
-    LiveGrant g = std::move(it->second);
-    grants_.erase(it);
+void GrantBook::unindex(Key id, const LiveGrant& g) {
     for (const auto& k : g.keys()) {
         auto bk = by_key_.find(k);
         if (bk != by_key_.end() && bk->second == id) by_key_.erase(bk);
@@ -136,7 +130,29 @@ std::optional<LiveGrant> GrantBook::remove(const std::string& text_id) {
     if (auto p = per_port_.find(port_count_slot(g.grant.port, g.grant.protocol));
         p != per_port_.end() && --p->second == 0)
         per_port_.erase(p);
-    unindex_end(g.grant.end, id);
+    unindex_end(id, g);
+}
+
+void GrantBook::add(LiveGrant g) {
+    const auto bits = grant_id_bits(g.grant.id);
+    if (!bits) throw std::invalid_argument("malformed grant id '" + g.grant.id + "'");
+    const Key id = *bits;
+    // One lookup for both cases: a rebuild adds 100k new ids and each miss costs a cache line.
+    auto [it, fresh] = grants_.try_emplace(id);
+    if (!fresh) unindex(id, it->second);
+    index(id, g);
+    it->second = std::move(g);
+}
+
+std::optional<LiveGrant> GrantBook::remove(const std::string& text_id) {
+    const auto bits = grant_id_bits(text_id);
+    if (!bits) return std::nullopt;
+    const Key id = *bits;
+    auto it = grants_.find(id);
+    if (it == grants_.end()) return std::nullopt;
+    unindex(id, it->second);
+    LiveGrant g = std::move(it->second);
+    grants_.erase(it);
     return g;
 }
 
@@ -146,9 +162,9 @@ void GrantBook::set_end(const std::string& text_id, wire::SysSeconds end) {
     const Key id = *bits;
     auto it = grants_.find(id);
     if (it == grants_.end()) return;
-    unindex_end(it->second.grant.end, id);
+    unindex_end(id, it->second);
     it->second.grant.end = end;
-    index_end(end, id);
+    index_end(id, it->second);
 }
 
 void GrantBook::retime(const std::string& text_id, wire::SysSeconds end) {

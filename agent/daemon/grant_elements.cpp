@@ -29,7 +29,7 @@ nft::Element element_of(const LiveGrant& g, const nft::ElementKey& key, wire::Sy
     e.key = key;
     e.timeout = std::max(g.grant.end - now, std::chrono::seconds(1));
     e.comment = format_comment({g.grant.id, g.grant.uid, g.grant.start, g.grant.reason, false},
-                               g.chain_start);
+                               g.chain_start());
     return e;
 }
 

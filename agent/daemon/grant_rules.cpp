@@ -184,7 +184,7 @@ std::variant<Refusal, OpenPlan> check_open(const config::Policy& policy, const G
     const LiveGrant* same = std::get<const LiveGrant*>(superseded);
     // A supersede continues the chain of the grant it replaces.
     if (same != nullptr) {
-        plan.grant.chain_start = same->chain_began();
+        plan.grant.set_chain_start(same->chain_began());
         if (auto r = check_total(policy, plan.grant, same->chain_began(), g.end)) return *r;
         plan.supersedes = same->grant.id;
     }

@@ -30,6 +30,14 @@ std::string check_comment_input(std::string_view input) {
     auto chain = parse_comment_chain_start(input);
     if (chain && !current) return "a chain start for a refused comment";
     if (chain && *chain >= current->start) return "the chain does not start before the grant";
+    // The rebuild's one-pass parse must agree with the two separate ones.
+    auto both = parse_comment_and_chain(input);
+    if (both.has_value() != current.has_value()) return "one-pass parse disagrees on acceptance";
+    if (both && (both->chain_start != chain || both->comment.id != current->id ||
+                 both->comment.uid != current->uid || both->comment.start != current->start ||
+                 both->comment.reason != current->reason ||
+                 both->comment.reason_cut != current->reason_cut))
+        return "one-pass parse disagrees on a field";
     auto legacy = parse_legacy_comment(input);
     if (current && legacy) return "both formats accepted";
     if ((current || legacy) && !claims_jitd(input)) return "accepted without the prefix";

@@ -1,6 +1,8 @@
 // The grant book's indexes, and rebuilding it from the kernel's elements.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "agent/daemon/comment.hpp"
 #include "agent/daemon/grant_book.hpp"
 #include "agent/daemon/grant_rebuild.hpp"
@@ -62,7 +64,8 @@ TEST(GrantBook, IndexesFollowAddAndRemove) {
     EXPECT_EQ(order,
               (std::vector<std::string>{"g-000000000002", "g-000000000001", "g-000000000003"}));
     EXPECT_EQ(book.next_end(), kBookT0 + 30min);
-    EXPECT_EQ(book.due(kBookT0 + 1h), (std::vector<std::string>{"g-000000000002", "g-000000000001"}));
+    EXPECT_EQ(book.due(kBookT0 + 1h),
+              (std::vector<std::string>{"g-000000000002", "g-000000000001"}));
 
     auto removed = book.remove("g-000000000002");
     ASSERT_TRUE(removed);
@@ -78,6 +81,33 @@ TEST(GrantBook, IndexesFollowAddAndRemove) {
     EXPECT_EQ(book.find("g-000000000003")->grant.end, kBookT0 + 10min);
 }
 
+// Grants that end in the same second share one bucket; removing one from its middle moves the
+// last into its place, and the moved grant must still be found, moved and removed there.
+TEST(GrantBook, GrantsEndingInOneSecondStayIndexedThroughRemovals) {
+    GrantBook book;
+    auto id = [](int i) { return "g-00000000000" + std::to_string(i); };
+    for (int i = 1; i <= 5; ++i)
+        book.add(grant(id(i), "alice", ("203.0.113." + std::to_string(i)).c_str(),
+                       config::Protocol::tcp, 22, 1h));
+    auto due_sorted = [&book](wire::SysSeconds t) {
+        auto ids = book.due(t);
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    };
+    ASSERT_TRUE(book.remove(id(2)));  // id(5) moves into its slot
+    book.set_end(id(5), kBookT0 + 2h);
+    ASSERT_TRUE(book.remove(id(1)));  // id(4) moves
+    EXPECT_EQ(due_sorted(kBookT0 + 1h), (std::vector<std::string>{id(3), id(4)}));
+    book.set_end(id(4), kBookT0 + 2h);
+    EXPECT_EQ(due_sorted(kBookT0 + 1h), (std::vector<std::string>{id(3)}));
+    EXPECT_EQ(due_sorted(kBookT0 + 2h), (std::vector<std::string>{id(3), id(4), id(5)}));
+    ASSERT_TRUE(book.remove(id(5)));
+    ASSERT_TRUE(book.remove(id(3)));
+    EXPECT_EQ(book.next_end(), kBookT0 + 2h);
+    ASSERT_TRUE(book.remove(id(4)));
+    EXPECT_FALSE(book.next_end());
+    EXPECT_TRUE(book.due(kBookT0 + 3h).empty());
+}
 TEST(GrantBook, ElementCarriesCommentAndRemainingTime) {
     LiveGrant g = grant("g-00000000000a", "alice", "203.0.113.7", config::Protocol::tcp, 22, 1h);
     nft::Element e = element_of(g, g.keys()[0], kBookT0 + 10min);
@@ -136,7 +166,8 @@ TEST(GrantBook, ReasonSurvivesTheRoundTripThroughTheKernel) {
 }
 
 TEST(GrantBook, RebuildJoinsTcpAndUdpIntoAny) {
-    // Listed 10 minutes and 300 ms after a start at kBookT0 (the element was added at kBookT0 + 0.3s).
+    // Listed 10 minutes and 300 ms after a start at kBookT0 (the element was added at kBookT0 +
+    // 0.3s).
     Ms now = Ms(kBookT0) + 10min + 300ms;
     std::vector<nft::ListedElement> els{
         listed("10.0.0.0/24", nft::L4::tcp, 5985, "jitd:g-00000000000b:1001:1800000000", 1h, 50min),
