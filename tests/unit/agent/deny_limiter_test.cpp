@@ -61,6 +61,11 @@ TEST(AuditValue, EscapesControlsAndCutsAtUtf8Boundaries) {
     EXPECT_EQ(esc.text, "ab");
     EXPECT_TRUE(esc.truncated);
     EXPECT_EQ(bounded_value("", 64).text, "");
+    // Text that fits and needs no escape comes back as it is, UTF-8 and all.
+    auto fits = bounded_value("ab\xc3\xa9", 4);
+    EXPECT_EQ(fits.text, "ab\xc3\xa9");
+    EXPECT_FALSE(fits.truncated);
+    EXPECT_EQ(bounded_value("x\x1by", 64).text, "x\\x1by");
 }
 
 }  // namespace
