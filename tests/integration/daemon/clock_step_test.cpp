@@ -110,7 +110,11 @@ TEST_F(ClockStep, BackwardStepShowsNothingTheKernelDropped) {
     EXPECT_LE(moved, seconds(-3599));
 
     ASSERT_TRUE(poll_until([&] { return !kernel_holds(TestAddrs::client4); }, seconds(10)));
-    EXPECT_FALSE(listed(short_id)) << "listed a grant the kernel has dropped";
+    // jitd confirms an expiry when the kernel said it would (its remaining time + 1 ms); the
+    // kernel's jiffies can drop the element up to a tick before that, so the book follows
+    // within milliseconds, not at the same instant (this assertion once raced it under -j2).
+    EXPECT_TRUE(poll_until([&] { return !listed(short_id); }, seconds(2)))
+        << "still lists a grant the kernel has dropped";
     EXPECT_TRUE(journal_.wait_for({{"JITD_EVENT", "expire"}, {"JITD_GRANT_ID", short_id}}))
         << journal_.dump();
     EXPECT_TRUE(listed(id));
