@@ -97,9 +97,7 @@ void Engine::open_run(std::vector<RunItem>& run, std::vector<BatchAnswer>& answe
                                     culprit == kNone && i < d.size();
                  ++i) {
                 if (d[i].refusal) continue;
-                auto names = [&](const LiveGrant& g) {
-                    return g.keys().contains(*e.key());
-                };
+                auto names = [&](const LiveGrant& g) { return g.keys().contains(*e.key()); };
                 if (names(d[i].grant) || (d[i].old && d[i].old_pos == kNone && names(*d[i].old)))
                     culprit = i;
             }

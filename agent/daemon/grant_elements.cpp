@@ -46,6 +46,8 @@ bool GrantKeys::contains(const nft::ElementKey& k) const {
     return std::find(begin(), end(), k) != end();
 }
 
-GrantKeys LiveGrant::keys() const { return keys_of(source, grant.protocol, grant.port); }
+GrantKeys LiveGrant::keys() const {
+    return keys_of(source, grant.protocol, grant.port);
+}
 
 }  // namespace jitd::agent
